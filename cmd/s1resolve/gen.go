@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/s1resolve/s1resolve/synth"
+)
+
+func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "directory to write the SMSO files to (required)")
+	n := fs.Int("installations", 100000, "number of installations")
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same files")
+	smsos := fs.Int("smsos", 3, "number of SMSOs (one file each)")
+	gz := fs.Bool("gzip", false, "write gzip-compressed files")
+	bad := fs.Float64("bad", 0, "share of installations given one bad row (0 to 1)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: s1resolve gen --out DIR [flags]\n\nGenerates a synthetic population in the FORMAT.md layout.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 || *out == "" || *bad < 0 || *bad > 1 || *n < 0 {
+		fs.Usage()
+		return errUsage
+	}
+	start := time.Now()
+	st, err := synth.Generate(ctx, synth.Config{Dir: *out, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad})
+	if err != nil {
+		return err
+	}
+	printGenStats(stderr, st, time.Since(start))
+	return nil
+}
+
+func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
+	fmt.Fprintf(w, "wrote %d installations, %d rows, %.1f MB in %s\n", st.Installations, st.Rows,
+		float64(st.Bytes)/1e6, el.Round(time.Millisecond))
+	kinds := make([]string, 0, len(st.Groups))
+	for k := range st.Groups {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(w, "  duplicate groups %-26s %8d\n", k, st.Groups[k])
+	}
+	fmt.Fprintf(w, "  duplicate GUIDs planted %19d\n  installations with a bad row %14d\n", st.DuplicateGUIDs, st.BadInstallations)
+	for _, f := range st.Files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+}

@@ -1,0 +1,103 @@
+// Command s1resolve decides, for SMETS1 installations handed over by SMSOs,
+// which may migrate and which are excluded, blocked or held, by the rules of
+// DCC's "SMETS1 Consultation - Various 2" (see the contract in
+// shared/spec). Run `s1resolve help` for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `s1resolve resolves SMETS1 installations for migration.
+
+Usage:
+  s1resolve run [flags] FILE...      resolve installation files, write decisions and rejects
+  s1resolve gen [flags]              generate a synthetic population
+  s1resolve explain --db DIR KEY     explain the decision for an MPAN, MPRN, GUID or smso/installation_id
+  s1resolve demo                     generate a 100,000-installation sample and run on it
+
+Run "s1resolve COMMAND --help" for a command's flags.
+`
+
+type command struct {
+	name string
+	run  func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"run", runCmd},
+	{"gen", genCmd},
+	{"explain", explainCmd},
+	{"demo", demoCmd},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// dispatch runs the subcommand named by args[0] and returns the exit code.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(stderr, "s1resolve %s: interrupted; no output was written under its final name\n", c.name)
+			return 130
+		default:
+			fmt.Fprintf(stderr, "s1resolve %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "s1resolve: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+var errUsage = errors.New("usage")
+
+// parseInterspersed parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/pipeline"
+)
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "store directory to keep for `explain` (default: a temporary one, removed at the end)")
+	out := fs.String("out", "decisions.csv", "decisions file, or - for standard output")
+	rejects := fs.String("rejects", "rejects.csv", "rejects file")
+	format := fs.String("format", "csv", "decisions format: csv or jsonl")
+	summary := fs.String("summary", "", "also write the summary as JSON to this file")
+	workers := fs.Int("workers", 0, "parallel workers (default: all cores)")
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: s1resolve run [flags] FILE...\n\nResolves installation files (FORMAT.md §1; .gz accepted) and writes decisions and rejects.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	f, err := output.ParseFormat(*format)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errUsage
+	}
+	cfg := pipeline.Config{Inputs: files, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
+		Format: f, Workers: *workers, Progress: &pipeline.Progress{}}
+	stopProgress := func() {}
+	if !*quiet {
+		stopProgress = startProgress(cfg.Progress, stderr)
+	}
+	sum, err := pipeline.Run(ctx, cfg)
+	stopProgress()
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		printSummary(stderr, sum, cfg)
+	}
+	return nil
+}
+
+// startProgress prints the phase and rows read every second on stderr, when
+// stderr is a terminal and the run has lasted two seconds.
+func startProgress(p *pipeline.Progress, stderr io.Writer) func() {
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return func() {}
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		start := time.Now()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		printed := false
+		for {
+			select {
+			case <-done:
+				if printed {
+					fmt.Fprint(stderr, "\r\033[K")
+				}
+				return
+			case <-tick.C:
+				el := time.Since(start)
+				if el < 2*time.Second {
+					continue
+				}
+				rows := p.Load.Rows.Load()
+				fmt.Fprintf(stderr, "\r\033[K%s: %d rows, %.0f MB read, %.0f rows/s, %s", p.Phase(), rows,
+					float64(p.Load.Bytes.Load())/1e6, float64(rows)/el.Seconds(), el.Round(time.Second))
+				printed = true
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
+	fmt.Fprintf(w, "read %d rows (%d files, %.1f MB) in %.2fs: %.0f rows/s\n", s.Rows, len(s.Files),
+		float64(s.Bytes)/1e6, s.Seconds, s.RowsPerSecond)
+	fmt.Fprintf(w, "installations: %d decided, %d rejected (%d rejected rows); %d duplicate MPxN groups\n",
+		s.Installations, s.RejectedInstallations, s.RejectedRows, s.DuplicateGroups)
+	keys := make([]string, 0, len(s.Reasons))
+	for k := range s.Reasons {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-40s %10d\n", strings.Replace(k, "/", "  ", 1), s.Reasons[k])
+	}
+	phases := []string{"load", "resolve", "store", "outputs", "write"}
+	var parts []string
+	for _, p := range phases {
+		if v, ok := s.PhaseSeconds[p]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.2fs", p, v))
+		}
+	}
+	fmt.Fprintf(w, "phases: %s\n", strings.Join(parts, ", "))
+	if cfg.Out != "-" {
+		fmt.Fprintf(w, "decisions: %s\nrejects:   %s\n", cfg.Out, cfg.Rejects)
+	}
+	if cfg.DB != "" {
+		fmt.Fprintf(w, "store:     %s (s1resolve explain --db %s KEY)\n", cfg.DB, cfg.DB)
+	}
+}

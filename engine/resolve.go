@@ -1,0 +1,296 @@
+package engine
+
+import (
+	"context"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// InstallationRule is one of the per-installation steps that follow the
+// duplicate checks (RULES.md steps 3 to 5). Decide returns the outcome it
+// gives installation id, or ok=false to pass the installation on.
+type InstallationRule interface {
+	Name() string
+	Decide(p *Population, id uint32) (o Outcome, ok bool)
+}
+
+// Resolver applies RULES.md to a Population. Its zero value applies steps 1,
+// 2 and 6 with one worker per core.
+type Resolver struct {
+	// Workers bounds the goroutines used; zero means runtime.NumCPU().
+	Workers int
+	// Rules are applied in order, after step 2, to every installation not yet
+	// decided; the first to decide wins. Nothing deciding means step 6.
+	Rules []InstallationRule
+}
+
+// Result is the resolution of a Population, indexed by installation id.
+type Result struct {
+	Outcomes  []Outcome
+	GroupID   []Key    // smallest key of the installation's duplicate group
+	GroupSize []uint32 // installations in that group (1: no duplicate)
+	Dormant   []bool   // dormant-only
+	DupGUID   []bool   // holds a duplicate GUID
+	// Root is the smallest installation id of each installation's group.
+	Root []uint32
+	// MPxNRefs and GUIDRefs are the (key, installation) pairs sorted by key:
+	// the posting lists the index persists. GUIDRefs has one pair per device
+	// row, so a key repeated within one installation appears twice.
+	MPxNRefs []KeyRef
+	GUIDRefs []KeyRef
+}
+
+func (r *Resolver) workers() int {
+	if r.Workers > 0 {
+		return r.Workers
+	}
+	return runtime.NumCPU()
+}
+
+// Resolve decides every installation of p.
+func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) {
+	n := len(p.Installations)
+	res := &Result{
+		Outcomes:  make([]Outcome, n),
+		GroupID:   make([]Key, n),
+		GroupSize: make([]uint32, n),
+		Dormant:   make([]bool, n),
+		DupGUID:   make([]bool, n),
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		res.GUIDRefs = guidRefs(p)
+		SortKeyRefs(res.GUIDRefs, nil)
+		markDuplicateGUIDs(res.GUIDRefs, res.DupGUID)
+		return gctx.Err()
+	})
+	g.Go(func() error {
+		res.MPxNRefs = mpxnRefs(p)
+		SortKeyRefs(res.MPxNRefs, nil)
+		res.Root = components(n, res.MPxNRefs)
+		return gctx.Err()
+	})
+	g.Go(func() error {
+		for i := range p.Installations {
+			res.Dormant[i] = DormantOnly(p.DevicesOf(uint32(i)))
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	members, start := groupMembers(res.Root)
+	if err := r.forRanges(ctx, n, func(lo, hi int) {
+		for id := lo; id < hi; id++ {
+			if res.Root[id] != uint32(id) {
+				continue
+			}
+			r.decideGroup(p, res, members[start[id]:start[id+1]])
+		}
+	}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// forRanges calls fn on consecutive ranges of [0, n) in parallel.
+func (r *Resolver) forRanges(ctx context.Context, n int, fn func(lo, hi int)) error {
+	const chunk = 1 << 15
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.workers())
+	for lo := 0; lo < n; lo += chunk {
+		lo, hi := lo, min(lo+chunk, n)
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			fn(lo, hi)
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func guidRefs(p *Population) []KeyRef {
+	refs := make([]KeyRef, 0, len(p.Devices))
+	for id := range p.Installations {
+		for _, d := range p.DevicesOf(uint32(id)) {
+			refs = append(refs, KeyRef{d.GUID, uint32(id)})
+		}
+	}
+	return refs
+}
+
+func mpxnRefs(p *Population) []KeyRef {
+	refs := make([]KeyRef, 0, len(p.Installations)*2)
+	for id := range p.Installations {
+		in := &p.Installations[id]
+		if in.MPAN != 0 {
+			refs = append(refs, KeyRef{uint64(in.MPAN), uint32(id)})
+		}
+		if in.MPRN != 0 {
+			refs = append(refs, KeyRef{uint64(in.MPRN), uint32(id)})
+		}
+	}
+	return refs
+}
+
+// markDuplicateGUIDs marks every installation holding a GUID that appears on
+// more than one row of sorted.
+func markDuplicateGUIDs(sorted []KeyRef, dup []bool) {
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].K == sorted[i-1].K {
+			dup[sorted[i].ID] = true
+			dup[sorted[i-1].ID] = true
+		}
+	}
+}
+
+// components returns, for each of n installations, the smallest id of its
+// connected component under "shares a key" in sorted.
+func components(n int, sorted []KeyRef) []uint32 {
+	parent := make([]uint32, n)
+	for i := range parent {
+		parent[i] = uint32(i)
+	}
+	find := func(x uint32) uint32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].K != sorted[i-1].K {
+			continue
+		}
+		a, b := find(sorted[i-1].ID), find(sorted[i].ID)
+		if a == b {
+			continue
+		}
+		if a < b {
+			parent[b] = a
+		} else {
+			parent[a] = b
+		}
+	}
+	for i := range parent {
+		parent[i] = find(uint32(i))
+	}
+	return parent
+}
+
+// groupMembers lays the installations out by group: the members of the group
+// whose root is r are members[start[r]:start[r+1]], in id order.
+func groupMembers(root []uint32) (members, start []uint32) {
+	start = make([]uint32, len(root)+1)
+	for _, r := range root {
+		start[r+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	members = make([]uint32, len(root))
+	next := make([]uint32, len(root))
+	copy(next, start[:len(root)])
+	for id, r := range root {
+		members[next[r]] = uint32(id)
+		next[r]++
+	}
+	return members, start
+}
+
+// decideGroup applies steps 1 to 6 to the members of one duplicate group
+// (a group of one installation included).
+func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) {
+	gid := smallestKey(p, members)
+	for _, m := range members {
+		res.GroupID[m] = gid
+		res.GroupSize[m] = uint32(len(members))
+		if res.DupGUID[m] {
+			res.Outcomes[m] = dormantOr(res.Dormant[m], DuplicateGUID, Step1)
+		}
+	}
+	winner := int64(-1)
+	if len(members) > 1 {
+		winner = r.decideDuplicates(p, res, members)
+	}
+	for _, m := range members {
+		if res.Outcomes[m].Decision != Undecided {
+			continue
+		}
+		res.Outcomes[m] = r.decideAlone(p, m, int64(m) == winner)
+	}
+}
+
+// decideDuplicates applies step 2 to a group of two or more and returns the
+// step 2c winner, or -1.
+func (r *Resolver) decideDuplicates(p *Population, res *Result, members []uint32) int64 {
+	anyActive, communicating, comm := false, 0, uint32(0)
+	latest, latestDate, tie := uint32(0), Date(-1<<31), false
+	for _, m := range members {
+		in := &p.Installations[m]
+		if !res.Dormant[m] {
+			anyActive = true
+		}
+		if in.Communicating {
+			communicating++
+			comm = m
+		}
+		switch {
+		case in.Date > latestDate:
+			latest, latestDate, tie = m, in.Date, false
+		case in.Date == latestDate:
+			tie = true
+		}
+	}
+	var o Outcome
+	winner := int64(-1)
+	switch {
+	case anyActive:
+		o = Outcome{Blocked, DuplicateMPxNActive, Step2a}
+	case communicating == 0:
+		o = Outcome{Exclude, NoWAN, Step2b}
+	case communicating == 1 && !tie && comm == latest:
+		o = Outcome{Exclude, DuplicateMPxN, Step2c}
+		winner = int64(comm)
+	case communicating == 1:
+		o = Outcome{Exclude, DuplicateMPxN, Step2d}
+	default:
+		o = Outcome{Exclude, DuplicateMPxN, Step2e}
+	}
+	for _, m := range members {
+		if res.Outcomes[m].Decision == Undecided && int64(m) != winner {
+			res.Outcomes[m] = o
+		}
+	}
+	return winner
+}
+
+// decideAlone applies the per-installation rules and step 6.
+func (r *Resolver) decideAlone(p *Population, id uint32, winner bool) Outcome {
+	for _, rule := range r.Rules {
+		if o, ok := rule.Decide(p, id); ok {
+			return o
+		}
+	}
+	if winner {
+		return Outcome{Migrate, DuplicateResolved, Step6}
+	}
+	return Outcome{Migrate, Unique, Step6}
+}
+
+// smallestKey returns the smallest printed MPxN key of the members.
+func smallestKey(p *Population, members []uint32) Key {
+	var best Key
+	for _, m := range members {
+		in := &p.Installations[m]
+		for _, k := range [2]Key{in.MPAN, in.MPRN} {
+			if k != 0 && (best == 0 || k.Less(best)) {
+				best = k
+			}
+		}
+	}
+	return best
+}

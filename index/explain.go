@@ -1,0 +1,186 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/ingest"
+)
+
+// ErrNotFound is returned by Explain when the key matches no installation.
+var ErrNotFound = errors.New("no installation matches")
+
+// Explain prints, for a key (MPAN, MPRN, GUID or smso/installation_id), the
+// installations it finds, their duplicate group and the step that decided
+// each, in an analyst's words.
+func Explain(w io.Writer, s *Store, key string) error {
+	ids, what, err := s.find(key)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("%w %s", ErrNotFound, what)
+	}
+	fmt.Fprintf(w, "%s: %d installation(s)\n", what, len(ids))
+	done := map[uint32]bool{}
+	for _, id := range ids {
+		if done[id] {
+			continue
+		}
+		group, err := s.Group(id)
+		if err != nil {
+			return err
+		}
+		for _, r := range group {
+			done[r.ID] = true
+		}
+		s.explainGroup(w, group)
+	}
+	return nil
+}
+
+// find resolves a key to installation ids and a description of the key.
+func (s *Store) find(key string) ([]uint32, string, error) {
+	key = strings.TrimSpace(key)
+	if smso, id, ok := strings.Cut(key, "/"); ok {
+		n, found, err := s.ByName(smso, id)
+		if err != nil || !found {
+			return nil, "installation " + key, err
+		}
+		return []uint32{n}, "installation " + key, nil
+	}
+	if g, p := ingest.ParseGUID([]byte(key)); p == "" {
+		ids, rows, err := s.ByGUID(g)
+		what := "GUID " + string(ingest.AppendGUID(nil, g))
+		if rows > 1 {
+			what += fmt.Sprintf(" (on %d device rows: a duplicate GUID)", rows)
+		}
+		return ids, what, err
+	}
+	bare := strings.TrimLeft(key, "EeGg")
+	cleaned := strings.NewReplacer(" ", "", "-", "").Replace(bare)
+	var k engine.Key
+	var p string
+	if (len(cleaned) == 13 || len(cleaned) == 21) && !strings.HasPrefix(key, "G") && !strings.HasPrefix(key, "g") {
+		k, p = ingest.ParseMPAN([]byte(bare))
+	} else {
+		k, p = ingest.ParseMPRN([]byte(bare))
+	}
+	if p != "" {
+		return nil, "", fmt.Errorf("%q is not an MPAN, MPRN, GUID or smso/installation_id: %s", key, p)
+	}
+	ids, err := s.ByMPxN(k)
+	kind := "MPAN"
+	if k.IsMPRN() {
+		kind = "MPRN"
+	}
+	return ids, kind + " " + k.String(), err
+}
+
+func (s *Store) explainGroup(w io.Writer, group []*Record) {
+	first := group[0]
+	if len(group) == 1 {
+		fmt.Fprintf(w, "\nno duplicate: the installation shares no MPAN or MPRN with another (group %s)\n", first.GroupID)
+	} else {
+		fmt.Fprintf(w, "\nduplicate group %s: %d installations share MPANs/MPRNs (directly or through one another)\n",
+			first.GroupID, len(group))
+	}
+	for _, r := range group {
+		in := &r.Installation
+		fmt.Fprintf(w, "\n  %s/%s  cohort %s  installed %s  communicating %s\n", in.SMSO(), in.ID(), in.Cohort,
+			in.Date, yesNo(in.Communicating))
+		fmt.Fprintf(w, "    mpan %s  mprn %s\n", orDash(in.MPAN.String()), orDash(in.MPRN.String()))
+		for i, d := range r.Devices {
+			line := fmt.Sprintf("    %-5s %s", d.Type, ingest.AppendGUID(nil, d.GUID))
+			if d.Type.IsMeter() {
+				line += " " + d.State.String()
+			}
+			if g := d.GroupString(); g != "" {
+				line += " group " + g
+			}
+			file := "?"
+			if int(r.RowFile[i]) < len(s.Meta.Files) {
+				file = s.Meta.Files[r.RowFile[i]]
+			}
+			fmt.Fprintf(w, "%s   (%s line %d)\n", line, file, r.RowLine[i])
+		}
+		clause := r.Outcome.Clause(in.Cohort)
+		if clause != "" {
+			clause = ", clause " + clause
+		}
+		fmt.Fprintf(w, "    decision: %s / %s%s (step %s)\n", r.Outcome.Decision, r.Outcome.Reason, clause, r.Outcome.Step)
+		fmt.Fprintf(w, "    why: %s\n", why(r, group))
+	}
+}
+
+// why says in words which rule decided r.
+func why(r *Record, group []*Record) string {
+	kind := "dormant-only"
+	if !r.Dormant {
+		kind = "Active or Mixed"
+	}
+	switch r.Outcome.Step {
+	case engine.Step1:
+		return "it holds a GUID that appears on more than one device row (§4 data issues); it is " + kind +
+			", so it is " + r.Outcome.Decision.String() + "."
+	case engine.Step2a:
+		return "an installation of its duplicate group has an active meter; DCC will not attempt the migration of any devices of the group (§7)."
+	case engine.Step2b:
+		return "no installation of its dormant-only duplicate group is verified as communicating: excluded for no WAN (§7.1)."
+	case engine.Step2c:
+		return "the only communicating installation of the group is " + winner(group) + ", which has the latest install date; every other duplicate is excluded (§7.2)."
+	case engine.Step2d:
+		if tiedLatest(group) {
+			return "exactly one installation communicates, but two or more share the latest install date, so the latest cannot be verified; the whole group is excluded (§7.3, RULES.md)."
+		}
+		return "the only communicating installation is not the one with the latest install date; the whole group is excluded (§7.3)."
+	case engine.Step2e:
+		return "more than one installation of the group communicates; the whole group is excluded (§7.4)."
+	case engine.Step6:
+		if r.Outcome.Reason == engine.DuplicateResolved {
+			return "it is the only communicating installation of its duplicate group and has the latest install date, so it goes forward and the other duplicates are excluded (§7.2); no later rule held it."
+		}
+		return "it shares no MPxN, holds no duplicate GUID, and no later rule held it."
+	}
+	return "decided at step " + r.Outcome.Step.String() + "."
+}
+
+func winner(group []*Record) string {
+	for _, r := range group {
+		if r.Installation.Communicating {
+			return r.Installation.SMSO() + "/" + r.Installation.ID()
+		}
+	}
+	return "?"
+}
+
+func tiedLatest(group []*Record) bool {
+	var best engine.Date
+	n := 0
+	for i, r := range group {
+		switch d := r.Installation.Date; {
+		case i == 0 || d > best:
+			best, n = d, 1
+		case d == best:
+			n++
+		}
+	}
+	return n > 1
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Y"
+	}
+	return "N"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

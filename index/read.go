@@ -1,0 +1,193 @@
+package index
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// Store is a store opened for reading.
+type Store struct {
+	db   *badger.DB
+	dir  string
+	Meta Meta
+}
+
+// Open opens the store in dir read-only and checks its format version.
+func Open(dir string) (*Store, error) {
+	if st, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("opening store %s: not a directory", dir)
+	}
+	db, err := openDB(badgerOptions(dir).WithReadOnly(true))
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, dir: dir}
+	v, err := s.get(metaKey)
+	if err == nil && v == nil {
+		err = fmt.Errorf("%w: %s has no s1resolve metadata", ErrFormat, dir)
+	}
+	if err == nil {
+		err = json.Unmarshal(v, &s.Meta)
+	}
+	if err == nil && s.Meta.Format != FormatVersion {
+		err = fmt.Errorf("%w: %s is format %d, this build reads format %d", ErrFormat, dir, s.Meta.Format, FormatVersion)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+// get returns the value of key, or nil when it is absent.
+func (s *Store) get(key []byte) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(key)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out, err = item.ValueCopy(nil)
+		return err
+	})
+	return out, err
+}
+
+// Installation returns the record of installation id.
+func (s *Store) Installation(id uint32) (*Record, error) {
+	if int(id) >= s.Meta.Installations {
+		return nil, fmt.Errorf("installation id %d out of range", id)
+	}
+	v, err := s.get(pageKey(id / pageSize))
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: page of installation %d is missing", ErrFormat, id)
+	}
+	d := &decoder{b: v}
+	n := d.uvarint()
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		rec := d.bytes(int(d.uvarint()))
+		if uint32(i) == id%pageSize && d.err == nil {
+			return decodeInstallation(rec, id)
+		}
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return nil, fmt.Errorf("%w: installation %d is missing from its page", ErrFormat, id)
+}
+
+// ByName returns the id of the installation (smso, installationID).
+func (s *Store) ByName(smso, installationID string) (uint32, bool, error) {
+	name := engine.InstallationName(smso, installationID)
+	v, err := s.get(bucketKey('n', bucketOfName(name)))
+	if err != nil || v == nil {
+		return 0, false, err
+	}
+	d := &decoder{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		n := string(d.bytes(int(d.uvarint())))
+		id := d.uvarint()
+		if n == name && d.err == nil {
+			return uint32(id), true, nil
+		}
+	}
+	return 0, false, d.err
+}
+
+// ByMPxN returns the installations holding an MPxN key.
+func (s *Store) ByMPxN(k engine.Key) ([]uint32, error) {
+	ids, _, err := s.posting('x', uint64(k), false)
+	return ids, err
+}
+
+// ByGUID returns the installations holding a GUID and the number of device
+// rows that carry it.
+func (s *Store) ByGUID(guid uint64) ([]uint32, int, error) {
+	return s.posting('g', guid, true)
+}
+
+func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, error) {
+	v, err := s.get(bucketKey(prefix, bucketOf64(key)))
+	if err != nil || v == nil {
+		return nil, 0, err
+	}
+	for len(v) > 0 {
+		if len(v) < 8 {
+			return nil, 0, fmt.Errorf("%w: truncated bucket", ErrFormat)
+		}
+		k := binary.BigEndian.Uint64(v)
+		v = v[8:]
+		n := 0
+		if rows {
+			r, c := binary.Uvarint(v)
+			if c <= 0 {
+				return nil, 0, fmt.Errorf("%w: truncated bucket", ErrFormat)
+			}
+			n, v = int(r), v[c:]
+		}
+		ids, rest, err := readPosting(v)
+		if err != nil {
+			return nil, 0, err
+		}
+		if k == key {
+			return ids, n, nil
+		}
+		v = rest
+	}
+	return nil, 0, nil
+}
+
+// Group returns the records of every installation in the duplicate group of
+// id, in id order, found by following the MPxN postings.
+func (s *Store) Group(id uint32) ([]*Record, error) {
+	seen := map[uint32]*Record{}
+	queue := []uint32{id}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		if seen[cur] != nil {
+			continue
+		}
+		r, err := s.Installation(cur)
+		if err != nil {
+			return nil, err
+		}
+		seen[cur] = r
+		for _, k := range r.Installation.Keys() {
+			ids, err := s.ByMPxN(k)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range ids {
+				if seen[o] == nil {
+					queue = append(queue, o)
+				}
+			}
+		}
+	}
+	out := make([]*Record, 0, len(seen))
+	for _, r := range seen {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b *Record) int { return int(a.ID) - int(b.ID) })
+	return out, nil
+}

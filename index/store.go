@@ -1,0 +1,125 @@
+// Package index persists a resolved population in a Badger store: the
+// installation table (with each installation's decision) and the posting
+// lists that map MPxN keys, GUIDs and (smso, installation_id) names to
+// installation ids. It bulk-loads with Badger's StreamWriter and reads back
+// for `s1resolve explain`.
+//
+// Layout, format version 1 (all integers unsigned varints unless stated):
+//
+//	"\x00meta"         JSON Meta
+//	'i' page(BE32)     installations page*pageSize .. +pageSize-1, each a length-prefixed record
+//	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
+//	'x' bucket(BE16)   entries: key(BE64), posting; bucket = xxhash(key) & 0xffff
+//	'g' bucket(BE16)   entries: guid(BE64), rows, posting; bucket = xxhash(guid) & 0xffff
+//
+// A posting is a count n then, for n <= inlineMax, the n ids as deltas, else
+// the length and bytes of a serialised roaring bitmap. Installation ids are
+// dense and stable: the position of the installation in (smso,
+// installation_id) byte order.
+package index
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/cespare/xxhash/v2"
+)
+
+// FormatVersion is the version of the store layout this package writes and
+// reads.
+const FormatVersion = 1
+
+// ErrFormat is wrapped by errors about a store this package cannot read.
+var ErrFormat = errors.New("not a store of this format version")
+
+const (
+	pageSize   = 256
+	bucketBits = 16
+	inlineMax  = 4
+)
+
+var metaKey = []byte("\x00meta")
+
+// Meta describes a store.
+type Meta struct {
+	Format        int      `json:"format"`
+	Installations int      `json:"installations"`
+	Devices       int      `json:"devices"`
+	Files         []string `json:"files"`
+}
+
+func pageKey(page uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte{'i'}, page)
+}
+
+func bucketKey(prefix byte, bucket uint32) []byte {
+	return binary.BigEndian.AppendUint16([]byte{prefix}, uint16(bucket))
+}
+
+func bucketOf64(k uint64) uint32 {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], k)
+	return uint32(xxhash.Sum64(b[:]) & (1<<bucketBits - 1))
+}
+
+func bucketOfName(name string) uint32 {
+	return uint32(xxhash.Sum64String(name) & (1<<bucketBits - 1))
+}
+
+// appendPosting appends the posting of ids, which are sorted and distinct.
+func appendPosting(b []byte, ids []uint32) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	if len(ids) <= inlineMax {
+		prev := uint32(0)
+		for _, id := range ids {
+			b = binary.AppendUvarint(b, uint64(id-prev))
+			prev = id
+		}
+		return b
+	}
+	bm := roaring.BitmapOf(ids...)
+	bm.RunOptimize()
+	data, _ := bm.ToBytes()
+	b = binary.AppendUvarint(b, uint64(len(data)))
+	return append(b, data...)
+}
+
+// readPosting reads a posting from b and returns its ids and the rest of b.
+func readPosting(b []byte) ([]uint32, []byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 {
+		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+	}
+	b = b[k:]
+	if n <= inlineMax {
+		ids := make([]uint32, 0, n)
+		prev := uint64(0)
+		for i := uint64(0); i < n; i++ {
+			d, k := binary.Uvarint(b)
+			if k <= 0 {
+				return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+			}
+			prev += d
+			ids = append(ids, uint32(prev))
+			b = b[k:]
+		}
+		return ids, b, nil
+	}
+	size, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < size {
+		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+	}
+	bm := roaring.New()
+	if _, err := bm.FromUnsafeBytes(b[k : k+int(size)]); err != nil {
+		return nil, nil, fmt.Errorf("%w: bad bitmap: %v", ErrFormat, err)
+	}
+	return bm.ToArray(), b[k+int(size):], nil
+}
+
+func encodeMeta(m Meta) []byte {
+	b, _ := json.Marshal(m)
+	return b
+}

@@ -1,0 +1,276 @@
+package ingest
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// finish turns the parsed chunks into the population: it orders the valid
+// installations by name, lays their devices out contiguously in input order,
+// and writes a reject for every row of every rejected installation.
+func (l *loader) finish(ctx context.Context) (*Result, error) {
+	slices.SortFunc(l.chunks, func(a, b *chunk) int { return cmp.Compare(a.seq, b.seq) })
+
+	type named struct {
+		name string
+		tmp  uint32
+	}
+	var valid []named
+	final := make([][]uint32, numShards) // provisional id -> final id, noInst if rejected
+	rejected := 0
+	for s := range l.intern.shards {
+		sh := &l.intern.shards[s]
+		sh.ids = nil
+		final[s] = make([]uint32, len(sh.entries))
+		for i := range sh.entries {
+			final[s][i] = noInst
+			e := &sh.entries[i]
+			if e.bad || e.inconsistent || !e.hasRef {
+				rejected++
+				continue
+			}
+			valid = append(valid, named{e.name, uint32(i)<<shardBits | uint32(s)})
+		}
+	}
+	if err := parallelSort(ctx, valid, func(a, b named) int { return strings.Compare(a.name, b.name) }, l.opt.Workers); err != nil {
+		return nil, err
+	}
+	pop := &engine.Population{Installations: make([]engine.Installation, len(valid)), Files: l.paths}
+	for id, v := range valid {
+		final[v.tmp&(numShards-1)][v.tmp>>shardBits] = uint32(id)
+		e := l.intern.entry(v.tmp)
+		pop.Installations[id] = engine.Installation{Name: e.name, MPAN: e.ref.MPAN, MPRN: e.ref.MPRN,
+			Date: e.ref.Date, Cohort: e.ref.Cohort, Communicating: e.ref.Comm}
+	}
+	valid = nil
+	finalOf := func(tmp uint32) uint32 {
+		if tmp == noInst {
+			return noInst
+		}
+		return final[tmp&(numShards-1)][tmp>>shardBits]
+	}
+
+	// Lay the devices out by installation, in (file, line) order.
+	var rows int64
+	for _, c := range l.chunks {
+		rows += int64(len(c.rows))
+		for i := range c.rows {
+			if id := finalOf(c.rows[i].tmp); id != noInst {
+				pop.Installations[id].Count++
+			}
+		}
+	}
+	var next uint32
+	cursor := make([]uint32, len(pop.Installations))
+	for id := range pop.Installations {
+		pop.Installations[id].First = next
+		cursor[id] = next
+		next += pop.Installations[id].Count
+	}
+	pop.Devices = make([]engine.Device, next)
+	pop.RowFile = make([]uint16, next)
+	pop.RowLine = make([]uint32, next)
+	rj := newRejectBuilder(l)
+	for ci, c := range l.chunks {
+		ei, di := 0, 0
+		for i := range c.rows {
+			r := &c.rows[i]
+			var e *rowError
+			if ei < len(c.errs) && c.errs[ei].idx == uint32(i) {
+				e = &c.errs[ei]
+				ei++
+			}
+			var d *rowDiff
+			if di < len(c.diffs) && c.diffs[di].idx == uint32(i) {
+				d = &c.diffs[di]
+				di++
+			}
+			if id := finalOf(r.tmp); id != noInst {
+				at := cursor[id]
+				cursor[id]++
+				pop.Devices[at] = r.dev
+				pop.RowFile[at] = c.file
+				pop.RowLine[at] = r.line
+				continue
+			}
+			rj.add(c, r, e, d)
+		}
+		l.chunks[ci] = nil
+	}
+	l.chunks = nil
+	res := &Result{Population: pop, Rejects: rj.build()}
+	res.Stats = Stats{
+		Files:                   len(l.paths),
+		Bytes:                   l.prog.Bytes.Load(),
+		Rows:                    rows,
+		BlankLines:              l.blank,
+		Installations:           len(pop.Installations),
+		RejectedInstallations:   rejected,
+		RejectedRows:            len(res.Rejects),
+		RowsWithoutInstallation: rj.orphans,
+	}
+	return res, ctx.Err()
+}
+
+// parallelSort sorts s with up to workers goroutines: runs sorted in
+// parallel, then merged.
+func parallelSort[T any](ctx context.Context, s []T, cmp func(a, b T) int, workers int) error {
+	if workers < 2 || len(s) < 1<<16 {
+		slices.SortFunc(s, cmp)
+		return nil
+	}
+	parts := workers
+	bounds := make([]int, parts+1)
+	for i := range bounds {
+		bounds[i] = len(s) * i / parts
+	}
+	g, _ := errgroup.WithContext(ctx)
+	for i := 0; i < parts; i++ {
+		part := s[bounds[i]:bounds[i+1]]
+		g.Go(func() error { slices.SortFunc(part, cmp); return nil })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	tmp := make([]T, len(s))
+	for len(bounds) > 2 {
+		var nb []int
+		g, _ := errgroup.WithContext(ctx)
+		for i := 0; i+2 < len(bounds); i += 2 {
+			lo, mid, hi := bounds[i], bounds[i+1], bounds[i+2]
+			g.Go(func() error { merge(tmp[lo:hi], s[lo:mid], s[mid:hi], cmp); copy(s[lo:hi], tmp[lo:hi]); return nil })
+			nb = append(nb, lo)
+		}
+		if len(bounds)%2 == 0 { // odd number of runs: the last one stays
+			nb = append(nb, bounds[len(bounds)-2])
+		}
+		nb = append(nb, len(s))
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		bounds = nb
+	}
+	return ctx.Err()
+}
+
+func merge[T any](dst, a, b []T, cmp func(a, b T) int) {
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if cmp(b[j], a[i]) < 0 {
+			dst[k] = b[j]
+			j++
+		} else {
+			dst[k] = a[i]
+			i++
+		}
+		k++
+	}
+	k += copy(dst[k:], a[i:])
+	copy(dst[k:], b[j:])
+}
+
+// rejectBuilder gathers the rows of rejected installations and explains each.
+type rejectBuilder struct {
+	l       *loader
+	byInst  map[uint32][]rejRow
+	order   []uint32
+	single  []Reject
+	orphans int
+}
+
+type rejRow struct {
+	file uint16
+	line uint32
+	err  string // the row's own problem
+	inst instFields
+}
+
+func newRejectBuilder(l *loader) *rejectBuilder {
+	return &rejectBuilder{l: l, byInst: make(map[uint32][]rejRow)}
+}
+
+func (b *rejectBuilder) add(c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
+	if r.tmp == noInst {
+		b.orphans++
+		b.single = append(b.single, Reject{File: c.file, Line: r.line, SMSO: e.smso, ID: e.id,
+			Error: e.msg + "; its installation cannot be identified"})
+		return
+	}
+	rr := rejRow{file: c.file, line: r.line}
+	switch {
+	case e != nil:
+		rr.err = e.msg
+	case d != nil:
+		rr.inst = d.inst
+	default:
+		rr.inst = b.l.intern.entry(r.tmp).ref
+	}
+	if _, seen := b.byInst[r.tmp]; !seen {
+		b.order = append(b.order, r.tmp)
+	}
+	b.byInst[r.tmp] = append(b.byInst[r.tmp], rr)
+}
+
+// build explains every row of every rejected installation and returns all
+// rejects sorted by file then line.
+func (b *rejectBuilder) build() []Reject {
+	out := b.single
+	for _, tmp := range b.order {
+		rows := b.byInst[tmp]
+		e := b.l.intern.entry(tmp)
+		smso, id, _ := strings.Cut(e.name, "\x00")
+		ref := -1
+		for i := range rows {
+			if rows[i].err == "" {
+				ref = i
+				break
+			}
+		}
+		// Rows that disagree with the reference row get their own problem.
+		for i := range rows {
+			if rows[i].err != "" || i == ref || ref < 0 {
+				continue
+			}
+			if d := diffInst(rows[i].inst, rows[ref].inst); len(d) > 0 {
+				rows[i].err = "installation-level columns disagree with " + b.where(rows[ref].file, rows[ref].line) +
+					" of the same installation: " + strings.Join(d, ", ")
+			}
+		}
+		culprit := -1
+		for i := range rows {
+			if rows[i].err != "" {
+				culprit = i
+				break
+			}
+		}
+		for i := range rows {
+			msg := rows[i].err
+			if msg == "" && culprit >= 0 {
+				msg = "row is valid, but its installation is rejected by " + b.where(rows[culprit].file, rows[culprit].line)
+			} else if msg == "" {
+				msg = "row is valid, but its installation is rejected"
+			}
+			out = append(out, Reject{File: rows[i].file, Line: rows[i].line, SMSO: smso, ID: id, Error: msg})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}
+
+func (b *rejectBuilder) where(file uint16, line uint32) string {
+	return b.l.paths[file] + " line " + itoa(line)
+}
+
+func itoa(v uint32) string { return string(engine.FormatUint(nil, uint64(v))) }

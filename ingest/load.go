@@ -1,0 +1,385 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// Options tune a Load.
+type Options struct {
+	// Workers bounds the parse goroutines; zero means runtime.NumCPU().
+	Workers int
+	// BlockSize is the size of the blocks the input is split into; zero
+	// means 8 MiB. A record longer than a block grows its block.
+	BlockSize int
+}
+
+// Reject is one rejected input row (FORMAT.md §5).
+type Reject struct {
+	File  uint16
+	Line  uint32
+	SMSO  string
+	ID    string
+	Error string
+}
+
+// Stats counts what a Load read.
+type Stats struct {
+	Files                  int
+	Bytes                  int64 // uncompressed bytes, headers included
+	Rows                   int64 // records after the headers, blank lines excepted
+	BlankLines             int64
+	Installations          int // valid installations
+	RejectedInstallations  int
+	RejectedRows           int
+	RowsWithoutInstallation int // rejected rows whose smso or installation_id could not be read
+}
+
+// Result is what Load returns: the valid population and the rejects, sorted
+// by file then line.
+type Result struct {
+	Population *engine.Population
+	Rejects    []Reject
+	Stats      Stats
+}
+
+// Progress is read by a caller that reports progress while Load runs.
+type Progress struct {
+	Bytes atomic.Int64
+	Rows  atomic.Int64
+}
+
+// Load reads the installation files at paths into a population. It fails only
+// on what stops a run: an unreadable file or a bad header (ErrHeader); bad
+// rows become Rejects.
+func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Result, error) {
+	if len(paths) > 1<<16-1 {
+		return nil, fmt.Errorf("too many input files (%d)", len(paths))
+	}
+	if prog == nil {
+		prog = &Progress{}
+	}
+	l := &loader{
+		opt:    opt,
+		paths:  paths,
+		intern: newInterner(),
+		prog:   prog,
+	}
+	if l.opt.Workers <= 0 {
+		l.opt.Workers = runtime.NumCPU()
+	}
+	if l.opt.BlockSize <= 0 {
+		l.opt.BlockSize = 8 << 20
+	}
+	l.free = make(chan []byte, l.opt.Workers+2)
+	if err := l.read(ctx); err != nil {
+		return nil, err
+	}
+	return l.finish(ctx)
+}
+
+type loader struct {
+	opt    Options
+	paths  []string
+	intern *interner
+	prog   *Progress
+	free   chan []byte
+
+	mu     sync.Mutex
+	chunks []*chunk
+	blank  int64
+}
+
+// block is a run of whole records of one file.
+type block struct {
+	file  uint16
+	seq   int
+	line  uint32 // line on which the block starts
+	data  []byte
+	hdr   *header
+	owner []byte // buffer to recycle
+}
+
+// chunk is the parsed content of a block.
+type chunk struct {
+	file  uint16
+	seq   int
+	rows  []chunkRow
+	errs  []rowError // in row order
+	diffs []rowDiff  // in row order
+}
+
+const (
+	rowInvalid   = 1 << iota // the row has its own problem
+	rowSameAsRef             // its installation-level columns equal the reference's
+)
+
+type chunkRow struct {
+	dev   engine.Device
+	tmp   uint32 // provisional installation id, noInst when unknown
+	line  uint32
+	flags uint8
+}
+
+type rowError struct {
+	idx      uint32
+	smso, id string
+	msg      string
+}
+
+type rowDiff struct {
+	idx  uint32
+	inst instFields
+}
+
+func (l *loader) read(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	blocks := make(chan *block, l.opt.Workers)
+	g.Go(func() error {
+		defer close(blocks)
+		seq := 0
+		for i, p := range l.paths {
+			if err := l.readFile(gctx, uint16(i), p, &seq, blocks); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for w := 0; w < l.opt.Workers; w++ {
+		g.Go(func() error {
+			p := newParser(l.intern)
+			for b := range blocks {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				c, blank := p.parseBlock(b)
+				l.prog.Rows.Add(int64(len(c.rows)))
+				l.recycle(b.owner)
+				l.mu.Lock()
+				l.chunks = append(l.chunks, c)
+				l.blank += blank
+				l.mu.Unlock()
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func (l *loader) buffer(n int) []byte {
+	select {
+	case b := <-l.free:
+		if cap(b) >= n {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, n)
+}
+
+func (l *loader) recycle(b []byte) {
+	select {
+	case l.free <- b:
+	default:
+	}
+}
+
+// openInput opens one input file, through gzip when its name ends in .gz.
+func openInput(path string) (io.ReadCloser, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, not an installations file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasSuffix(path, ".gz") {
+		return f, nil
+	}
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a readable gzip file: %w", path, err)
+	}
+	return &gzipFile{z, f}, nil
+}
+
+type gzipFile struct {
+	*gzip.Reader
+	f *os.File
+}
+
+func (g *gzipFile) Close() error {
+	g.Reader.Close()
+	return g.f.Close()
+}
+
+// readFile splits one file into blocks of whole records and sends them.
+func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int, out chan<- *block) error {
+	rc, err := openInput(path)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var hdr *header
+	line := uint32(1)
+	carry := []byte(nil)
+	size := l.opt.BlockSize
+	eof := false
+	for {
+		buf := l.buffer(size)
+		buf = append(buf, carry...)
+		for len(buf) < cap(buf) && !eof {
+			n, err := rc.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			l.prog.Bytes.Add(int64(n))
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				return fmt.Errorf("%s: reading after line %d: %w", path, line, err)
+			}
+		}
+		data := buf
+		if hdr == nil {
+			if len(data) == 0 {
+				return &HeaderError{File: path, Problem: "the file is empty: no header"}
+			}
+			data = stripBOM(data)
+			n, ok := recordLen(data, eof)
+			if !ok {
+				carry, size = append(carry[:0], buf...), 2*cap(buf)
+				continue
+			}
+			var rec record
+			parseRecord(data[:n], true, &rec)
+			if hdr, err = parseHeader(path, rec.fields, rec.problem); err != nil {
+				return err
+			}
+			line += uint32(bytes.Count(data[:n], []byte{'\n'}))
+			data = data[n:]
+		}
+		cut := cutBlock(data, eof)
+		if cut == 0 && !eof {
+			carry, size = append(carry[:0], data...), 2*cap(buf)
+			continue
+		}
+		carry = append(carry[:0], data[cut:]...)
+		size = l.opt.BlockSize
+		if cut > 0 {
+			b := &block{file: fi, seq: *seq, line: line, data: data[:cut], hdr: hdr, owner: buf}
+			*seq++
+			line += uint32(bytes.Count(data[:cut], []byte{'\n'}))
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if eof && len(carry) == 0 {
+			return nil
+		}
+	}
+}
+
+// parser turns blocks into chunks; one per worker.
+type parser struct {
+	intern *interner
+	rec    record
+	row    row
+	key    []byte
+	// The last installation this parser met, to skip the shared table for
+	// the following rows of the same installation.
+	lastKey  []byte
+	lastTmp  uint32
+	lastInst instFields
+	lastSame bool
+	lastOK   bool
+}
+
+func newParser(in *interner) *parser { return &parser{intern: in} }
+
+func (p *parser) parseBlock(b *block) (*chunk, int64) {
+	c := &chunk{file: b.file, seq: b.seq, rows: make([]chunkRow, 0, len(b.data)/80)}
+	data := b.data
+	line := b.line
+	var blank int64
+	p.lastOK = false
+	for len(data) > 0 {
+		n, _ := parseRecord(data, true, &p.rec)
+		rec := data[:n]
+		data = data[n:]
+		start := line
+		line += uint32(bytes.Count(rec, []byte{'\n'}))
+		if len(p.rec.fields) == 1 && len(p.rec.fields[0]) == 0 && p.rec.problem == "" {
+			blank++
+			continue
+		}
+		p.addRow(c, b.hdr, start)
+	}
+	return c, blank
+}
+
+func (p *parser) addRow(c *chunk, h *header, line uint32) {
+	idx := uint32(len(c.rows))
+	fields := p.rec.fields
+	r := &p.row
+	var msg string
+	if p.rec.problem != "" || len(fields) != h.fields {
+		if p.rec.problem != "" {
+			msg = "not valid CSV: " + p.rec.problem
+		} else {
+			msg = fmt.Sprintf("has %d fields, the header has %d", len(fields), h.fields)
+		}
+		r.smso, r.id = h.field(fields, colSMSO), h.field(fields, colInstallationID)
+	} else {
+		h.parseRow(fields, r)
+		if len(r.problems) > 0 {
+			msg = r.problem()
+		}
+	}
+	cr := chunkRow{tmp: noInst, line: line}
+	identified := len(r.smso) > 0 && len(r.id) > 0
+	if identified {
+		p.key = append(append(append(p.key[:0], r.smso...), 0), r.id...)
+	}
+	if msg != "" {
+		cr.flags = rowInvalid
+		if identified {
+			cr.tmp = p.intern.markBad(p.key)
+		}
+		c.errs = append(c.errs, rowError{idx: idx, smso: string(r.smso), id: string(r.id), msg: msg})
+		c.rows = append(c.rows, cr)
+		p.lastOK = false
+		return
+	}
+	cr.dev = r.dev
+	if p.lastOK && bytes.Equal(p.key, p.lastKey) && r.inst == p.lastInst {
+		cr.tmp = p.lastTmp
+	} else {
+		cr.tmp, p.lastSame = p.intern.add(p.key, r.inst)
+		p.lastKey = append(p.lastKey[:0], p.key...)
+		p.lastTmp, p.lastInst, p.lastOK = cr.tmp, r.inst, true
+	}
+	if p.lastSame {
+		cr.flags = rowSameAsRef
+	} else {
+		c.diffs = append(c.diffs, rowDiff{idx: idx, inst: r.inst})
+	}
+	c.rows = append(c.rows, cr)
+}

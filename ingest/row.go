@@ -1,0 +1,203 @@
+package ingest
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// instFields are the installation-level columns of one row, normalised.
+type instFields struct {
+	MPAN, MPRN engine.Key
+	Date       engine.Date
+	Cohort     engine.Cohort
+	Comm       bool
+}
+
+// row is one parsed device row.
+type row struct {
+	smso, id []byte // trimmed, as read
+	inst     instFields
+	dev      engine.Device
+	problems []string
+}
+
+func (r *row) fail(c column, value []byte, problem string) {
+	r.problems = append(r.problems, columnNames[c]+": "+problem+" ("+quoteValue(value)+")")
+}
+
+func (r *row) missing(c column) {
+	r.problems = append(r.problems, columnNames[c]+": required value is missing")
+}
+
+// quoteValue quotes a value for a message, cut to 40 bytes.
+func quoteValue(v []byte) string {
+	if len(v) > 40 {
+		return strconv.Quote(string(v[:40])) + "..."
+	}
+	return strconv.Quote(string(v))
+}
+
+// problem returns the row's problems as one message.
+func (r *row) problem() string { return strings.Join(r.problems, "; ") }
+
+// parseRow fills r from the fields of one well-formed record.
+func (h *header) parseRow(fields [][]byte, r *row) {
+	r.problems = r.problems[:0]
+	r.dev = engine.Device{}
+	r.inst = instFields{}
+
+	r.smso = h.field(fields, colSMSO)
+	switch {
+	case len(r.smso) == 0:
+		r.missing(colSMSO)
+	case !validSMSO(r.smso):
+		r.fail(colSMSO, r.smso, "must be 1-32 characters of A-Z a-z 0-9 _ -")
+	}
+	r.id = h.field(fields, colInstallationID)
+	switch {
+	case len(r.id) == 0:
+		r.missing(colInstallationID)
+	case !validInstallationID(r.id):
+		r.fail(colInstallationID, r.id, "must be 1-64 printable characters")
+	}
+	if v := h.field(fields, colCohort); len(v) == 0 {
+		r.missing(colCohort)
+	} else if i := lookupWord(v, cohortWords); i < 0 {
+		r.fail(colCohort, v, "unknown cohort")
+	} else {
+		r.inst.Cohort = engine.Cohort(i + 1)
+	}
+	mpan, mprn := h.field(fields, colMPAN), h.field(fields, colMPRN)
+	if len(mpan) == 0 && len(mprn) == 0 {
+		r.problems = append(r.problems, "mpan, mprn: the row has neither an MPAN nor an MPRN")
+	}
+	if len(mpan) > 0 {
+		k, p := ParseMPAN(mpan)
+		if p != "" {
+			r.fail(colMPAN, mpan, p)
+		}
+		r.inst.MPAN = k
+	}
+	if len(mprn) > 0 {
+		k, p := ParseMPRN(mprn)
+		if p != "" {
+			r.fail(colMPRN, mprn, p)
+		}
+		r.inst.MPRN = k
+	}
+	if v := h.field(fields, colInstallDate); len(v) == 0 {
+		r.missing(colInstallDate)
+	} else if d, p := ParseDate(v); p != "" {
+		r.fail(colInstallDate, v, p)
+	} else {
+		r.inst.Date = d
+	}
+	if v := h.field(fields, colCommunicating); len(v) > 0 {
+		switch lookupWord(v, ynWords) {
+		case 0:
+			r.inst.Comm = true
+		case 1:
+		default:
+			r.fail(colCommunicating, v, "must be Y, N or empty")
+		}
+	}
+	if v := h.field(fields, colDeviceGUID); len(v) == 0 {
+		r.missing(colDeviceGUID)
+	} else if g, p := ParseGUID(v); p != "" {
+		r.fail(colDeviceGUID, v, p)
+	} else {
+		r.dev.GUID = g
+	}
+	if v := h.field(fields, colDeviceType); len(v) == 0 {
+		r.missing(colDeviceType)
+	} else if i := lookupWord(v, typeWords); i < 0 {
+		r.fail(colDeviceType, v, "unknown device type")
+	} else {
+		r.dev.Type = engine.DeviceType(i + 1)
+	}
+	if r.dev.Type.IsMeter() {
+		if v := h.field(fields, colDeviceState); len(v) == 0 {
+			r.problems = append(r.problems, "device_state: required for an ESME or GSME")
+		} else if i := lookupWord(v, stateWords); i < 0 {
+			r.fail(colDeviceState, v, "must be active or dormant")
+		} else {
+			r.dev.State = engine.State(i + 1)
+		}
+	}
+	if v := h.field(fields, colGroupID); len(v) > 0 {
+		if !validGroup(v) {
+			r.fail(colGroupID, v, "must be two letters")
+		} else {
+			r.dev.Group = [2]byte{upper(v[0]), upper(v[1])}
+		}
+	}
+	r.dev.Fw = r.status(h.field(fields, colFwStatus), colFwStatus, fwWords)
+	r.dev.Cfg = r.status(h.field(fields, colConfigStatus), colConfigStatus, cfgWords)
+	r.dev.FwAttempts = r.attempts(h.field(fields, colFwAttempts), colFwAttempts)
+	r.dev.CfgAttempts = r.attempts(h.field(fields, colConfigAttempts), colConfigAttempts)
+	if v := h.field(fields, colPrepayKey); len(v) > 0 {
+		if i := lookupWord(v, ynWords); i < 0 {
+			r.fail(colPrepayKey, v, "must be Y, N or empty")
+		} else {
+			r.dev.Prepay = engine.YesNo(i + 1)
+		}
+	}
+}
+
+func (r *row) status(v []byte, c column, words []string) engine.Status {
+	if len(v) == 0 {
+		return engine.NotRequired
+	}
+	i := lookupWord(v, words)
+	if i < 0 {
+		r.fail(c, v, "must be one of "+strings.Join(words, ", ")+" or empty")
+		return engine.NotRequired
+	}
+	return engine.Status(i)
+}
+
+func (r *row) attempts(v []byte, c column) uint32 {
+	n, p := parseAttempts(v)
+	if p != "" {
+		r.fail(c, v, p)
+	}
+	return n
+}
+
+// diff returns the installation-level columns on which a and b disagree, as
+// "column a-value / b-value" phrases.
+func diffInst(a, b instFields) []string {
+	var out []string
+	if a.Cohort != b.Cohort {
+		out = append(out, "cohort "+a.Cohort.String()+" vs "+b.Cohort.String())
+	}
+	if a.MPAN != b.MPAN {
+		out = append(out, "mpan "+orNone(a.MPAN.String())+" vs "+orNone(b.MPAN.String()))
+	}
+	if a.MPRN != b.MPRN {
+		out = append(out, "mprn "+orNone(a.MPRN.String())+" vs "+orNone(b.MPRN.String()))
+	}
+	if a.Date != b.Date {
+		out = append(out, "install_date "+a.Date.String()+" vs "+b.Date.String())
+	}
+	if a.Comm != b.Comm {
+		out = append(out, "communicating "+yn(a.Comm)+" vs "+yn(b.Comm))
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(empty)"
+	}
+	return s
+}
+
+func yn(b bool) string {
+	if b {
+		return "Y"
+	}
+	return "N"
+}

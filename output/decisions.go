@@ -1,0 +1,203 @@
+package output
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// Format is the encoding of the decisions output.
+type Format int
+
+// Formats.
+const (
+	CSV Format = iota
+	JSONL
+)
+
+// ParseFormat reads "csv" or "jsonl".
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "csv":
+		return CSV, nil
+	case "jsonl":
+		return JSONL, nil
+	}
+	return 0, fmt.Errorf("unknown format %q: want csv or jsonl", s)
+}
+
+// DecisionsHeader is the header of the decisions CSV (FORMAT.md §4).
+const DecisionsHeader = "smso,installation_id,cohort,decision,reason,clause,group_id,group_size,mpan,mprn,supplier_id,notify_supplier\n"
+
+// Decisions describes what WriteDecisions writes: one row per installation
+// of the population, in id order (smso, then installation_id).
+type Decisions struct {
+	Pop    *engine.Population
+	Res    *engine.Result
+	Format Format
+	// Supplier returns the Responsible Supplier of an installation and
+	// whether to notify it; nil means no registration data.
+	Supplier func(id uint32) (supplier string, notify bool)
+	Workers  int
+}
+
+// WriteDecisions writes the decisions to w, formatting in parallel and
+// writing in order.
+func WriteDecisions(ctx context.Context, w io.Writer, d *Decisions) error {
+	if d.Format == CSV {
+		if _, err := io.WriteString(w, DecisionsHeader); err != nil {
+			return err
+		}
+	}
+	workers := d.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	const chunk = 1 << 15
+	n := len(d.Pop.Installations)
+	bufs := make([][]byte, workers)
+	for lo := 0; lo < n; lo += chunk * workers {
+		g, gctx := errgroup.WithContext(ctx)
+		for k := 0; k < workers; k++ {
+			a, b := lo+k*chunk, min(lo+(k+1)*chunk, n)
+			g.Go(func() error {
+				bufs[k] = bufs[k][:0]
+				for id := a; id < b; id++ {
+					bufs[k] = d.appendRow(bufs[k], uint32(id))
+				}
+				return gctx.Err()
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		for k := range bufs {
+			if _, err := w.Write(bufs[k]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (d *Decisions) appendRow(b []byte, id uint32) []byte {
+	in := &d.Pop.Installations[id]
+	o := d.Res.Outcomes[id]
+	supplier, notify := "", true
+	if d.Supplier != nil {
+		supplier, notify = d.Supplier(id)
+	}
+	nt := "Y"
+	if !notify {
+		nt = "N"
+	}
+	if d.Format == JSONL {
+		b = append(b, `{"smso":`...)
+		b = AppendJSONString(b, in.SMSO())
+		b = append(b, `,"installation_id":`...)
+		b = AppendJSONString(b, in.ID())
+		b = append(b, `,"cohort":"`...)
+		b = append(b, in.Cohort.String()...)
+		b = append(b, `","decision":"`...)
+		b = append(b, o.Decision.String()...)
+		b = append(b, `","reason":"`...)
+		b = append(b, o.Reason.String()...)
+		b = append(b, `","clause":"`...)
+		b = append(b, o.Clause(in.Cohort)...)
+		b = append(b, `","group_id":"`...)
+		b = d.Res.GroupID[id].Append(b)
+		b = append(b, `","group_size":`...)
+		b = engine.FormatUint(b, uint64(d.Res.GroupSize[id]))
+		b = append(b, `,"mpan":"`...)
+		b = in.MPAN.Append(b)
+		b = append(b, `","mprn":"`...)
+		b = in.MPRN.Append(b)
+		b = append(b, `","supplier_id":`...)
+		b = AppendJSONString(b, supplier)
+		b = append(b, `,"notify_supplier":"`...)
+		b = append(b, nt...)
+		return append(b, "\"}\n"...)
+	}
+	b = AppendCSVField(b, in.SMSO())
+	b = append(b, ',')
+	b = AppendCSVField(b, in.ID())
+	b = append(b, ',')
+	b = append(b, in.Cohort.String()...)
+	b = append(b, ',')
+	b = append(b, o.Decision.String()...)
+	b = append(b, ',')
+	b = append(b, o.Reason.String()...)
+	b = append(b, ',')
+	b = append(b, o.Clause(in.Cohort)...)
+	b = append(b, ',')
+	b = d.Res.GroupID[id].Append(b)
+	b = append(b, ',')
+	b = engine.FormatUint(b, uint64(d.Res.GroupSize[id]))
+	b = append(b, ',')
+	b = in.MPAN.Append(b)
+	b = append(b, ',')
+	b = in.MPRN.Append(b)
+	b = append(b, ',')
+	b = AppendCSVField(b, supplier)
+	b = append(b, ',')
+	b = append(b, nt...)
+	return append(b, '\n')
+}
+
+// AppendCSVField appends s as a CSV field, quoted when it holds a comma, a
+// quote, a line break or surrounding blanks.
+func AppendCSVField(b []byte, s string) []byte {
+	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t')
+	for i := 0; i < len(s) && !quote; i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			quote = true
+		}
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+// AppendJSONString appends s as a JSON string.
+func AppendJSONString(b []byte, s string) []byte {
+	const hexdigits = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+			i++
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hexdigits[c>>4], hexdigits[c&0xf])
+			i++
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,179 @@
+// Package pipeline runs the whole job: load the installation files, resolve
+// them, persist the store and write decisions, rejects and summary.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/ingest"
+	"github.com/s1resolve/s1resolve/output"
+)
+
+// Config is one run.
+type Config struct {
+	Inputs   []string
+	DB       string // store directory; "" means a temporary one, removed at the end
+	Out      string // decisions file, "-" for standard output
+	Rejects  string
+	Summary  string // "" for none
+	Format   output.Format
+	Workers  int
+	Progress *Progress // may be nil
+}
+
+// Progress tells an observer which phase a run is in and how far its load got.
+type Progress struct {
+	Load  ingest.Progress
+	phase atomicString
+}
+
+// Phase returns the current phase name.
+func (p *Progress) Phase() string { return p.phase.Load() }
+
+// Run does the job described by cfg and returns its summary. On error no
+// output exists under its final name.
+func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = &Progress{}
+	}
+	sum := &output.Summary{Files: cfg.Inputs, PhaseSeconds: map[string]float64{}}
+	start := time.Now()
+	phase := func(name string) func() {
+		cfg.Progress.phase.Store(name)
+		t := time.Now()
+		return func() { sum.PhaseSeconds[name] = time.Since(t).Seconds() }
+	}
+
+	// Open the outputs first: an unwritable place fails before the work.
+	outs, err := openOutputs(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer outs.abort()
+
+	done := phase("load")
+	loaded, err := ingest.Load(ctx, cfg.Inputs, ingest.Options{Workers: cfg.Workers}, &cfg.Progress.Load)
+	if err != nil {
+		return nil, err
+	}
+	done()
+	pop := loaded.Population
+
+	done = phase("resolve")
+	res, err := (&engine.Resolver{Workers: cfg.Workers}).Resolve(ctx, pop)
+	if err != nil {
+		return nil, err
+	}
+	done()
+
+	done = phase("write")
+	dbDir := cfg.DB
+	if dbDir == "" {
+		dbDir, err = os.MkdirTemp("", "s1resolve-db-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dbDir)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		t := time.Now()
+		err := index.Write(gctx, dbDir, pop, res, max(1, cfg.Workers/2))
+		sum.PhaseSeconds["store"] = time.Since(t).Seconds()
+		return err
+	})
+	g.Go(func() error {
+		t := time.Now()
+		d := &output.Decisions{Pop: pop, Res: res, Format: cfg.Format, Workers: max(1, cfg.Workers/2)}
+		if err := output.WriteDecisions(gctx, outs.decisions, d); err != nil {
+			return fmt.Errorf("writing %s: %w", cfg.Out, err)
+		}
+		if err := output.WriteRejects(outs.rejects, pop.Files, loaded.Rejects); err != nil {
+			return fmt.Errorf("writing %s: %w", cfg.Rejects, err)
+		}
+		sum.PhaseSeconds["outputs"] = time.Since(t).Seconds()
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	st := loaded.Stats
+	sum.Rows, sum.BlankLines, sum.Bytes = st.Rows, st.BlankLines, st.Bytes
+	sum.Installations, sum.RejectedInstallations, sum.RejectedRows = st.Installations, st.RejectedInstallations, st.RejectedRows
+	sum.RowsDecided = len(pop.Devices)
+	sum.Count(res)
+	if int64(sum.RowsDecided+sum.RejectedRows) != sum.Rows {
+		return nil, fmt.Errorf("internal error: %d rows read but %d decided and %d rejected", sum.Rows, sum.RowsDecided, sum.RejectedRows)
+	}
+	done()
+	sum.Seconds = time.Since(start).Seconds()
+	if sum.Seconds > 0 {
+		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds
+	}
+	if cfg.Summary != "" {
+		if err := sum.WriteJSON(outs.summary); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", cfg.Summary, err)
+		}
+	}
+	if err := outs.commit(); err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+type outputs struct {
+	decisions, rejects, summary *output.File
+	all                         []*output.File
+}
+
+func openOutputs(cfg Config) (*outputs, error) {
+	o := &outputs{}
+	for _, x := range []struct {
+		path string
+		f    **output.File
+	}{{cfg.Out, &o.decisions}, {cfg.Rejects, &o.rejects}, {cfg.Summary, &o.summary}} {
+		if x.path == "" {
+			continue
+		}
+		f, err := output.Create(x.path)
+		if err != nil {
+			o.abort()
+			return nil, err
+		}
+		*x.f = f
+		o.all = append(o.all, f)
+	}
+	if o.decisions == nil || o.rejects == nil {
+		o.abort()
+		return nil, fmt.Errorf("decisions and rejects outputs are required")
+	}
+	return o, nil
+}
+
+// commit renames every output into place; decisions last, so that a
+// decisions file under its final name means the run completed.
+func (o *outputs) commit() error {
+	for i := len(o.all) - 1; i >= 0; i-- {
+		if err := o.all[i].Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *outputs) abort() {
+	for _, f := range o.all {
+		f.Abort()
+	}
+}
