@@ -37,13 +37,13 @@ type Reject struct {
 
 // Stats counts what a Load read.
 type Stats struct {
-	Files                  int
-	Bytes                  int64 // uncompressed bytes, headers included
-	Rows                   int64 // records after the headers, blank lines excepted
-	BlankLines             int64
-	Installations          int // valid installations
-	RejectedInstallations  int
-	RejectedRows           int
+	Files                   int
+	Bytes                   int64 // uncompressed bytes, headers included
+	Rows                    int64 // records after the headers, blank lines excepted
+	BlankLines              int64
+	Installations           int // valid installations
+	RejectedInstallations   int
+	RejectedRows            int
 	RowsWithoutInstallation int // rejected rows whose smso or installation_id could not be read
 }
 
