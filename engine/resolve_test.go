@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"context"
+	"testing"
+)
+
+// inst describes an installation for a table test.
+type inst struct {
+	name   string
+	mpan   uint64 // core; 0 none
+	mprn   string // digits; "" none
+	date   int    // days, any origin
+	comm   bool
+	active bool
+	guids  []uint64
+}
+
+func mprnKey(s string) Key {
+	if s == "" {
+		return 0
+	}
+	var v uint64
+	for _, c := range s {
+		v = v*10 + uint64(c-'0')
+	}
+	return MPRNKey(v, len(s))
+}
+
+// population builds a Population from insts, which must be sorted by name.
+func population(insts []inst) *Population {
+	p := &Population{}
+	for _, in := range insts {
+		i := Installation{Name: InstallationName("S", in.name), Date: Date(in.date), Communicating: in.comm,
+			Cohort: MOCMDS, First: uint32(len(p.Devices))}
+		if in.mpan != 0 {
+			i.MPAN = MPANKey(in.mpan)
+		}
+		i.MPRN = mprnKey(in.mprn)
+		state := Dormant
+		if in.active {
+			state = Active
+		}
+		p.Devices = append(p.Devices, Device{Type: ESME, State: state, GUID: 1 << 40})
+		p.Devices[len(p.Devices)-1].GUID += uint64(len(p.Devices)) // unique
+		for _, g := range in.guids {
+			p.Devices = append(p.Devices, Device{Type: IHD, GUID: g})
+		}
+		i.Count = uint32(len(p.Devices)) - i.First
+		p.Installations = append(p.Installations, i)
+	}
+	return p
+}
+
+type want struct {
+	d      Decision
+	r      Reason
+	clause string
+	step   Step
+}
+
+func TestResolveSteps(t *testing.T) {
+	const a, b, c = 1200023305967, 1200023305971, 1100012345674
+	tests := []struct {
+		name  string
+		insts []inst
+		want  []want
+		gid   []string
+		size  []uint32
+	}{
+		{"unique", []inst{{name: "1", mpan: a, comm: true}},
+			[]want{{Migrate, Unique, "", Step6}}, []string{"E1200023305967"}, []uint32{1}},
+		{"unique without communication still migrates", []inst{{name: "1", mprn: "123456"}},
+			[]want{{Migrate, Unique, "", Step6}}, []string{"G123456"}, []uint32{1}},
+		{"step 1 dormant duplicate GUID across installations", []inst{
+			{name: "1", mpan: a, guids: []uint64{7}}, {name: "2", mpan: b, guids: []uint64{7}, active: true}},
+			[]want{{Exclude, DuplicateGUID, "18.12", Step1}, {Blocked, DuplicateGUID, "", Step1}}, nil, []uint32{1, 1}},
+		{"step 1 GUID twice in one installation", []inst{{name: "1", mpan: a, guids: []uint64{9, 9}}},
+			[]want{{Exclude, DuplicateGUID, "18.12", Step1}}, nil, nil},
+		{"step 2a an active member blocks the rest", []inst{
+			{name: "1", mpan: a, date: 1, comm: true}, {name: "2", mpan: a, date: 2, active: true}, {name: "3", mpan: a, date: 3}},
+			[]want{{Blocked, DuplicateMPxNActive, "4.1C", Step2a}, {Blocked, DuplicateMPxNActive, "4.1C", Step2a},
+				{Blocked, DuplicateMPxNActive, "4.1C", Step2a}}, []string{"E1200023305967", "E1200023305967", "E1200023305967"}, []uint32{3, 3, 3}},
+		{"step 2a keeps a step-1 decision", []inst{
+			{name: "1", mpan: a, active: true, guids: []uint64{5, 5}}, {name: "2", mpan: a}},
+			[]want{{Blocked, DuplicateGUID, "", Step1}, {Blocked, DuplicateMPxNActive, "4.1C", Step2a}}, nil, []uint32{2, 2}},
+		{"step 2b nobody communicates", []inst{{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 2}},
+			[]want{{Exclude, NoWAN, "4.1C", Step2b}, {Exclude, NoWAN, "4.1C", Step2b}}, nil, nil},
+		{"step 2c latest is the only one communicating", []inst{
+			{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 5, comm: true}, {name: "3", mpan: a, date: 3}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2c}, {Migrate, DuplicateResolved, "4.1C", Step6},
+				{Exclude, DuplicateMPxN, "18.13", Step2c}}, nil, nil},
+		{"step 2c winner with a duplicate GUID keeps step 1", []inst{
+			{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 5, comm: true, guids: []uint64{3, 3}}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2c}, {Exclude, DuplicateGUID, "18.12", Step1}}, nil, nil},
+		{"step 2c communicating member decided at step 1 still counts", []inst{
+			{name: "1", mpan: a, date: 1, comm: true, guids: []uint64{4, 4}}, {name: "2", mpan: a, date: 5, comm: true}},
+			[]want{{Exclude, DuplicateGUID, "18.12", Step1}, {Exclude, DuplicateMPxN, "18.13", Step2e}}, nil, nil},
+		{"step 2d the communicating one is not the latest", []inst{
+			{name: "1", mpan: a, date: 1, comm: true}, {name: "2", mpan: a, date: 5}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2d}, {Exclude, DuplicateMPxN, "18.13", Step2d}}, nil, nil},
+		{"step 2d a tie on the latest date means no latest", []inst{
+			{name: "1", mpan: a, date: 5, comm: true}, {name: "2", mpan: a, date: 5}, {name: "3", mpan: a, date: 1}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2d}, {Exclude, DuplicateMPxN, "18.13", Step2d},
+				{Exclude, DuplicateMPxN, "18.13", Step2d}}, nil, nil},
+		{"step 2e two communicate", []inst{
+			{name: "1", mpan: a, date: 1, comm: true}, {name: "2", mpan: a, date: 5, comm: true}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2e}, {Exclude, DuplicateMPxN, "18.13", Step2e}}, nil, nil},
+		{"transitive chain through MPAN then MPRN", []inst{
+			{name: "1", mpan: a, mprn: "9999999", date: 1}, {name: "2", mpan: a, mprn: "0123456", date: 2},
+			{name: "3", mpan: c, mprn: "0123456", date: 3, comm: true}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2c}, {Exclude, DuplicateMPxN, "18.13", Step2c},
+				{Migrate, DuplicateResolved, "4.1C", Step6}},
+			[]string{"E1100012345674", "E1100012345674", "E1100012345674"}, []uint32{3, 3, 3}},
+		{"group_id is the smallest printed key: G0... before G1..., no MPAN", []inst{
+			{name: "1", mprn: "123456", date: 1}, {name: "2", mprn: "123456", date: 2}, {name: "3", mprn: "0999999999"}},
+			nil, []string{"G123456", "G123456", "G0999999999"}, []uint32{2, 2, 1}},
+		{"group_id with shared MPRN and two MPRNs of different length", []inst{
+			{name: "1", mprn: "123456"}, {name: "2", mprn: "123456"}},
+			nil, []string{"G123456", "G123456"}, []uint32{2, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := population(tt.insts)
+			for _, workers := range []int{1, 3} {
+				res, err := (&Resolver{Workers: workers}).Resolve(context.Background(), p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, w := range tt.want {
+					o := res.Outcomes[i]
+					if o.Decision != w.d || o.Reason != w.r || o.Step != w.step || o.Clause(MOCMDS) != w.clause {
+						t.Errorf("installation %d: got %s/%s clause %q step %s, want %s/%s clause %q step %s", i,
+							o.Decision, o.Reason, o.Clause(MOCMDS), o.Step, w.d, w.r, w.clause, w.step)
+					}
+				}
+				for i, g := range tt.gid {
+					if got := res.GroupID[i].String(); got != g {
+						t.Errorf("installation %d: group_id %s, want %s", i, got, g)
+					}
+				}
+				for i, s := range tt.size {
+					if res.GroupSize[i] != s {
+						t.Errorf("installation %d: group_size %d, want %d", i, res.GroupSize[i], s)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestClauses(t *testing.T) {
+	tests := []struct {
+		o      Outcome
+		cohort Cohort
+		want   string
+	}{
+		{Outcome{Exclude, FwConfigFailure, Step5}, MOCMDS, "18.10"},
+		{Outcome{Exclude, FwConfigFailure, Step5}, IOC, "18.11"},
+		{Outcome{MigratePartial, GasFailurePartial, Step5}, MOCMDS, "4.26A"},
+		{Outcome{MigratePartial, GasFailurePartial, Step5}, IOC, "5.8B"},
+		{Outcome{Blocked, MPxNNotRegistered, Step3}, IOC, ""},
+		{Outcome{Exclude, MPxNNotRegistered, Step3}, IOC, "18.12"},
+		{Outcome{Pending, FwNoExclusionCategory, Step5}, IOC, ""},
+		{Outcome{Migrate, Unique, Step6}, FOC, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.o.Clause(tt.cohort); got != tt.want {
+			t.Errorf("%s/%s %s: clause %q, want %q", tt.o.Decision, tt.o.Reason, tt.cohort, got, tt.want)
+		}
+	}
+}
+
+func TestDateRoundTrip(t *testing.T) {
+	for _, d := range []Date{MakeDate(1, 1, 1), MakeDate(2000, 2, 29), MakeDate(2019, 12, 31), MakeDate(9999, 12, 31)} {
+		y, m, day := d.Civil()
+		if MakeDate(y, m, day) != d {
+			t.Errorf("%d: round trip gives %d-%d-%d", d, y, m, day)
+		}
+	}
+	if MakeDate(1, 1, 1) != 0 || MakeDate(2020, 3, 1)-MakeDate(2020, 2, 28) != 2 {
+		t.Error("date arithmetic is off")
+	}
+	if got := MakeDate(2019, 3, 7).String(); got != "2019-03-07" {
+		t.Errorf("String = %s", got)
+	}
+}
+
+func TestSortKeyRefs(t *testing.T) {
+	refs := []KeyRef{{5, 0}, {1 << 60, 1}, {5, 2}, {0, 3}, {1<<60 + 1, 4}, {5, 5}}
+	SortKeyRefs(refs, nil)
+	want := []KeyRef{{0, 3}, {5, 0}, {5, 2}, {5, 5}, {1 << 60, 1}, {1<<60 + 1, 4}}
+	for i := range want {
+		if refs[i] != want[i] {
+			t.Fatalf("got %v, want %v", refs, want)
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package ingest
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// FuzzParseRecord checks that the record parser never panics, that the
+// block splitter agrees with it on where records end, and that quote-free
+// records split like strings.Split.
+func FuzzParseRecord(f *testing.F) {
+	for _, s := range []string{"a,b,c\n", "\"a,\"\"b\"\"\",c\r\nx", "a\"b,c\n", "\"open,\nmore\n", " \"q\" ,x\n", "", "\n\n", "\"x\"y,z\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r record
+		pos := 0
+		for pos < len(data) {
+			n, ok := parseRecord(data[pos:], true, &r)
+			if !ok || n <= 0 || pos+n > len(data) {
+				t.Fatalf("parseRecord at %d: n=%d ok=%v", pos, n, ok)
+			}
+			m, ok2 := recordLen(data[pos:], true)
+			if !ok2 || m != n {
+				t.Fatalf("recordLen=%d,%v but parseRecord=%d at %d of %q", m, ok2, n, pos, data)
+			}
+			rec := data[pos : pos+n]
+			if bytes.IndexByte(rec, '"') < 0 {
+				line := strings.TrimSuffix(strings.TrimSuffix(string(rec), "\n"), "\r")
+				want := strings.Split(line, ",")
+				if len(want) != len(r.fields) {
+					t.Fatalf("%q: %d fields, want %d", rec, len(r.fields), len(want))
+				}
+				for i := range want {
+					if string(r.fields[i]) != want[i] {
+						t.Fatalf("%q: field %d = %q, want %q", rec, i, r.fields[i], want[i])
+					}
+				}
+			}
+			pos += n
+		}
+		// The splitter cuts only at record ends.
+		cut := cutBlock(data, false)
+		p := 0
+		for p < cut {
+			n, _ := recordLen(data[p:], true)
+			p += n
+		}
+		if p != cut {
+			t.Fatalf("cutBlock=%d is not a record boundary of %q", cut, data)
+		}
+	})
+}
+
+var (
+	mpanRef = regexp.MustCompile(`^([0-9]{2}[0-9]{3}[0-9A-Z]{3})?([0-9]{13})$`)
+	guidRef = regexp.MustCompile(`^[0-9A-Fa-f]{2}([-:]?[0-9A-Fa-f]{2}){7}$`)
+)
+
+// FuzzNormalisers checks the MPAN, MPRN and GUID normalisers against plain
+// reference readings of FORMAT.md.
+func FuzzNormalisers(f *testing.F) {
+	for _, s := range []string{"1200023305967", "01 801 A1B 1200023305967", "00-0D-6F-00-00-AB-12-34", "3365498706", "12 34 56", "000d6f0000ab1234"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// MPAN: strip spaces and dashes, then the regexp and the check digit.
+		clean := strings.NewReplacer(" ", "", "-", "").Replace(s)
+		want := ""
+		if m := mpanRef.FindStringSubmatch(clean); m != nil && MPANCheckDigit([]byte(m[2])) == m[2][12] {
+			want = "E" + m[2]
+		}
+		k, p := ParseMPAN([]byte(s))
+		if k.String() != want || (want == "") != (p != "") {
+			t.Fatalf("ParseMPAN(%q) = %q %q, reference %q", s, k.String(), p, want)
+		}
+		// MPRN: 6-10 digits once spaces are gone.
+		digits := strings.ReplaceAll(s, " ", "")
+		want = ""
+		if len(digits) >= 6 && len(digits) <= 10 && allDigits([]byte(digits)) {
+			want = "G" + digits
+		}
+		if k, _ := ParseMPRN([]byte(s)); k.String() != want {
+			t.Fatalf("ParseMPRN(%q) = %q, reference %q", s, k.String(), want)
+		}
+		// GUID: plain, or pairs all separated.
+		ok := guidRef.MatchString(s) && (len(s) == 16 || len(s) == 23)
+		g, p := ParseGUID([]byte(s))
+		if ok != (p == "") {
+			t.Fatalf("ParseGUID(%q) accepted=%v, reference %v", s, p == "", ok)
+		}
+		if ok {
+			hex := strings.ToUpper(strings.NewReplacer("-", "", ":", "").Replace(s))
+			if got := string(AppendGUID(nil, g)); got != hex {
+				t.Fatalf("ParseGUID(%q) = %s, want %s", s, got, hex)
+			}
+		}
+	})
+}
