@@ -1,12 +1,25 @@
 package engine
 
-// KeyRef pairs a 64-bit key (a packed MPxN key or a GUID) with the id of an
-// installation that holds it. Sorted slices of KeyRefs are the raw material of
-// the duplicate checks and of the persistent posting lists.
+// KeyRef pairs a 64-bit key with the id of an installation that holds it.
+// The key is Mix of a packed MPxN key or a GUID, so that key order is hash
+// order: sorted slices of KeyRefs, the raw material of the duplicate checks
+// and of the persistent posting lists, are then also in hash-bucket order.
 type KeyRef struct {
 	K  uint64
 	ID uint32
 }
+
+// Mix is a bijective 64-bit mixer (MurmurHash3's finaliser): equal keys mix
+// equal and distinct keys mix distinct, spread evenly over all 64 bits.
+func Mix(k uint64) uint64 {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	k *= 0xc4ceb9fe1a85ec53
+	k ^= k >> 33
+	return k
+}
+
 
 // SortKeyRefs sorts refs by K, keeping the input order among equal keys, with
 // a least-significant-digit radix sort that skips digits all keys share. tmp

@@ -34,8 +34,8 @@ type Result struct {
 	DupGUID   []bool   // holds a duplicate GUID
 	// Root is the smallest installation id of each installation's group.
 	Root []uint32
-	// MPxNRefs and GUIDRefs are the (key, installation) pairs sorted by key:
-	// the posting lists the index persists. GUIDRefs has one pair per device
+	// MPxNRefs and GUIDRefs are the (Mix(key), installation) pairs sorted
+	// by mixed key: the posting lists the index persists. GUIDRefs has one pair per device
 	// row, so a key repeated within one installation appears twice.
 	MPxNRefs []KeyRef
 	GUIDRefs []KeyRef
@@ -116,7 +116,7 @@ func guidRefs(p *Population) []KeyRef {
 	refs := make([]KeyRef, 0, len(p.Devices))
 	for id := range p.Installations {
 		for _, d := range p.DevicesOf(uint32(id)) {
-			refs = append(refs, KeyRef{d.GUID, uint32(id)})
+			refs = append(refs, KeyRef{Mix(d.GUID), uint32(id)})
 		}
 	}
 	return refs
@@ -127,10 +127,10 @@ func mpxnRefs(p *Population) []KeyRef {
 	for id := range p.Installations {
 		in := &p.Installations[id]
 		if in.MPAN != 0 {
-			refs = append(refs, KeyRef{uint64(in.MPAN), uint32(id)})
+			refs = append(refs, KeyRef{Mix(uint64(in.MPAN)), uint32(id)})
 		}
 		if in.MPRN != 0 {
-			refs = append(refs, KeyRef{uint64(in.MPRN), uint32(id)})
+			refs = append(refs, KeyRef{Mix(uint64(in.MPRN)), uint32(id)})
 		}
 	}
 	return refs

@@ -126,7 +126,8 @@ func (s *Store) ByGUID(guid uint64) ([]uint32, int, error) {
 }
 
 func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, error) {
-	v, err := s.get(bucketKey(prefix, bucketOf64(key)))
+	key = engine.Mix(key)
+	v, err := s.get(bucketKey(prefix, bucketOfMixed(key)))
 	if err != nil || v == nil {
 		return nil, 0, err
 	}

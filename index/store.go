@@ -9,8 +9,10 @@
 //	"\x00meta"         JSON Meta
 //	'i' page(BE32)     installations page*pageSize .. +pageSize-1, each a length-prefixed record
 //	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
-//	'x' bucket(BE16)   entries: key(BE64), posting; bucket = xxhash(key) & 0xffff
-//	'g' bucket(BE16)   entries: guid(BE64), rows, posting; bucket = xxhash(guid) & 0xffff
+//	'x' bucket(BE16)   entries: mix(key)(BE64), posting; bucket = top 16 bits of mix(key)
+//	'g' bucket(BE16)   entries: mix(guid)(BE64), rows, posting; bucket = top 16 bits of mix(guid)
+//
+// mix is engine.Mix, a bijection, so a mixed key identifies its key.
 //
 // A posting is a count n then, for n <= inlineMax, the n ids as deltas, else
 // the length and bytes of a serialised roaring bitmap. Installation ids are
@@ -59,11 +61,8 @@ func bucketKey(prefix byte, bucket uint32) []byte {
 	return binary.BigEndian.AppendUint16([]byte{prefix}, uint16(bucket))
 }
 
-func bucketOf64(k uint64) uint32 {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], k)
-	return uint32(xxhash.Sum64(b[:]) & (1<<bucketBits - 1))
-}
+// bucketOfMixed returns the bucket of a mixed key (engine.Mix): its top bits.
+func bucketOfMixed(k uint64) uint32 { return uint32(k >> (64 - bucketBits)) }
 
 func bucketOfName(name string) uint32 {
 	return uint32(xxhash.Sum64String(name) & (1<<bucketBits - 1))

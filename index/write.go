@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -20,12 +21,19 @@ import (
 var ErrLocked = fmt.Errorf("store is in use by another process")
 
 func badgerOptions(dir string) badger.Options {
-	return badger.DefaultOptions(dir).
+	opts := badger.DefaultOptions(dir).
 		WithLogger(nil).
 		WithCompression(options.None).
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
-		WithNumVersionsToKeep(1)
+		WithNumVersionsToKeep(1).
+		// StreamWriter builds each table in memory at the size of the last
+		// level (base size x multiplier^(levels-2): 64 MiB by default) for
+		// every stream at once; 16 MiB tables cut that memory by four.
+		WithBaseTableSize(16 << 20).
+		WithMemTableSize(8 << 20)
+	opts.TableSizeMultiplier = 1
+	return opts
 }
 
 func openDB(opts badger.Options) (*badger.DB, error) {
@@ -103,39 +111,54 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 		refs   []engine.KeyRef
 		rows   bool
 	}{{'x', res.MPxNRefs, false}, {'g', res.GUIDRefs, true}} {
-		runs := keyRuns(x.refs)
-		order := bucketOrder(len(runs)-1, func(i int) uint32 { return bucketOf64(x.refs[runs[i]].K) })
 		parts := uint32(1)
 		if x.rows {
 			parts = uint32(workers) // the GUID index is the largest: split it
 		}
 		for _, r := range splitRange(1<<bucketBits, parts) {
 			out := next()
-			enc := postingEncoder(x.refs, runs, x.rows)
-			g.Go(func() error { return order.write(gctx, out, x.prefix, r[0], r[1], enc) })
+			lo := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= r[0] })
+			hi := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= r[1] })
+			g.Go(func() error { return writePostings(gctx, out, x.prefix, x.refs[lo:hi], x.rows) })
 		}
 	}
 	return g.Wait()
 }
 
-// postingEncoder returns a function that encodes the run r of sorted refs:
-// its key, its number of rows when rows is set, and its posting.
-func postingEncoder(refs []engine.KeyRef, runs []uint32, rows bool) func([]byte, uint32) []byte {
+// writePostings writes the posting lists of refs, sorted by mixed key, as
+// one value per hash bucket: entries of key, row count (when rows is set)
+// and posting.
+func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engine.KeyRef, rows bool) error {
+	var val []byte
 	var ids []uint32
-	return func(b []byte, r uint32) []byte {
-		span := refs[runs[r]:runs[r+1]]
-		b = binary.BigEndian.AppendUint64(b, span[0].K)
-		if rows {
-			b = binary.AppendUvarint(b, uint64(len(span)))
+	for i := 0; i < len(refs); {
+		bucket := bucketOfMixed(refs[i].K)
+		val = val[:0]
+		for i < len(refs) && bucketOfMixed(refs[i].K) == bucket {
+			j := i
+			ids = ids[:0]
+			for ; j < len(refs) && refs[j].K == refs[i].K; j++ {
+				if j == i || refs[j].ID != refs[j-1].ID {
+					ids = append(ids, refs[j].ID)
+				}
+			}
+			val = binary.BigEndian.AppendUint64(val, refs[i].K)
+			if rows {
+				val = binary.AppendUvarint(val, uint64(j-i))
+			}
+			val = appendPosting(val, ids)
+			i = j
 		}
-		ids = ids[:0]
-		for i, ref := range span {
-			if i == 0 || ref.ID != span[i-1].ID {
-				ids = append(ids, ref.ID)
+		if err := out.add(bucketKey(prefix, bucket), val); err != nil {
+			return err
+		}
+		if bucket%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 		}
-		return appendPosting(b, ids)
 	}
+	return out.flush()
 }
 
 // splitRange cuts [0, n) into up to parts consecutive ranges.
@@ -151,18 +174,6 @@ func splitRange(n, parts uint32) [][2]uint32 {
 		}
 	}
 	return out
-}
-
-// keyRuns returns the start of every run of equal keys in sorted refs, and
-// len(refs) last.
-func keyRuns(refs []engine.KeyRef) []uint32 {
-	runs := make([]uint32, 0, len(refs)/2+1)
-	for i := range refs {
-		if i == 0 || refs[i].K != refs[i-1].K {
-			runs = append(runs, uint32(i))
-		}
-	}
-	return append(runs, uint32(len(refs)))
 }
 
 // buckets is a list of items ordered by hash bucket: the items of bucket b

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	summary := fs.String("summary", "", "also write the summary as JSON to this file")
 	workers := fs.Int("workers", 0, "parallel workers (default: all cores)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve run [flags] FILE...\n\nResolves installation files (FORMAT.md §1; .gz accepted) and writes decisions and rejects.\n\nFlags:")
 		fs.PrintDefaults()
@@ -43,6 +45,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg := pipeline.Config{Inputs: files, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
 		Format: f, Workers: *workers, Progress: &pipeline.Progress{}}
+	if *cpuprofile != "" {
+		pf, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	stopProgress := func() {}
 	if !*quiet {
 		stopProgress = startProgress(cfg.Progress, stderr)

@@ -1,0 +1,156 @@
+// Package bench holds the large-scale benchmarks: ingest, resolve and the
+// whole run on generated populations. The population size is 100k and 1M
+// installations by default; S1_BENCH_INSTALLATIONS=5000000 sets another.
+//
+//	go test ./bench -run XXX -bench . -benchtime 1x -timeout 60m
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/ingest"
+	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/pipeline"
+	"github.com/s1resolve/s1resolve/synth"
+)
+
+func sizes() []int {
+	if v := os.Getenv("S1_BENCH_INSTALLATIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err == nil && n > 0 {
+			return []int{n}
+		}
+	}
+	return []int{100_000, 1_000_000}
+}
+
+var (
+	popMu sync.Mutex
+	pops  = map[int]*synth.Stats{}
+	root  string
+)
+
+// population generates (once per process) a population of n installations.
+func population(b *testing.B, n int) *synth.Stats {
+	b.Helper()
+	popMu.Lock()
+	defer popMu.Unlock()
+	if st, ok := pops[n]; ok {
+		return st
+	}
+	if root == "" {
+		var err error
+		if root, err = os.MkdirTemp("", "s1resolve-bench-*"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st, err := synth.Generate(context.Background(), synth.Config{Dir: filepath.Join(root, strconv.Itoa(n)),
+		Installations: n, Seed: 1, SMSOs: 3, Bad: 0.001})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pops[n] = st
+	return st
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if root != "" {
+		os.RemoveAll(root)
+	}
+	os.Exit(code)
+}
+
+func report(b *testing.B, st *synth.Stats, start func() float64) {
+	secs := start()
+	b.ReportMetric(float64(st.Rows)*float64(b.N)/secs, "rows/s")
+	b.ReportMetric(float64(st.Bytes)*float64(b.N)/secs/1e6, "MB/s")
+}
+
+func BenchmarkIngest(b *testing.B) {
+	for _, n := range sizes() {
+		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
+			st := population(b, n)
+			b.SetBytes(st.Bytes)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := ingest.Load(context.Background(), st.Files, ingest.Options{}, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b, st, func() float64 { return b.Elapsed().Seconds() })
+		})
+	}
+}
+
+func BenchmarkResolve(b *testing.B) {
+	for _, n := range sizes() {
+		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
+			st := population(b, n)
+			loaded, err := ingest.Load(context.Background(), st.Files, ingest.Options{}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := (&engine.Resolver{}).Resolve(context.Background(), loaded.Population); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(loaded.Population.Installations))*float64(b.N)/b.Elapsed().Seconds(), "installations/s")
+		})
+	}
+}
+
+func BenchmarkStore(b *testing.B) {
+	for _, n := range sizes() {
+		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
+			st := population(b, n)
+			loaded, err := ingest.Load(context.Background(), st.Files, ingest.Options{}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			res, err := (&engine.Resolver{}).Resolve(context.Background(), loaded.Population)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := index.Write(context.Background(), b.TempDir(), loaded.Population, res, 2); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkEndToEnd(b *testing.B) {
+	for _, n := range sizes() {
+		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
+			st := population(b, n)
+			b.SetBytes(st.Bytes)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				dir := b.TempDir()
+				_, err := pipeline.Run(context.Background(), pipeline.Config{Inputs: st.Files, DB: filepath.Join(dir, "db"),
+					Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv"), Format: output.CSV})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b, st, func() float64 { return b.Elapsed().Seconds() })
+		})
+	}
+}
