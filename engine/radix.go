@@ -20,7 +20,6 @@ func Mix(k uint64) uint64 {
 	return k
 }
 
-
 // SortKeyRefs sorts refs by K, keeping the input order among equal keys, with
 // a least-significant-digit radix sort that skips digits all keys share. tmp
 // is scratch space; it is grown when shorter than refs.
