@@ -25,9 +25,17 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	var valid []named
 	final := make([][]uint32, numShards) // provisional id -> final id, noInst if rejected
 	rejected := 0
+	// The valid names, all in one string: one allocation, not millions.
+	var size int
+	for s := range l.intern.shards {
+		size += len(l.intern.shards[s].arena)
+	}
+	all := make([]byte, 0, size)
+	type span struct{ off, n, tmp uint32 }
+	var spans []span
 	for s := range l.intern.shards {
 		sh := &l.intern.shards[s]
-		sh.ids = nil
+		sh.ids, sh.extra = nil, nil
 		final[s] = make([]uint32, len(sh.entries))
 		for i := range sh.entries {
 			final[s][i] = noInst
@@ -36,9 +44,17 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 				rejected++
 				continue
 			}
-			valid = append(valid, named{e.name, uint32(i)<<shardBits | uint32(s)})
+			spans = append(spans, span{uint32(len(all)), e.nameLen, uint32(i)<<shardBits | uint32(s)})
+			all = append(all, sh.name(e)...)
 		}
 	}
+	names := string(all)
+	all = nil
+	valid = make([]named, len(spans))
+	for i, sp := range spans {
+		valid[i] = named{names[sp.off : sp.off+sp.n], sp.tmp}
+	}
+	spans = nil
 	if err := parallelSort(ctx, valid, func(a, b named) int { return strings.Compare(a.name, b.name) }, l.opt.Workers); err != nil {
 		return nil, err
 	}
@@ -46,7 +62,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	for id, v := range valid {
 		final[v.tmp&(numShards-1)][v.tmp>>shardBits] = uint32(id)
 		e := l.intern.entry(v.tmp)
-		pop.Installations[id] = engine.Installation{Name: e.name, MPAN: e.ref.MPAN, MPRN: e.ref.MPRN,
+		pop.Installations[id] = engine.Installation{Name: v.name, MPAN: e.ref.MPAN, MPRN: e.ref.MPRN,
 			Date: e.ref.Date, Cohort: e.ref.Cohort, Communicating: e.ref.Comm}
 	}
 	valid = nil
@@ -224,8 +240,7 @@ func (b *rejectBuilder) build() []Reject {
 	out := b.single
 	for _, tmp := range b.order {
 		rows := b.byInst[tmp]
-		e := b.l.intern.entry(tmp)
-		smso, id, _ := strings.Cut(e.name, "\x00")
+		smso, id, _ := strings.Cut(string(b.l.intern.name(tmp)), "\x00")
 		ref := -1
 		for i := range rows {
 			if rows[i].err == "" {

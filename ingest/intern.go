@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
@@ -16,7 +17,8 @@ const (
 // reads: the installation-level columns of the first valid row it met (the
 // reference) and whether any row is invalid or disagrees with the reference.
 type instEntry struct {
-	name         string
+	nameOff      uint32 // the name, smso + "\x00" + installation_id, in its shard's arena
+	nameLen      uint32
 	ref          instFields
 	hasRef       bool
 	bad          bool
@@ -25,13 +27,17 @@ type instEntry struct {
 
 // interner gives each installation a provisional id, shard index in the low
 // bits. Its shards are locked separately so that parse workers rarely wait.
+// It holds no pointers per installation (names live in byte arenas, keyed by
+// their 64-bit hash), so the garbage collector has nothing to scan in it.
 type interner struct {
 	shards [numShards]internShard
 }
 
 type internShard struct {
 	mu      sync.Mutex
-	ids     map[string]uint32
+	ids     map[uint64]uint32 // hash of the name -> index in entries
+	extra   map[string]uint32 // names whose hash another name already has
+	arena   []byte
 	entries []instEntry
 	_       [40]byte // keep shards on separate cache lines
 }
@@ -39,7 +45,7 @@ type internShard struct {
 func newInterner() *interner {
 	in := &interner{}
 	for i := range in.shards {
-		in.shards[i].ids = make(map[string]uint32)
+		in.shards[i].ids = make(map[uint64]uint32)
 	}
 	return in
 }
@@ -50,23 +56,48 @@ func (in *interner) entry(tmp uint32) *instEntry {
 	return &in.shards[tmp&(numShards-1)].entries[tmp>>shardBits]
 }
 
-func (s *internShard) lookup(key []byte, shard uint32) (uint32, *instEntry) {
-	idx, ok := s.ids[string(key)]
-	if !ok {
-		idx = uint32(len(s.entries))
-		name := string(key)
-		s.ids[name] = idx
-		s.entries = append(s.entries, instEntry{name: name})
+// name returns the name of an entry of the shard.
+func (s *internShard) name(e *instEntry) []byte { return s.arena[e.nameOff : e.nameOff+e.nameLen] }
+
+// name returns the name of a provisional id; only once loading is over.
+func (in *interner) name(tmp uint32) []byte {
+	s := &in.shards[tmp&(numShards-1)]
+	return s.name(&s.entries[tmp>>shardBits])
+}
+
+func (s *internShard) lookup(key []byte, h uint64, shard uint32) (uint32, *instEntry) {
+	idx, ok := s.ids[h]
+	switch {
+	case ok && bytes.Equal(s.name(&s.entries[idx]), key):
+	case ok: // another name has this hash
+		if idx, ok = s.extra[string(key)]; !ok {
+			if s.extra == nil {
+				s.extra = make(map[string]uint32)
+			}
+			idx = s.add(key)
+			s.extra[string(key)] = idx
+		}
+	default:
+		idx = s.add(key)
+		s.ids[h] = idx
 	}
 	return idx<<shardBits | shard, &s.entries[idx]
 }
 
+func (s *internShard) add(key []byte) uint32 {
+	idx := uint32(len(s.entries))
+	s.entries = append(s.entries, instEntry{nameOff: uint32(len(s.arena)), nameLen: uint32(len(key))})
+	s.arena = append(s.arena, key...)
+	return idx
+}
+
 // markBad records a row of installation key that is invalid.
 func (in *interner) markBad(key []byte) uint32 {
-	shard := uint32(xxhash.Sum64(key) & (numShards - 1))
+	h := xxhash.Sum64(key)
+	shard := uint32(h & (numShards - 1))
 	s := &in.shards[shard]
 	s.mu.Lock()
-	tmp, e := s.lookup(key, shard)
+	tmp, e := s.lookup(key, h, shard)
 	e.bad = true
 	s.mu.Unlock()
 	return tmp
@@ -75,10 +106,11 @@ func (in *interner) markBad(key []byte) uint32 {
 // add records a valid row of installation key and reports whether its
 // installation-level columns equal the reference row's.
 func (in *interner) add(key []byte, f instFields) (tmp uint32, sameAsRef bool) {
-	shard := uint32(xxhash.Sum64(key) & (numShards - 1))
+	h := xxhash.Sum64(key)
+	shard := uint32(h & (numShards - 1))
 	s := &in.shards[shard]
 	s.mu.Lock()
-	tmp, e := s.lookup(key, shard)
+	tmp, e := s.lookup(key, h, shard)
 	switch {
 	case !e.hasRef:
 		e.ref, e.hasRef = f, true
