@@ -21,11 +21,14 @@ type File struct {
 	std   bool
 }
 
-// Create starts an output file at path; "-" means standard output, written
-// directly.
-func Create(path string) (*File, error) {
+// Create starts an output file at path; "-" means stdout (os.Stdout when
+// nil), written directly.
+func Create(path string, stdout io.Writer) (*File, error) {
 	if path == "-" {
-		return &File{final: path, w: bufio.NewWriterSize(os.Stdout, 1<<20), std: true}, nil
+		if stdout == nil {
+			stdout = os.Stdout
+		}
+		return &File{final: path, w: bufio.NewWriterSize(stdout, 1<<20), std: true}, nil
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".partial-*")

@@ -5,6 +5,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"time"
@@ -27,6 +28,7 @@ type Config struct {
 	Format   output.Format
 	Workers  int
 	Progress *Progress // may be nil
+	Stdout   io.Writer // where "-" writes; nil means os.Stdout
 }
 
 // Progress tells an observer which phase a run is in and how far its load got.
@@ -146,7 +148,7 @@ func openOutputs(cfg Config) (*outputs, error) {
 		if x.path == "" {
 			continue
 		}
-		f, err := output.Create(x.path)
+		f, err := output.Create(x.path, cfg.Stdout)
 		if err != nil {
 			o.abort()
 			return nil, err

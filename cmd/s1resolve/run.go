@@ -44,7 +44,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errUsage
 	}
 	cfg := pipeline.Config{Inputs: files, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
-		Format: f, Workers: *workers, Progress: &pipeline.Progress{}}
+		Format: f, Workers: *workers, Progress: &pipeline.Progress{}, Stdout: stdout}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)
 		if err != nil {

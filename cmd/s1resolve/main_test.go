@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCommandExitCodesAndMessages(t *testing.T) {
+	dir := t.TempDir()
+	noGUID := filepath.Join(dir, "no_guid.csv")
+	os.WriteFile(noGUID, []byte("smso,cohort,installation_id,mpan,install_date,device_type,device_state\n"), 0o600)
+	good := filepath.Join("..", "..", "testdata", "golden", "smso_a.csv")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+		stdout string
+	}{
+		{"no command", nil, 2, "Usage", ""},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command", ""},
+		{"run without files", []string{"run"}, 2, "Usage: s1resolve run", ""},
+		{"missing column names file and column", []string{"run", "--out", filepath.Join(dir, "d.csv"), "--rejects", filepath.Join(dir, "r.csv"), noGUID},
+			1, `no_guid.csv: line 1: column "device_guid": required column is missing`, ""},
+		{"decisions to stdout", []string{"run", "--quiet", "--out", "-", "--rejects", filepath.Join(dir, "r2.csv"), good},
+			0, "", "smso,installation_id,cohort,decision"},
+		{"jsonl to stdout", []string{"run", "--quiet", "--format", "jsonl", "--out", "-", "--rejects", filepath.Join(dir, "r3.csv"), good},
+			0, "", `{"smso":"A"`},
+		{"bad format", []string{"run", "--format", "xml", good}, 2, "unknown format", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := dispatch(context.Background(), tt.args, &out, &errb)
+			if code != tt.code || !strings.Contains(errb.String(), tt.stderr) || !strings.HasPrefix(out.String(), tt.stdout) {
+				t.Fatalf("exit %d, stderr %q, stdout %.80q; want %d, %q, %q", code, errb.String(), out.String(), tt.code, tt.stderr, tt.stdout)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "d.csv")); !os.IsNotExist(err) {
+		t.Error("a failed run left a decisions file")
+	}
+}
