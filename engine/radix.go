@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"cmp"
+	"sync"
+)
+
 // KeyRef pairs a 64-bit key with the id of an installation that holds it.
 // The key is Mix of a packed MPxN key or a GUID, so that key order is hash
 // order: sorted slices of KeyRefs, the raw material of the duplicate checks
@@ -20,45 +25,81 @@ func Mix(k uint64) uint64 {
 	return k
 }
 
-// SortKeyRefs sorts refs by K, keeping the input order among equal keys, with
-// a least-significant-digit radix sort that skips digits all keys share. tmp
-// is scratch space; it is grown when shorter than refs.
-func SortKeyRefs(refs, tmp []KeyRef) {
+// SortKeyRefs sorts refs by K, keeping the input order among equal keys
+// (so refs made in id order end sorted by (K, ID)). Keys are expected to be
+// mixed, evenly spread: three stable radix passes on the top 24 bits,
+// each parallel over workers goroutines, leave runs of a key or two that
+// share those bits, and a stable insertion pass finishes in linear time.
+func SortKeyRefs(refs []KeyRef, workers int) {
 	if len(refs) < 2 {
 		return
 	}
-	if cap(tmp) < len(refs) {
-		tmp = make([]KeyRef, len(refs))
-	}
-	tmp = tmp[:len(refs)]
-	var counts [8][256]int
-	for i := range refs {
-		k := refs[i].K
-		for d := 0; d < 8; d++ {
-			counts[d][byte(k>>(8*d))]++
-		}
-	}
-	src, dst := refs, tmp
-	for d := 0; d < 8; d++ {
-		c := &counts[d]
-		if c[byte(src[0].K>>(8*d))] == len(src) {
-			continue // every key has the same digit here
-		}
-		sum := 0
-		for i := range c {
-			n := c[i]
-			c[i] = sum
-			sum += n
-		}
-		shift := uint(8 * d)
-		for _, r := range src {
-			b := byte(r.K >> shift)
-			dst[c[b]] = r
-			c[b]++
-		}
+	workers = max(1, min(workers, len(refs)/4096+1))
+	src, dst := refs, make([]KeyRef, len(refs))
+	for shift := uint(40); shift < 64; shift += 8 {
+		radixPass(src, dst, shift, workers)
 		src, dst = dst, src
 	}
 	if &src[0] != &refs[0] {
 		copy(refs, src)
 	}
+	for i := 1; i < len(refs); i++ {
+		if refs[i].K >= refs[i-1].K {
+			continue
+		}
+		r, j := refs[i], i
+		for j > 0 && refs[j-1].K > r.K {
+			refs[j] = refs[j-1]
+			j--
+		}
+		refs[j] = r
+	}
+}
+
+// radixPass scatters src into dst by the byte of K at shift, stably: each
+// worker takes a contiguous part of src and writes after the parts before
+// it.
+func radixPass(src, dst []KeyRef, shift uint, workers int) {
+	counts := make([][256]int, workers)
+	part := func(w int) []KeyRef { return src[len(src)*w/workers : len(src)*(w+1)/workers] }
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &counts[w]
+			for _, r := range part(w) {
+				c[byte(r.K>>shift)]++
+			}
+		}()
+	}
+	wg.Wait()
+	sum := 0
+	for d := 0; d < 256; d++ {
+		for w := 0; w < workers; w++ {
+			n := counts[w][d]
+			counts[w][d] = sum
+			sum += n
+		}
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			next := &counts[w]
+			for _, r := range part(w) {
+				b := byte(r.K >> shift)
+				dst[next[b]] = r
+				next[b]++
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func compareKeyRefs(a, b KeyRef) int {
+	if c := cmp.Compare(a.K, b.K); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"runtime"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -60,14 +61,14 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		res.GUIDRefs = guidRefs(p)
-		SortKeyRefs(res.GUIDRefs, nil)
+		res.GUIDRefs = guidRefs(p, r.workers())
+		SortKeyRefs(res.GUIDRefs, r.workers())
 		markDuplicateGUIDs(res.GUIDRefs, res.DupGUID)
 		return gctx.Err()
 	})
 	g.Go(func() error {
 		res.MPxNRefs = mpxnRefs(p)
-		SortKeyRefs(res.MPxNRefs, nil)
+		SortKeyRefs(res.MPxNRefs, r.workers())
 		res.Root = components(n, res.MPxNRefs)
 		return gctx.Err()
 	})
@@ -112,13 +113,26 @@ func (r *Resolver) forRanges(ctx context.Context, n int, fn func(lo, hi int)) er
 	return g.Wait()
 }
 
-func guidRefs(p *Population) []KeyRef {
-	refs := make([]KeyRef, 0, len(p.Devices))
-	for id := range p.Installations {
-		for _, d := range p.DevicesOf(uint32(id)) {
-			refs = append(refs, KeyRef{Mix(d.GUID), uint32(id)})
-		}
+// guidRefs returns a (Mix(GUID), installation) pair per device row, in
+// device order, filled in parallel.
+func guidRefs(p *Population, workers int) []KeyRef {
+	refs := make([]KeyRef, len(p.Devices))
+	var wg sync.WaitGroup
+	n := len(p.Installations)
+	for w := 0; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := lo; id < hi; id++ {
+				in := &p.Installations[id]
+				for i := in.First; i < in.First+in.Count; i++ {
+					refs[i] = KeyRef{Mix(p.Devices[i].GUID), uint32(id)}
+				}
+			}
+		}()
 	}
+	wg.Wait()
 	return refs
 }
 

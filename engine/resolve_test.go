@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -187,12 +188,25 @@ func TestDateRoundTrip(t *testing.T) {
 }
 
 func TestSortKeyRefs(t *testing.T) {
-	refs := []KeyRef{{5, 0}, {1 << 60, 1}, {5, 2}, {0, 3}, {1<<60 + 1, 4}, {5, 5}}
-	SortKeyRefs(refs, nil)
-	want := []KeyRef{{0, 3}, {5, 0}, {5, 2}, {5, 5}, {1 << 60, 1}, {1<<60 + 1, 4}}
+	refs := []KeyRef{{5, 0}, {1 << 60, 1}, {5, 2}, {0, 3}, {1<<60 + 1, 4}, {5, 5}, {1<<63 + 7, 9}}
+	SortKeyRefs(refs, 3)
+	want := []KeyRef{{0, 3}, {5, 0}, {5, 2}, {5, 5}, {1 << 60, 1}, {1<<60 + 1, 4}, {1<<63 + 7, 9}}
 	for i := range want {
 		if refs[i] != want[i] {
 			t.Fatalf("got %v, want %v", refs, want)
 		}
+	}
+	// A large random slice against the standard library's sort.
+	big := make([]KeyRef, 100000)
+	for i := range big {
+		big[i] = KeyRef{Mix(uint64(i*7919) % 70000), uint32(i)} // made in id order, as the resolver does
+	}
+	big[5].K = big[6].K + 1 // two keys sharing their top 24 bits, out of order
+	big[7].K = big[6].K
+	want2 := append([]KeyRef(nil), big...)
+	slices.SortFunc(want2, compareKeyRefs)
+	SortKeyRefs(big, 2)
+	if !slices.Equal(big, want2) {
+		t.Fatal("SortKeyRefs disagrees with slices.SortFunc")
 	}
 }

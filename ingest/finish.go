@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -74,51 +75,46 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	}
 
 	// Lay the devices out by installation, in (file, line) order.
-	var rows int64
-	for _, c := range l.chunks {
-		rows += int64(len(c.rows))
-		for i := range c.rows {
-			if id := finalOf(c.rows[i].tmp); id != noInst {
-				pop.Installations[id].Count++
-			}
-		}
+	ids, rows, err := l.finalIDs(ctx, pop, finalOf)
+	if err != nil {
+		return nil, err
 	}
 	var next uint32
-	cursor := make([]uint32, len(pop.Installations))
 	for id := range pop.Installations {
 		pop.Installations[id].First = next
-		cursor[id] = next
 		next += pop.Installations[id].Count
 	}
 	pop.Devices = make([]engine.Device, next)
 	pop.RowFile = make([]uint16, next)
 	pop.RowLine = make([]uint32, next)
+	g, gctx := errgroup.WithContext(ctx)
+	for _, r := range idRanges(len(pop.Installations), l.opt.Workers) {
+		g.Go(func() error { return l.place(gctx, pop, ids, r[0], r[1]) })
+	}
 	rj := newRejectBuilder(l)
-	for ci, c := range l.chunks {
-		ei, di := 0, 0
-		for i := range c.rows {
-			r := &c.rows[i]
-			var e *rowError
-			if ei < len(c.errs) && c.errs[ei].idx == uint32(i) {
-				e = &c.errs[ei]
-				ei++
+	g.Go(func() error {
+		for ci, c := range l.chunks {
+			ei, di := 0, 0
+			for i := range c.rows {
+				var e *rowError
+				if ei < len(c.errs) && c.errs[ei].idx == uint32(i) {
+					e = &c.errs[ei]
+					ei++
+				}
+				var d *rowDiff
+				if di < len(c.diffs) && c.diffs[di].idx == uint32(i) {
+					d = &c.diffs[di]
+					di++
+				}
+				if ids[ci][i] == noInst {
+					rj.add(c, &c.rows[i], e, d)
+				}
 			}
-			var d *rowDiff
-			if di < len(c.diffs) && c.diffs[di].idx == uint32(i) {
-				d = &c.diffs[di]
-				di++
-			}
-			if id := finalOf(r.tmp); id != noInst {
-				at := cursor[id]
-				cursor[id]++
-				pop.Devices[at] = r.dev
-				pop.RowFile[at] = c.file
-				pop.RowLine[at] = r.line
-				continue
-			}
-			rj.add(c, r, e, d)
 		}
-		l.chunks[ci] = nil
+		return gctx.Err()
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	l.chunks = nil
 	res := &Result{Population: pop, Rejects: rj.build()}
@@ -133,6 +129,73 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		RowsWithoutInstallation: rj.orphans,
 	}
 	return res, ctx.Err()
+}
+
+// finalIDs maps every row of every chunk to its final installation id
+// (noInst for rows of rejected or unidentified installations), counts the
+// rows of each installation, and returns the ids and the number of rows.
+func (l *loader) finalIDs(ctx context.Context, pop *engine.Population, finalOf func(uint32) uint32) ([][]uint32, int64, error) {
+	ids := make([][]uint32, len(l.chunks))
+	var rows atomic.Int64
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(l.opt.Workers)
+	for ci, c := range l.chunks {
+		g.Go(func() error {
+			out := make([]uint32, len(c.rows))
+			for i := range c.rows {
+				id := finalOf(c.rows[i].tmp)
+				out[i] = id
+				if id != noInst {
+					atomic.AddUint32(&pop.Installations[id].Count, 1)
+				}
+			}
+			ids[ci] = out
+			rows.Add(int64(len(c.rows)))
+			return nil
+		})
+	}
+	err := g.Wait()
+	return ids, rows.Load(), err
+}
+
+// place copies the rows of installations [lo, hi) into the population, in
+// chunk order, that is in (file, line) order.
+func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint32, lo, hi uint32) error {
+	cursor := make([]uint32, hi-lo)
+	for id := lo; id < hi; id++ {
+		cursor[id-lo] = pop.Installations[id].First
+	}
+	for ci, c := range l.chunks {
+		for i, id := range ids[ci] {
+			if id < lo || id >= hi { // noInst is never in range
+				continue
+			}
+			at := cursor[id-lo]
+			cursor[id-lo]++
+			pop.Devices[at] = c.rows[i].dev
+			pop.RowFile[at] = c.file
+			pop.RowLine[at] = c.rows[i].lineNo()
+		}
+		if ci%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// idRanges cuts [0, n) into up to parts consecutive ranges.
+func idRanges(n, parts int) [][2]uint32 {
+	parts = max(parts, 1)
+	var out [][2]uint32
+	for i := 0; i < parts; i++ {
+		lo, hi := n*i/parts, n*(i+1)/parts
+		if hi > lo {
+			out = append(out, [2]uint32{uint32(lo), uint32(hi)})
+		}
+	}
+	return out
 }
 
 // parallelSort sorts s with up to workers goroutines: runs sorted in
@@ -215,11 +278,11 @@ func newRejectBuilder(l *loader) *rejectBuilder {
 func (b *rejectBuilder) add(c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
 	if r.tmp == noInst {
 		b.orphans++
-		b.single = append(b.single, Reject{File: c.file, Line: r.line, SMSO: e.smso, ID: e.id,
+		b.single = append(b.single, Reject{File: c.file, Line: r.lineNo(), SMSO: e.smso, ID: e.id,
 			Error: e.msg + "; its installation cannot be identified"})
 		return
 	}
-	rr := rejRow{file: c.file, line: r.line}
+	rr := rejRow{file: c.file, line: r.lineNo()}
 	switch {
 	case e != nil:
 		rr.err = e.msg

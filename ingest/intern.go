@@ -42,10 +42,15 @@ type internShard struct {
 	_       [40]byte // keep shards on separate cache lines
 }
 
-func newInterner() *interner {
+// newInterner returns a table sized for about n installations.
+func newInterner(n int) *interner {
 	in := &interner{}
+	per := n/numShards + 16
 	for i := range in.shards {
-		in.shards[i].ids = make(map[uint64]uint32)
+		s := &in.shards[i]
+		s.ids = make(map[uint64]uint32, per)
+		s.entries = make([]instEntry, 0, per)
+		s.arena = make([]byte, 0, per*24)
 	}
 	return in
 }

@@ -5,7 +5,7 @@ import "testing"
 // TestInternHashCollision feeds two names under one hash: they must stay two
 // installations, each found again.
 func TestInternHashCollision(t *testing.T) {
-	s := &internShard{ids: map[uint64]uint32{}}
+	s := &newInterner(0).shards[3]
 	a, _ := s.lookup([]byte("S\x00a"), 42, 3)
 	b, _ := s.lookup([]byte("S\x00b"), 42, 3)
 	if a == b {

@@ -74,7 +74,7 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 	l := &loader{
 		opt:    opt,
 		paths:  paths,
-		intern: newInterner(),
+		intern: newInterner(estimateInstallations(paths)),
 		prog:   prog,
 	}
 	if l.opt.Workers <= 0 {
@@ -107,6 +107,7 @@ type block struct {
 	file  uint16
 	seq   int
 	line  uint32 // line on which the block starts
+	lines uint32 // newlines in the block
 	data  []byte
 	hdr   *header
 	owner []byte // buffer to recycle
@@ -121,17 +122,22 @@ type chunk struct {
 	diffs []rowDiff  // in row order
 }
 
+// Flags of a chunkRow, kept in the top bits of its line.
 const (
-	rowInvalid   = 1 << iota // the row has its own problem
-	rowSameAsRef             // its installation-level columns equal the reference's
+	rowInvalid   = 1 << 31 // the row has its own problem
+	rowSameAsRef = 1 << 30 // its installation-level columns equal the reference's
+	lineMask     = 1<<30 - 1
+	maxLine      = lineMask
 )
 
+// chunkRow is one parsed row: 32 bytes.
 type chunkRow struct {
-	dev   engine.Device
-	tmp   uint32 // provisional installation id, noInst when unknown
-	line  uint32
-	flags uint8
+	dev  engine.Device
+	tmp  uint32 // provisional installation id, noInst when unknown
+	line uint32 // line number | flags
 }
+
+func (r *chunkRow) lineNo() uint32 { return r.line & lineMask }
 
 type rowError struct {
 	idx      uint32
@@ -194,6 +200,23 @@ func (l *loader) recycle(b []byte) {
 	case l.free <- b:
 	default:
 	}
+}
+
+// estimateInstallations guesses from the sizes of the files how many
+// installations they hold (about 400 bytes each; gzip about five times
+// smaller), to size the installation table once instead of growing it.
+func estimateInstallations(paths []string) int {
+	var bytes int64
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			n := st.Size()
+			if strings.HasSuffix(p, ".gz") {
+				n *= 5
+			}
+			bytes += n
+		}
+	}
+	return int(min(bytes/400, 1<<28))
 }
 
 // openInput opens one input file, through gzip when its name ends in .gz.
@@ -282,9 +305,13 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 		carry = append(carry[:0], data[cut:]...)
 		size = l.opt.BlockSize
 		if cut > 0 {
-			b := &block{file: fi, seq: *seq, line: line, data: data[:cut], hdr: hdr, owner: buf}
+			n := uint32(bytes.Count(data[:cut], []byte{'\n'}))
+			if uint64(line)+uint64(n) > maxLine {
+				return fmt.Errorf("%s: more than %d lines", path, maxLine)
+			}
+			b := &block{file: fi, seq: *seq, line: line, lines: n, data: data[:cut], hdr: hdr, owner: buf}
 			*seq++
-			line += uint32(bytes.Count(data[:cut], []byte{'\n'}))
+			line += n
 			select {
 			case out <- b:
 			case <-ctx.Done():
@@ -315,7 +342,7 @@ type parser struct {
 func newParser(in *interner) *parser { return &parser{intern: in} }
 
 func (p *parser) parseBlock(b *block) (*chunk, int64) {
-	c := &chunk{file: b.file, seq: b.seq, rows: make([]chunkRow, 0, len(b.data)/80)}
+	c := &chunk{file: b.file, seq: b.seq, rows: make([]chunkRow, 0, b.lines+1)}
 	data := b.data
 	line := b.line
 	var blank int64
@@ -359,7 +386,7 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 		p.key = append(append(append(p.key[:0], r.smso...), 0), r.id...)
 	}
 	if msg != "" {
-		cr.flags = rowInvalid
+		cr.line |= rowInvalid
 		if identified {
 			cr.tmp = p.intern.markBad(p.key)
 		}
@@ -377,7 +404,7 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 		p.lastTmp, p.lastInst, p.lastOK = cr.tmp, r.inst, true
 	}
 	if p.lastSame {
-		cr.flags = rowSameAsRef
+		cr.line |= rowSameAsRef
 	} else {
 		c.diffs = append(c.diffs, rowDiff{idx: idx, inst: r.inst})
 	}

@@ -91,13 +91,13 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		t := time.Now()
-		err := index.Write(gctx, dbDir, pop, res, max(1, cfg.Workers/2))
+		err := index.Write(gctx, dbDir, pop, res, cfg.Workers)
 		sum.PhaseSeconds["store"] = time.Since(t).Seconds()
 		return err
 	})
 	g.Go(func() error {
 		t := time.Now()
-		d := &output.Decisions{Pop: pop, Res: res, Format: cfg.Format, Workers: max(1, cfg.Workers/2)}
+		d := &output.Decisions{Pop: pop, Res: res, Format: cfg.Format, Workers: cfg.Workers}
 		if err := output.WriteDecisions(gctx, outs.decisions, d); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Out, err)
 		}
