@@ -158,7 +158,7 @@ func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engi
 			}
 		}
 	}
-	return out.flush()
+	return out.close()
 }
 
 // splitRange cuts [0, n) into up to parts consecutive ranges.
@@ -225,7 +225,7 @@ func (bk *buckets) write(ctx context.Context, out *streamOut, prefix byte, lo, h
 			}
 		}
 	}
-	return out.flush()
+	return out.close()
 }
 
 func writePages(ctx context.Context, out *streamOut, pop *engine.Population, res *engine.Result, lo, hi uint32) error {
@@ -246,7 +246,7 @@ func writePages(ctx context.Context, out *streamOut, pop *engine.Population, res
 			return err
 		}
 	}
-	return out.flush()
+	return out.close()
 }
 
 // streamOut batches the sorted key-values of one StreamWriter stream.
@@ -262,7 +262,7 @@ func newStreamOut(sw *badger.StreamWriter, id uint32) *streamOut {
 
 func (s *streamOut) add(k, v []byte) error {
 	if s.buf == nil {
-		s.buf = z.NewBuffer(16<<20, "s1resolve.index")
+		s.buf = z.NewBuffer(9<<20, "s1resolve.index")
 	}
 	badger.KVToBuffer(&pb.KV{Key: k, Value: v, Version: 1, StreamId: s.id}, s.buf)
 	if s.buf.LenNoPadding() >= 8<<20 {
@@ -271,19 +271,29 @@ func (s *streamOut) add(k, v []byte) error {
 	return nil
 }
 
+// close flushes the stream and frees its buffer.
+func (s *streamOut) close() error {
+	err := s.flush()
+	if s.buf != nil {
+		s.buf.Release()
+		s.buf = nil
+	}
+	return err
+}
+
 func (s *streamOut) addFlush(k, v []byte) error {
 	if err := s.add(k, v); err != nil {
 		return err
 	}
-	return s.flush()
+	return s.close()
 }
 
 func (s *streamOut) flush() error {
 	if s.buf == nil {
 		return nil
 	}
+	// StreamWriter.Write copies what it keeps, so the buffer is reused.
 	err := s.sw.Write(s.buf)
-	s.buf.Release()
-	s.buf = nil
+	s.buf.Reset()
 	return err
 }

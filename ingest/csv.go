@@ -15,6 +15,9 @@ type record struct {
 	ends    []int
 	// problem is "" for a well-formed record, else what broke RFC 4180.
 	problem string
+	// newlines is the number of line breaks the record spans, its
+	// terminator included.
+	newlines int
 }
 
 // Problems a record can have.
@@ -51,14 +54,18 @@ func parseRecord(buf []byte, atEOF bool, r *record) (n int, ok bool) {
 	case nl >= 0:
 		line = buf[:nl]
 		n = nl + 1
+		r.newlines = 1
 	case atEOF:
 		line = buf
 		n = len(buf)
+		r.newlines = 0
 	default:
 		return 0, false
 	}
 	if bytes.IndexByte(line, '"') >= 0 {
-		return scanRecord(buf, atEOF, r, true)
+		n, ok = scanRecord(buf, atEOF, r, true)
+		r.newlines = bytes.Count(buf[:n], []byte{'\n'})
+		return n, ok
 	}
 	line = trimCR(line)
 	for {

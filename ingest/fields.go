@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"unicode"
 	"unicode/utf8"
 
@@ -112,17 +111,20 @@ func ParseMPRN(b []byte) (engine.Key, string) {
 	return engine.MPRNKey(digitsValue(s), len(s)), ""
 }
 
-func hexValue(c byte) (uint64, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return uint64(c - '0'), true
-	case c >= 'a' && c <= 'f':
-		return uint64(c-'a') + 10, true
-	case c >= 'A' && c <= 'F':
-		return uint64(c-'A') + 10, true
+// hexTable maps a byte to its hex value, or 0xff.
+var hexTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+		t[c-'a'+'A'] = byte(c-'a') + 10
+	}
+	return t
+}()
 
 // ParseGUID normalises an EUI-64: 16 hex digits in any case, either plain or
 // as eight pairs separated by '-' or ':'.
@@ -141,12 +143,11 @@ func ParseGUID(b []byte) (uint64, string) {
 		if step == 3 && i > 0 && b[i-1] != '-' && b[i-1] != ':' {
 			return 0, "pairs must be separated by - or :"
 		}
-		hi, ok1 := hexValue(b[i])
-		lo, ok2 := hexValue(b[i+1])
-		if !ok1 || !ok2 {
+		hi, lo := hexTable[b[i]], hexTable[b[i+1]]
+		if hi|lo == 0xff || hi > 15 || lo > 15 {
 			return 0, "must be hex digits"
 		}
-		v = v<<8 | hi<<4 | lo
+		v = v<<8 | uint64(hi)<<4 | uint64(lo)
 	}
 	return v, ""
 }
@@ -187,14 +188,40 @@ func parseAttempts(b []byte) (uint32, string) {
 }
 
 // lookupWord returns the index in words of b, matched without regard to
-// case, or -1.
+// case, or -1. words are ASCII.
 func lookupWord(b []byte, words []string) int {
+	var buf [16]byte
+	if len(b) > len(buf) {
+		return -1
+	}
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	up := buf[:len(b)]
 	for i, w := range words {
-		if len(w) == len(b) && bytes.EqualFold(b, []byte(w)) {
+		if len(w) == len(up) && upperEqual(up, w) {
 			return i
 		}
 	}
 	return -1
+}
+
+// upperEqual reports whether up, already upper case, equals w without
+// regard to case.
+func upperEqual(up []byte, w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if up[i] != c {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -222,7 +249,20 @@ func validSMSO(b []byte) bool {
 // validInstallationID reports whether b is 1-64 printable characters of
 // valid UTF-8.
 func validInstallationID(b []byte) bool {
-	if len(b) == 0 || !utf8.Valid(b) {
+	if len(b) == 0 {
+		return false
+	}
+	ascii := len(b) <= 64
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return true
+	}
+	if !utf8.Valid(b) {
 		return false
 	}
 	n := 0

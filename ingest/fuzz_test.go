@@ -27,6 +27,9 @@ func FuzzParseRecord(f *testing.F) {
 				t.Fatalf("recordLen=%d,%v but parseRecord=%d at %d of %q", m, ok2, n, pos, data)
 			}
 			rec := data[pos : pos+n]
+			if r.newlines != strings.Count(string(rec), "\n") {
+				t.Fatalf("%q: newlines %d", rec, r.newlines)
+			}
 			if bytes.IndexByte(rec, '"') < 0 {
 				line := strings.TrimSuffix(strings.TrimSuffix(string(rec), "\n"), "\r")
 				want := strings.Split(line, ",")

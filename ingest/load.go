@@ -349,10 +349,9 @@ func (p *parser) parseBlock(b *block) (*chunk, int64) {
 	p.lastOK = false
 	for len(data) > 0 {
 		n, _ := parseRecord(data, true, &p.rec)
-		rec := data[:n]
 		data = data[n:]
 		start := line
-		line += uint32(bytes.Count(rec, []byte{'\n'}))
+		line += uint32(p.rec.newlines)
 		if len(p.rec.fields) == 1 && len(p.rec.fields[0]) == 0 && p.rec.problem == "" {
 			blank++
 			continue

@@ -21,6 +21,39 @@ type row struct {
 	inst     instFields
 	dev      engine.Device
 	problems []string
+
+	// The installation-level values of the previous row, which the rows
+	// of one installation usually repeat byte for byte.
+	idCache   cached[bool]
+	mpanCache cached[engine.Key]
+	mprnCache cached[engine.Key]
+	dateCache cached[engine.Date]
+}
+
+// cached remembers the parse of one raw value.
+type cached[T any] struct {
+	raw     []byte
+	val     T
+	problem string
+	valid   bool
+}
+
+// get returns the parse of v, reusing the last one when v is the same.
+func (c *cached[T]) get(v []byte, parse func([]byte) (T, string)) (T, string) {
+	if c.valid && string(v) == string(c.raw) {
+		return c.val, c.problem
+	}
+	c.val, c.problem = parse(v)
+	c.raw = append(c.raw[:0], v...)
+	c.valid = true
+	return c.val, c.problem
+}
+
+func checkInstallationID(b []byte) (bool, string) {
+	if !validInstallationID(b) {
+		return false, "must be 1-64 printable characters"
+	}
+	return true, ""
 }
 
 func (r *row) fail(c column, value []byte, problem string) {
@@ -59,8 +92,10 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	switch {
 	case len(r.id) == 0:
 		r.missing(colInstallationID)
-	case !validInstallationID(r.id):
-		r.fail(colInstallationID, r.id, "must be 1-64 printable characters")
+	default:
+		if _, p := r.idCache.get(r.id, checkInstallationID); p != "" {
+			r.fail(colInstallationID, r.id, p)
+		}
 	}
 	if v := h.field(fields, colCohort); len(v) == 0 {
 		r.missing(colCohort)
@@ -74,14 +109,14 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 		r.problems = append(r.problems, "mpan, mprn: the row has neither an MPAN nor an MPRN")
 	}
 	if len(mpan) > 0 {
-		k, p := ParseMPAN(mpan)
+		k, p := r.mpanCache.get(mpan, ParseMPAN)
 		if p != "" {
 			r.fail(colMPAN, mpan, p)
 		}
 		r.inst.MPAN = k
 	}
 	if len(mprn) > 0 {
-		k, p := ParseMPRN(mprn)
+		k, p := r.mprnCache.get(mprn, ParseMPRN)
 		if p != "" {
 			r.fail(colMPRN, mprn, p)
 		}
@@ -89,7 +124,7 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	}
 	if v := h.field(fields, colInstallDate); len(v) == 0 {
 		r.missing(colInstallDate)
-	} else if d, p := ParseDate(v); p != "" {
+	} else if d, p := r.dateCache.get(v, ParseDate); p != "" {
 		r.fail(colInstallDate, v, p)
 	} else {
 		r.inst.Date = d
