@@ -67,6 +67,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 			Date: e.ref.Date, Cohort: e.ref.Cohort, Communicating: e.ref.Comm}
 	}
 	valid = nil
+	l.dropInterner(final)
 	finalOf := func(tmp uint32) uint32 {
 		if tmp == noInst {
 			return noInst
@@ -88,12 +89,23 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	pop.RowFile = make([]uint16, next)
 	pop.RowLine = make([]uint32, next)
 	g, gctx := errgroup.WithContext(ctx)
-	for _, r := range idRanges(len(pop.Installations), l.opt.Workers) {
-		g.Go(func() error { return l.place(gctx, pop, ids, r[0], r[1]) })
+	ranges := idRanges(len(pop.Installations), l.opt.Workers)
+	// Every goroutine below reads every chunk; the last one done with a
+	// chunk frees it, so memory falls as the layout fills.
+	scanners := int32(len(ranges) + 1)
+	done := make([]atomic.Int32, len(l.chunks))
+	release := func(ci int) {
+		if done[ci].Add(1) == scanners {
+			l.chunks[ci], ids[ci] = nil, nil
+		}
+	}
+	for _, r := range ranges {
+		g.Go(func() error { return l.place(gctx, pop, ids, r[0], r[1], release) })
 	}
 	rj := newRejectBuilder(l)
 	g.Go(func() error {
-		for ci, c := range l.chunks {
+		for ci := range l.chunks {
+			c := l.chunks[ci]
 			ei, di := 0, 0
 			for i := range c.rows {
 				var e *rowError
@@ -110,6 +122,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 					rj.add(c, &c.rows[i], e, d)
 				}
 			}
+			release(ci)
 		}
 		return gctx.Err()
 	})
@@ -160,12 +173,13 @@ func (l *loader) finalIDs(ctx context.Context, pop *engine.Population, finalOf f
 
 // place copies the rows of installations [lo, hi) into the population, in
 // chunk order, that is in (file, line) order.
-func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint32, lo, hi uint32) error {
+func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint32, lo, hi uint32, release func(int)) error {
 	cursor := make([]uint32, hi-lo)
 	for id := lo; id < hi; id++ {
 		cursor[id-lo] = pop.Installations[id].First
 	}
-	for ci, c := range l.chunks {
+	for ci := range l.chunks {
+		c := l.chunks[ci]
 		for i, id := range ids[ci] {
 			if id < lo || id >= hi { // noInst is never in range
 				continue
@@ -176,6 +190,7 @@ func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint
 			pop.RowFile[at] = c.file
 			pop.RowLine[at] = c.rows[i].lineNo()
 		}
+		release(ci)
 		if ci%64 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -255,6 +270,29 @@ func merge[T any](dst, a, b []T, cmp func(a, b T) int) {
 	copy(dst[k:], b[j:])
 }
 
+// rejectedInst is what the reject messages need of a rejected installation
+// once the installation table is gone.
+type rejectedInst struct {
+	name string
+	ref  instFields
+}
+
+// dropInterner keeps the names and reference values of the rejected
+// installations (final id noInst) and frees the installation table.
+func (l *loader) dropInterner(final [][]uint32) {
+	l.rejected = make(map[uint32]rejectedInst)
+	for s := range l.intern.shards {
+		sh := &l.intern.shards[s]
+		for i := range sh.entries {
+			if final[s][i] == noInst {
+				e := &sh.entries[i]
+				l.rejected[uint32(i)<<shardBits|uint32(s)] = rejectedInst{string(sh.name(e)), e.ref}
+			}
+		}
+	}
+	l.intern = nil
+}
+
 // rejectBuilder gathers the rows of rejected installations and explains each.
 type rejectBuilder struct {
 	l       *loader
@@ -289,7 +327,7 @@ func (b *rejectBuilder) add(c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
 	case d != nil:
 		rr.inst = d.inst
 	default:
-		rr.inst = b.l.intern.entry(r.tmp).ref
+		rr.inst = b.l.rejected[r.tmp].ref
 	}
 	if _, seen := b.byInst[r.tmp]; !seen {
 		b.order = append(b.order, r.tmp)
@@ -303,7 +341,7 @@ func (b *rejectBuilder) build() []Reject {
 	out := b.single
 	for _, tmp := range b.order {
 		rows := b.byInst[tmp]
-		smso, id, _ := strings.Cut(string(b.l.intern.name(tmp)), "\x00")
+		smso, id, _ := strings.Cut(b.l.rejected[tmp].name, "\x00")
 		ref := -1
 		for i := range rows {
 			if rows[i].err == "" {

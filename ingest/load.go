@@ -100,6 +100,8 @@ type loader struct {
 	mu     sync.Mutex
 	chunks []*chunk
 	blank  int64
+
+	rejected map[uint32]rejectedInst // set by finish
 }
 
 // block is a run of whole records of one file.

@@ -45,3 +45,16 @@ func TestCommandExitCodesAndMessages(t *testing.T) {
 		t.Error("a failed run left a decisions file")
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"3GiB": 3 << 30, "2500MiB": 2500 << 20, "800MB": 800e6, "1024": 1024, "0": 0, "1.5GiB": 3 << 29} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "x", "-1", "3TB"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
+	}
+}

@@ -26,6 +26,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workers := fs.Int("workers", 0, "parallel workers (default: all cores)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	maxMemory := fs.String("max-memory", "auto", "soft memory limit, e.g. 3GiB or 2500MiB; auto: about 1.3x the input size; 0: none")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve run [flags] FILE...\n\nResolves installation files (FORMAT.md §1; .gz accepted) and writes decisions and rejects.\n\nFlags:")
 		fs.PrintDefaults()
@@ -43,6 +44,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, err)
 		return errUsage
 	}
+	limit, err := memoryLimit(*maxMemory, files)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errUsage
+	}
+	applyMemoryLimit(limit)
 	cfg := pipeline.Config{Inputs: files, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
 		Format: f, Workers: *workers, Progress: &pipeline.Progress{}, Stdout: stdout}
 	if *cpuprofile != "" {
