@@ -132,11 +132,11 @@ func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, erro
 		return nil, 0, err
 	}
 	for len(v) > 0 {
-		if len(v) < 8 {
+		if len(v) < 6 {
 			return nil, 0, fmt.Errorf("%w: truncated bucket", ErrFormat)
 		}
-		k := binary.BigEndian.Uint64(v)
-		v = v[8:]
+		k := uint64(v[0])<<40 | uint64(v[1])<<32 | uint64(v[2])<<24 | uint64(v[3])<<16 | uint64(v[4])<<8 | uint64(v[5])
+		v = v[6:]
 		n := 0
 		if rows {
 			r, c := binary.Uvarint(v)
@@ -149,7 +149,7 @@ func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, erro
 		if err != nil {
 			return nil, 0, err
 		}
-		if k == key {
+		if k == key&(1<<48-1) {
 			return ids, n, nil
 		}
 		v = rest

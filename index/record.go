@@ -23,32 +23,69 @@ type Record struct {
 	Dormant      bool
 }
 
+// appendKey appends an MPxN key compactly: 0 for none, else its value
+// shifted left by two with the kind in the low bits (1 MPAN, 2 MPRN with
+// the digit count folded in).
+func appendKey(b []byte, k engine.Key) []byte {
+	switch {
+	case k == 0:
+		return append(b, 0)
+	case k.IsMPAN():
+		return binary.AppendUvarint(b, uint64(k)&(1<<62-1)<<2|1)
+	default:
+		return binary.AppendUvarint(b, uint64(k)&(1<<62-1)<<2|2)
+	}
+}
+
+func readKey(d *decoder) engine.Key {
+	v := d.uvarint()
+	switch v & 3 {
+	case 1:
+		return engine.Key(v>>2 | 1<<62)
+	case 2:
+		return engine.Key(v>>2 | 2<<62)
+	}
+	return 0
+}
+
+// Device fields packed in 16 bits: type 3, state 2, fw 2, cfg 2, prepay 2.
+func packDevice(d *engine.Device) uint16 {
+	return uint16(d.Type) | uint16(d.State)<<3 | uint16(d.Fw)<<5 | uint16(d.Cfg)<<7 | uint16(d.Prepay)<<9
+}
+
+func unpackDevice(v uint16, d *engine.Device) {
+	d.Type, d.State = engine.DeviceType(v&7), engine.State(v>>3&3)
+	d.Fw, d.Cfg, d.Prepay = engine.Status(v>>5&3), engine.Status(v>>7&3), engine.YesNo(v>>9&3)
+}
+
+// appendInstallation appends the record of installation id: name, keys,
+// date, flags, decision, group and devices. A device's input position is
+// its file and its line as a difference from the previous device's line.
 func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id uint32) []byte {
 	in := &pop.Installations[id]
 	b = binary.AppendUvarint(b, uint64(len(in.Name)))
 	b = append(b, in.Name...)
-	b = binary.AppendUvarint(b, uint64(in.MPAN))
-	b = binary.AppendUvarint(b, uint64(in.MPRN))
+	b = appendKey(b, in.MPAN)
+	b = appendKey(b, in.MPRN)
 	b = binary.AppendVarint(b, int64(in.Date))
-	comm := byte(0)
-	if in.Communicating {
-		comm = 1
-	}
 	o := res.Outcomes[id]
-	b = append(b, byte(in.Cohort), comm, byte(o.Decision), byte(o.Reason), byte(o.Step),
-		boolByte(res.DupGUID[id]), boolByte(res.Dormant[id]))
-	b = binary.AppendUvarint(b, uint64(res.GroupID[id]))
+	flags := boolByte(in.Communicating) | boolByte(res.DupGUID[id])<<1 | boolByte(res.Dormant[id])<<2
+	b = append(b, byte(in.Cohort), flags, byte(o.Decision), byte(o.Reason), byte(o.Step))
+	b = appendKey(b, res.GroupID[id])
 	b = binary.AppendUvarint(b, uint64(res.GroupSize[id]))
 	b = binary.AppendUvarint(b, uint64(res.Root[id]))
 	b = binary.AppendUvarint(b, uint64(in.Count))
+	prevLine := int64(0)
 	for i := in.First; i < in.First+in.Count; i++ {
 		d := &pop.Devices[i]
 		b = binary.BigEndian.AppendUint64(b, d.GUID)
-		b = append(b, byte(d.Type), byte(d.State), byte(d.Fw), byte(d.Cfg), byte(d.Prepay), d.Group[0], d.Group[1])
+		b = binary.LittleEndian.AppendUint16(b, packDevice(d))
+		b = append(b, d.Group[0], d.Group[1])
 		b = binary.AppendUvarint(b, uint64(d.FwAttempts))
 		b = binary.AppendUvarint(b, uint64(d.CfgAttempts))
 		b = binary.AppendUvarint(b, uint64(pop.RowFile[i]))
-		b = binary.AppendUvarint(b, uint64(pop.RowLine[i]))
+		b = binary.AppendVarint(b, int64(pop.RowLine[i])-prevLine)
+		prevLine = int64(pop.RowLine[i])
 	}
 	return b
 }
@@ -110,33 +147,34 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 	r := &Record{ID: id}
 	in := &r.Installation
 	in.Name = string(d.bytes(int(d.uvarint())))
-	in.MPAN = engine.Key(d.uvarint())
-	in.MPRN = engine.Key(d.uvarint())
+	in.MPAN = readKey(d)
+	in.MPRN = readKey(d)
 	in.Date = engine.Date(d.varint())
-	f := d.bytes(7)
-	if f != nil {
-		in.Cohort, in.Communicating = engine.Cohort(f[0]), f[1] == 1
+	if f := d.bytes(5); f != nil {
+		in.Cohort = engine.Cohort(f[0])
+		in.Communicating, r.DupGUID, r.Dormant = f[1]&1 != 0, f[1]&2 != 0, f[1]&4 != 0
 		r.Outcome = engine.Outcome{Decision: engine.Decision(f[2]), Reason: engine.Reason(f[3]), Step: engine.Step(f[4])}
-		r.DupGUID, r.Dormant = f[5] == 1, f[6] == 1
 	}
-	r.GroupID = engine.Key(d.uvarint())
+	r.GroupID = readKey(d)
 	r.GroupSize = uint32(d.uvarint())
 	r.Root = uint32(d.uvarint())
 	n := d.uvarint()
+	line := int64(0)
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		var dev engine.Device
 		if g := d.bytes(8); g != nil {
 			dev.GUID = binary.BigEndian.Uint64(g)
 		}
-		if f := d.bytes(7); f != nil {
-			dev.Type, dev.State, dev.Fw, dev.Cfg = engine.DeviceType(f[0]), engine.State(f[1]), engine.Status(f[2]), engine.Status(f[3])
-			dev.Prepay, dev.Group = engine.YesNo(f[4]), [2]byte{f[5], f[6]}
+		if f := d.bytes(4); f != nil {
+			unpackDevice(binary.LittleEndian.Uint16(f), &dev)
+			dev.Group = [2]byte{f[2], f[3]}
 		}
 		dev.FwAttempts = uint32(d.uvarint())
 		dev.CfgAttempts = uint32(d.uvarint())
 		r.Devices = append(r.Devices, dev)
 		r.RowFile = append(r.RowFile, uint16(d.uvarint()))
-		r.RowLine = append(r.RowLine, uint32(d.uvarint()))
+		line += d.varint()
+		r.RowLine = append(r.RowLine, uint32(line))
 	}
 	if d.err != nil {
 		return nil, d.err

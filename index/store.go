@@ -8,9 +8,10 @@
 //
 //	"\x00meta"         JSON Meta
 //	'i' page(BE32)     installations page*pageSize .. +pageSize-1, each a length-prefixed record
+//	                   (see appendInstallation)
 //	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
-//	'x' bucket(BE16)   entries: mix(key)(BE64), posting; bucket = top 16 bits of mix(key)
-//	'g' bucket(BE16)   entries: mix(guid)(BE64), rows, posting; bucket = top 16 bits of mix(guid)
+//	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
+//	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
 //
 // mix is engine.Mix, a bijection, so a mixed key identifies its key.
 //

@@ -142,7 +142,8 @@ func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engi
 					ids = append(ids, refs[j].ID)
 				}
 			}
-			val = binary.BigEndian.AppendUint64(val, refs[i].K)
+			k := refs[i].K // its top bits are the bucket: keep the low 48
+			val = append(val, byte(k>>40), byte(k>>32), byte(k>>24), byte(k>>16), byte(k>>8), byte(k))
 			if rows {
 				val = binary.AppendUvarint(val, uint64(j-i))
 			}

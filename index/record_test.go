@@ -1,0 +1,59 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// TestRecordRoundTrip encodes an installation with every field set to
+// something unusual and decodes it again.
+func TestRecordRoundTrip(t *testing.T) {
+	pop := &engine.Population{
+		Installations: []engine.Installation{{Name: "SMSO_1\x00inst, \"odd\" ü", MPAN: engine.MPANKey(9912345678906),
+			MPRN: engine.MPRNKey(123456, 10), Date: engine.MakeDate(1999, 12, 31), Count: 3, Cohort: engine.MOCSecure, Communicating: true}},
+		Devices: []engine.Device{
+			{GUID: ^uint64(0), Type: engine.GSME, State: engine.Active, Fw: engine.Unable, Cfg: engine.Failed, Prepay: engine.No, Group: [2]byte{'C', 'B'}, FwAttempts: 999999999, CfgAttempts: 7},
+			{GUID: 1, Type: engine.IHD},
+			{GUID: 0x000D6F0000AB1234, Type: engine.ESME, State: engine.Dormant, Fw: engine.OK, Prepay: engine.Yes},
+		},
+		RowFile: []uint16{2, 0, 65535},
+		RowLine: []uint32{5, 1<<30 - 1, 2},
+	}
+	res := &engine.Result{Outcomes: []engine.Outcome{{Decision: engine.Blocked, Reason: engine.DuplicateMPxNActive, Step: engine.Step2a}},
+		GroupID: []engine.Key{engine.MPRNKey(123456, 10)}, GroupSize: []uint32{70000}, Root: []uint32{0}, DupGUID: []bool{true}, Dormant: []bool{false}}
+	b := appendInstallation(nil, pop, res, 0)
+	r, err := decodeInstallation(b, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Installation != pop.Installations[0] {
+		t.Errorf("installation %+v, want %+v", r.Installation, pop.Installations[0])
+	}
+	for i := range pop.Devices {
+		if r.Devices[i] != pop.Devices[i] || r.RowFile[i] != pop.RowFile[i] || r.RowLine[i] != pop.RowLine[i] {
+			t.Errorf("device %d: %+v %d:%d, want %+v %d:%d", i, r.Devices[i], r.RowFile[i], r.RowLine[i], pop.Devices[i], pop.RowFile[i], pop.RowLine[i])
+		}
+	}
+	if r.Outcome != res.Outcomes[0] || r.GroupID != res.GroupID[0] || r.GroupSize != 70000 || !r.DupGUID || r.Dormant {
+		t.Errorf("result fields %+v", r)
+	}
+	if _, err := decodeInstallation(b[:len(b)-1], 0); err == nil {
+		t.Error("a truncated record decoded")
+	}
+}
+
+func TestPostingRoundTrip(t *testing.T) {
+	for _, ids := range [][]uint32{nil, {0}, {3, 9, 1 << 31}, {1, 2, 3, 4, 5, 6, 100, 1 << 20}} {
+		b := appendPosting(nil, ids)
+		got, rest, err := readPosting(append(b, 0xAA))
+		if err != nil || len(rest) != 1 || len(got) != len(ids) {
+			t.Fatalf("%v: got %v rest %v err %v", ids, got, rest, err)
+		}
+		for i := range ids {
+			if got[i] != ids[i] {
+				t.Fatalf("%v: got %v", ids, got)
+			}
+		}
+	}
+}
