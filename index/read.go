@@ -84,7 +84,11 @@ func (s *Store) Installation(id uint32) (*Record, error) {
 	d := &decoder{b: v}
 	n := d.uvarint()
 	for i := uint64(0); i < n && d.err == nil; i++ {
-		rec := d.bytes(int(d.uvarint()))
+		var size int
+		if b := d.bytes(4); b != nil {
+			size = int(binary.LittleEndian.Uint32(b))
+		}
+		rec := d.bytes(size)
 		if uint32(i) == id%pageSize && d.err == nil {
 			return decodeInstallation(rec, id)
 		}

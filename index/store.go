@@ -7,8 +7,8 @@
 // Layout, format version 1 (all integers unsigned varints unless stated):
 //
 //	"\x00meta"         JSON Meta
-//	'i' page(BE32)     installations page*pageSize .. +pageSize-1, each a length-prefixed record
-//	                   (see appendInstallation)
+//	'i' page(BE32)     count, then installations page*pageSize ..., each a record (see
+//	                   appendInstallation) after its length as 4 bytes little-endian
 //	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
 //	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
 //	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)

@@ -230,15 +230,15 @@ func (bk *buckets) write(ctx context.Context, out *streamOut, prefix byte, lo, h
 }
 
 func writePages(ctx context.Context, out *streamOut, pop *engine.Population, res *engine.Result, lo, hi uint32) error {
-	var val, rec []byte
+	var val []byte
 	n := uint32(len(pop.Installations))
 	for page := lo; page < hi; page++ {
 		first, last := page*pageSize, min((page+1)*pageSize, n)
 		val = binary.AppendUvarint(val[:0], uint64(last-first))
 		for id := first; id < last; id++ {
-			rec = appendInstallation(rec[:0], pop, res, id)
-			val = binary.AppendUvarint(val, uint64(len(rec)))
-			val = append(val, rec...)
+			at := len(val) // a 4-byte length, filled in once the record is written
+			val = appendInstallation(append(val, 0, 0, 0, 0), pop, res, id)
+			binary.LittleEndian.PutUint32(val[at:], uint32(len(val)-at-4))
 		}
 		if err := out.add(pageKey(page), val); err != nil {
 			return err

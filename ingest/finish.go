@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -13,66 +15,83 @@ import (
 	"github.com/s1resolve/s1resolve/engine"
 )
 
-// finish turns the parsed chunks into the population: it orders the valid
-// installations by name, lays their devices out contiguously in input order,
-// and writes a reject for every row of every rejected installation.
+// finish turns the parsed chunks into the population: it gathers each
+// installation's runs, orders the valid installations by name, lays their
+// devices out contiguously in input order, and writes a reject for every
+// row of every rejected installation.
 func (l *loader) finish(ctx context.Context) (*Result, error) {
 	slices.SortFunc(l.chunks, func(a, b *chunk) int { return cmp.Compare(a.seq, b.seq) })
 
-	type named struct {
-		name string
-		tmp  uint32
+	// Gather the runs of each installation by the hash of its name.
+	runBase := make([]uint32, len(l.chunks)+1)
+	for ci, c := range l.chunks {
+		runBase[ci+1] = runBase[ci] + uint32(len(c.runs))
 	}
-	var valid []named
-	final := make([][]uint32, numShards) // provisional id -> final id, noInst if rejected
-	rejected := 0
-	// The valid names, all in one string: one allocation, not millions.
-	var size int
-	for s := range l.intern.shards {
-		size += len(l.intern.shards[s].arena)
-	}
-	all := make([]byte, 0, size)
-	type span struct{ off, n, tmp uint32 }
-	var spans []span
-	for s := range l.intern.shards {
-		sh := &l.intern.shards[s]
-		sh.ids, sh.extra = nil, nil
-		final[s] = make([]uint32, len(sh.entries))
-		for i := range sh.entries {
-			final[s][i] = noInst
-			e := &sh.entries[i]
-			if e.bad || e.inconsistent || !e.hasRef {
-				rejected++
-				continue
-			}
-			spans = append(spans, span{uint32(len(all)), e.nameLen, uint32(i)<<shardBits | uint32(s)})
-			all = append(all, sh.name(e)...)
+	hashes := make([]engine.KeyRef, runBase[len(l.chunks)])
+	for ci, c := range l.chunks {
+		for i := range c.runs {
+			hashes[runBase[ci]+uint32(i)] = engine.KeyRef{K: c.runs[i].hash, ID: runBase[ci] + uint32(i)}
 		}
 	}
-	names := string(all)
-	all = nil
-	valid = make([]named, len(spans))
-	for i, sp := range spans {
-		valid[i] = named{names[sp.off : sp.off+sp.n], sp.tmp}
+	engine.SortKeyRefs(hashes, l.opt.Workers)
+	runAt := func(g uint32) (*run, []byte) {
+		ci := sort.Search(len(l.chunks), func(i int) bool { return runBase[i+1] > g }) // chunk holding run g
+		c := l.chunks[ci]
+		return &c.runs[g-runBase[ci]], c.runName(g - runBase[ci])
 	}
-	spans = nil
-	if err := parallelSort(ctx, valid, func(a, b named) int { return strings.Compare(a.name, b.name) }, l.opt.Workers); err != nil {
+	insts, runInst := groupRuns(hashes, runAt, l.opt.Workers)
+	hashes = nil
+
+	// One pass over the runs in input order meets each installation's
+	// first run: keep the names of valid installations (to sort them) and of
+	// rejected ones (for their messages, before their chunks are freed).
+	type named struct{ off, n, inst uint32 } // the name is all[off:off+n]
+	var all []byte
+	valid := make([]named, 0, len(insts))
+	l.rejectedNames = make(map[uint32]string)
+	for ci, c := range l.chunks {
+		for i := range c.runs {
+			g := runBase[ci] + uint32(i)
+			inst := runInst[g]
+			if insts[inst].first != g {
+				continue
+			}
+			name := c.runName(uint32(i))
+			if !insts[inst].valid() {
+				l.rejectedNames[inst] = string(name)
+				continue
+			}
+			if len(all)+len(name) >= 1<<32 {
+				return nil, fmt.Errorf("installation names total more than %d bytes, more than this build handles", 1<<32)
+			}
+			valid = append(valid, named{uint32(len(all)), uint32(len(name)), inst})
+			all = append(all, name...)
+		}
+	}
+	nameOf := func(v named) []byte { return all[v.off : v.off+v.n] }
+	if err := parallelSort(ctx, valid, func(a, b named) int { return bytes.Compare(nameOf(a), nameOf(b)) }, l.opt.Workers); err != nil {
 		return nil, err
+	}
+	names := string(all) // one string, sliced into every installation's name
+	instFinal := make([]uint32, len(insts))
+	for i := range instFinal {
+		instFinal[i] = noInst
 	}
 	pop := &engine.Population{Installations: make([]engine.Installation, len(valid)), Files: l.paths}
 	for id, v := range valid {
-		final[v.tmp&(numShards-1)][v.tmp>>shardBits] = uint32(id)
-		e := l.intern.entry(v.tmp)
-		pop.Installations[id] = engine.Installation{Name: v.name, MPAN: e.ref.MPAN, MPRN: e.ref.MPRN,
-			Date: e.ref.Date, Cohort: e.ref.Cohort, Communicating: e.ref.Comm}
+		instFinal[v.inst] = uint32(id)
+		ref := &insts[v.inst].ref
+		pop.Installations[id] = engine.Installation{Name: names[v.off : v.off+v.n], MPAN: ref.MPAN, MPRN: ref.MPRN,
+			Date: ref.Date, Cohort: ref.Cohort, Communicating: ref.Comm}
 	}
-	valid = nil
-	l.dropInterner(final)
-	finalOf := func(tmp uint32) uint32 {
-		if tmp == noInst {
+	rejected := len(insts) - len(valid)
+	all, valid = nil, nil
+	l.runInst, l.runBase = runInst, runBase
+	finalOf := func(ci int, r uint32) uint32 {
+		if r == noInst {
 			return noInst
 		}
-		return final[tmp&(numShards-1)][tmp>>shardBits]
+		return instFinal[runInst[runBase[ci]+r]]
 	}
 
 	// Lay the devices out by installation, in (file, line) order.
@@ -119,7 +138,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 					di++
 				}
 				if ids[ci][i] == noInst {
-					rj.add(c, &c.rows[i], e, d)
+					rj.add(ci, c, &c.rows[i], e, d)
 				}
 			}
 			release(ci)
@@ -147,7 +166,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 // finalIDs maps every row of every chunk to its final installation id
 // (noInst for rows of rejected or unidentified installations), counts the
 // rows of each installation, and returns the ids and the number of rows.
-func (l *loader) finalIDs(ctx context.Context, pop *engine.Population, finalOf func(uint32) uint32) ([][]uint32, int64, error) {
+func (l *loader) finalIDs(ctx context.Context, pop *engine.Population, finalOf func(ci int, run uint32) uint32) ([][]uint32, int64, error) {
 	ids := make([][]uint32, len(l.chunks))
 	var rows atomic.Int64
 	g, _ := errgroup.WithContext(ctx)
@@ -156,7 +175,7 @@ func (l *loader) finalIDs(ctx context.Context, pop *engine.Population, finalOf f
 		g.Go(func() error {
 			out := make([]uint32, len(c.rows))
 			for i := range c.rows {
-				id := finalOf(c.rows[i].tmp)
+				id := finalOf(ci, c.rows[i].run)
 				out[i] = id
 				if id != noInst {
 					atomic.AddUint32(&pop.Installations[id].Count, 1)
@@ -270,29 +289,6 @@ func merge[T any](dst, a, b []T, cmp func(a, b T) int) {
 	copy(dst[k:], b[j:])
 }
 
-// rejectedInst is what the reject messages need of a rejected installation
-// once the installation table is gone.
-type rejectedInst struct {
-	name string
-	ref  instFields
-}
-
-// dropInterner keeps the names and reference values of the rejected
-// installations (final id noInst) and frees the installation table.
-func (l *loader) dropInterner(final [][]uint32) {
-	l.rejected = make(map[uint32]rejectedInst)
-	for s := range l.intern.shards {
-		sh := &l.intern.shards[s]
-		for i := range sh.entries {
-			if final[s][i] == noInst {
-				e := &sh.entries[i]
-				l.rejected[uint32(i)<<shardBits|uint32(s)] = rejectedInst{string(sh.name(e)), e.ref}
-			}
-		}
-	}
-	l.intern = nil
-}
-
 // rejectBuilder gathers the rows of rejected installations and explains each.
 type rejectBuilder struct {
 	l       *loader
@@ -313,8 +309,8 @@ func newRejectBuilder(l *loader) *rejectBuilder {
 	return &rejectBuilder{l: l, byInst: make(map[uint32][]rejRow)}
 }
 
-func (b *rejectBuilder) add(c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
-	if r.tmp == noInst {
+func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
+	if r.run == noInst {
 		b.orphans++
 		b.single = append(b.single, Reject{File: c.file, Line: r.lineNo(), SMSO: e.smso, ID: e.id,
 			Error: e.msg + "; its installation cannot be identified"})
@@ -327,21 +323,22 @@ func (b *rejectBuilder) add(c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
 	case d != nil:
 		rr.inst = d.inst
 	default:
-		rr.inst = b.l.rejected[r.tmp].ref
+		rr.inst = c.runs[r.run].ref // the row equals its run's reference
 	}
-	if _, seen := b.byInst[r.tmp]; !seen {
-		b.order = append(b.order, r.tmp)
+	inst := b.l.runInst[b.l.runBase[ci]+r.run]
+	if _, seen := b.byInst[inst]; !seen {
+		b.order = append(b.order, inst)
 	}
-	b.byInst[r.tmp] = append(b.byInst[r.tmp], rr)
+	b.byInst[inst] = append(b.byInst[inst], rr)
 }
 
 // build explains every row of every rejected installation and returns all
 // rejects sorted by file then line.
 func (b *rejectBuilder) build() []Reject {
 	out := b.single
-	for _, tmp := range b.order {
-		rows := b.byInst[tmp]
-		smso, id, _ := strings.Cut(b.l.rejected[tmp].name, "\x00")
+	for _, inst := range b.order {
+		rows := b.byInst[inst]
+		smso, id, _ := strings.Cut(b.l.rejectedNames[inst], "\x00")
 		ref := -1
 		for i := range rows {
 			if rows[i].err == "" {

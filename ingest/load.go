@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cespare/xxhash/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
@@ -72,10 +73,9 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 		prog = &Progress{}
 	}
 	l := &loader{
-		opt:    opt,
-		paths:  paths,
-		intern: newInterner(estimateInstallations(paths)),
-		prog:   prog,
+		opt:   opt,
+		paths: paths,
+		prog:  prog,
 	}
 	if l.opt.Workers <= 0 {
 		l.opt.Workers = runtime.NumCPU()
@@ -91,17 +91,22 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 }
 
 type loader struct {
-	opt    Options
-	paths  []string
-	intern *interner
-	prog   *Progress
-	free   chan []byte
+	opt   Options
+	paths []string
+	prog  *Progress
+	free  chan []byte
+
+	// Set by finish: the installation of each run (by global run index),
+	// where each chunk's runs start, and the names of rejected
+	// installations.
+	runInst       []uint32
+	runBase       []uint32
+	rejectedNames map[uint32]string
 
 	mu     sync.Mutex
 	chunks []*chunk
 	blank  int64
 
-	rejected map[uint32]rejectedInst // set by finish
 }
 
 // block is a run of whole records of one file.
@@ -121,7 +126,15 @@ type chunk struct {
 	seq   int
 	rows  []chunkRow
 	errs  []rowError // in row order
-	diffs []rowDiff  // in row order
+	diffs []rowDiff  // in row order: valid rows that disagree with their run's ref
+	runs  []run
+	arena []byte // the runs' names
+}
+
+// runName returns the name of run i.
+func (c *chunk) runName(i uint32) []byte {
+	r := &c.runs[i]
+	return c.arena[r.nameOff : r.nameOff+r.nameLen]
 }
 
 // Flags of a chunkRow, kept in the top bits of its line.
@@ -135,9 +148,13 @@ const (
 // chunkRow is one parsed row: 32 bytes.
 type chunkRow struct {
 	dev  engine.Device
-	tmp  uint32 // provisional installation id, noInst when unknown
+	run  uint32 // the row's run in its chunk, noInst when its installation is unknown
 	line uint32 // line number | flags
 }
+
+// noInst marks a row whose installation is unknown, or an installation
+// without a final id (rejected).
+const noInst = ^uint32(0)
 
 func (r *chunkRow) lineNo() uint32 { return r.line & lineMask }
 
@@ -167,7 +184,7 @@ func (l *loader) read(ctx context.Context) error {
 	})
 	for w := 0; w < l.opt.Workers; w++ {
 		g.Go(func() error {
-			p := newParser(l.intern)
+			p := &parser{}
 			for b := range blocks {
 				if err := gctx.Err(); err != nil {
 					return err
@@ -202,23 +219,6 @@ func (l *loader) recycle(b []byte) {
 	case l.free <- b:
 	default:
 	}
-}
-
-// estimateInstallations guesses from the sizes of the files how many
-// installations they hold (about 400 bytes each; gzip about five times
-// smaller), to size the installation table once instead of growing it.
-func estimateInstallations(paths []string) int {
-	var bytes int64
-	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			n := st.Size()
-			if strings.HasSuffix(p, ".gz") {
-				n *= 5
-			}
-			bytes += n
-		}
-	}
-	return int(min(bytes/400, 1<<28))
 }
 
 // openInput opens one input file, through gzip when its name ends in .gz.
@@ -326,29 +326,19 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 	}
 }
 
-// parser turns blocks into chunks; one per worker.
+// parser turns blocks into chunks; one per worker. It shares nothing.
 type parser struct {
-	intern *interner
-	rec    record
-	row    row
-	key    []byte
-	// The last installation this parser met, to skip the shared table for
-	// the following rows of the same installation.
-	lastKey  []byte
-	lastTmp  uint32
-	lastInst instFields
-	lastSame bool
-	lastOK   bool
+	rec record
+	row row
+	key []byte
 }
 
-func newParser(in *interner) *parser { return &parser{intern: in} }
-
 func (p *parser) parseBlock(b *block) (*chunk, int64) {
-	c := &chunk{file: b.file, seq: b.seq, rows: make([]chunkRow, 0, b.lines+1)}
+	c := &chunk{file: b.file, seq: b.seq, rows: make([]chunkRow, 0, b.lines+1),
+		runs: make([]run, 0, b.lines/3+1), arena: make([]byte, 0, (b.lines/3+1)*24)}
 	data := b.data
 	line := b.line
 	var blank int64
-	p.lastOK = false
 	for len(data) > 0 {
 		n, _ := parseRecord(data, true, &p.rec)
 		data = data[n:]
@@ -381,32 +371,37 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 			msg = r.problem()
 		}
 	}
-	cr := chunkRow{tmp: noInst, line: line}
-	identified := len(r.smso) > 0 && len(r.id) > 0
-	if identified {
+	cr := chunkRow{run: noInst, line: line}
+	var ru *run
+	if len(r.smso) > 0 && len(r.id) > 0 {
 		p.key = append(append(append(p.key[:0], r.smso...), 0), r.id...)
+		n := uint32(len(c.runs))
+		if n == 0 || !bytes.Equal(c.runName(n-1), p.key) {
+			c.runs = append(c.runs, run{hash: xxhash.Sum64(p.key), nameOff: uint32(len(c.arena)), nameLen: uint32(len(p.key))})
+			c.arena = append(c.arena, p.key...)
+			n++
+		}
+		cr.run = n - 1
+		ru = &c.runs[n-1]
 	}
 	if msg != "" {
 		cr.line |= rowInvalid
-		if identified {
-			cr.tmp = p.intern.markBad(p.key)
+		if ru != nil {
+			ru.bad = true
 		}
 		c.errs = append(c.errs, rowError{idx: idx, smso: string(r.smso), id: string(r.id), msg: msg})
 		c.rows = append(c.rows, cr)
-		p.lastOK = false
 		return
 	}
 	cr.dev = r.dev
-	if p.lastOK && bytes.Equal(p.key, p.lastKey) && r.inst == p.lastInst {
-		cr.tmp = p.lastTmp
-	} else {
-		cr.tmp, p.lastSame = p.intern.add(p.key, r.inst)
-		p.lastKey = append(p.lastKey[:0], p.key...)
-		p.lastTmp, p.lastInst, p.lastOK = cr.tmp, r.inst, true
-	}
-	if p.lastSame {
+	switch {
+	case !ru.hasRef:
+		ru.ref, ru.hasRef = r.inst, true
 		cr.line |= rowSameAsRef
-	} else {
+	case ru.ref == r.inst:
+		cr.line |= rowSameAsRef
+	default:
+		ru.inconsistent = true
 		c.diffs = append(c.diffs, rowDiff{idx: idx, inst: r.inst})
 	}
 	c.rows = append(c.rows, cr)
