@@ -106,7 +106,6 @@ type loader struct {
 	mu     sync.Mutex
 	chunks []*chunk
 	blank  int64
-
 }
 
 // block is a run of whole records of one file.
