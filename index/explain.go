@@ -139,6 +139,12 @@ func why(r *Record, group []*Record) string {
 		return "the only communicating installation is not the one with the latest install date; the whole group is excluded (§7.3)."
 	case engine.Step2e:
 		return "more than one installation of the group communicates; the whole group is excluded (§7.4)."
+	case engine.Step3:
+		return "an MPAN or MPRN of the installation is not in the registration data, so its Responsible Supplier cannot be identified (§4); it is " + kind + "."
+	case engine.Step4:
+		return "a meter of the installation has prepay_key N: its prepayment key is not held (§4); it is " + kind + "."
+	case engine.Step5:
+		return firmwareWhy(r)
 	case engine.Step6:
 		if r.Outcome.Reason == engine.DuplicateResolved {
 			return "it is the only communicating installation of its duplicate group and has the latest install date, so it goes forward and the other duplicates are excluded (§7.2); no later rule held it."
@@ -146,6 +152,42 @@ func why(r *Record, group []*Record) string {
 		return "it shares no MPxN, holds no duplicate GUID, and no later rule held it."
 	}
 	return "decided at step " + r.Outcome.Step.String() + "."
+}
+
+// firmwareWhy names the meters behind a step 5 decision, judged by the
+// default thresholds of RULES.md.
+func firmwareWhy(r *Record) string {
+	rules := engine.DefaultRules()
+	var parts []string
+	for _, d := range r.Devices {
+		if !d.Type.IsMeter() {
+			continue
+		}
+		what := ""
+		switch rules.Classify(r.Installation.Cohort, &d) {
+		case engine.MeterPersistent:
+			what = "has failed persistently"
+		case engine.MeterRetrying:
+			what = "is still being retried"
+		case engine.MeterStuck:
+			what = "has failed outside any exclusion category"
+		}
+		if d.Fw == engine.Unable {
+			what = "cannot be upgraded (fw_status unable)"
+		}
+		if what != "" {
+			parts = append(parts, fmt.Sprintf("%s %s (group %s, firmware %s after %d attempts, configuration %s after %d) %s",
+				d.Type, ingest.AppendGUID(nil, d.GUID), orDash(d.GroupString()), d.Fw, d.FwAttempts, d.Cfg, d.CfgAttempts, what))
+		}
+	}
+	lead := map[engine.Reason]string{
+		engine.FwUnable:              "the firmware upgrade cannot be attempted on a meter of a covered IOC group (§2, 18.9)",
+		engine.FwConfigFailure:       "firmware upgrade or configuration has failed persistently (§3)",
+		engine.GasFailurePartial:     "only the gas meter has failed persistently: it migrates electricity-only, the gas meter de-registered (§5)",
+		engine.FwRetry:               "attempts continue on a meter below its threshold: not yet excludable",
+		engine.FwNoExclusionCategory: "a meter has failed but no exclusion category in force covers it",
+	}[r.Outcome.Reason]
+	return lead + ": " + strings.Join(parts, "; ") + "."
 }
 
 func winner(group []*Record) string {

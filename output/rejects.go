@@ -41,13 +41,17 @@ func WriteRejects(w io.Writer, files []string, rejects []ingest.Reject) error {
 
 // Summary is the account of one run, written with --summary as JSON.
 type Summary struct {
-	Files                 []string           `json:"files"`
-	Rows                  int64              `json:"rows"`
-	BlankLines            int64              `json:"blank_lines"`
-	Bytes                 int64              `json:"bytes"`
-	Installations         int                `json:"installations"`
-	RejectedInstallations int                `json:"rejected_installations"`
-	RejectedRows          int                `json:"rejected_rows"`
+	Files                 []string `json:"files"`
+	Rows                  int64    `json:"rows"`
+	BlankLines            int64    `json:"blank_lines"`
+	Bytes                 int64    `json:"bytes"`
+	Installations         int      `json:"installations"`
+	RejectedInstallations int      `json:"rejected_installations"`
+	RejectedRows          int      `json:"rejected_rows"`
+	// RejectedReferenceRows counts rejected rows of the registration and
+	// supplier files, which Rows does not count.
+	RejectedReferenceRows int                `json:"rejected_reference_rows"`
+	RegisteredMPxNs       int                `json:"registered_mpxns"`
 	RowsDecided           int                `json:"rows_decided"`
 	Decisions             map[string]int     `json:"decisions"`
 	Reasons               map[string]int     `json:"reasons"`

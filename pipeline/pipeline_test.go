@@ -23,8 +23,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func runOnce(t *testing.T, inputs []string, workers int, format output.Format, db string) (dec, rej []byte) {
 	t.Helper()
+	return runWith(t, Config{Inputs: inputs, Workers: workers, Format: format, DB: db})
+}
+
+func runWith(t *testing.T, cfg Config) (dec, rej []byte) {
+	t.Helper()
 	dir := t.TempDir()
-	cfg := Config{Inputs: inputs, Out: filepath.Join(dir, "d"), Rejects: filepath.Join(dir, "r"), Workers: workers, Format: format, DB: db}
+	cfg.Out, cfg.Rejects = filepath.Join(dir, "d"), filepath.Join(dir, "r")
 	if _, err := Run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -34,12 +39,16 @@ func runOnce(t *testing.T, inputs []string, workers int, format output.Format, d
 }
 
 func generate(t *testing.T, n int, bad float64) []string {
+	return generateAll(t, n, bad).Files
+}
+
+func generateAll(t *testing.T, n int, bad float64) *synth.Stats {
 	t.Helper()
 	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: n, Seed: 7, SMSOs: 3, Bad: bad})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return st.Files
+	return st
 }
 
 // shuffled writes copies of files with their data rows in random order.
@@ -88,14 +97,24 @@ func TestDeterministic(t *testing.T) {
 // against a plainly written reading of RULES.md steps 1, 2 and 6, and that
 // every input row is accounted for.
 func TestAgainstReference(t *testing.T) {
-	files := generate(t, 30000, 0.005)
-	dec, rej := runOnce(t, files, 2, output.CSV, "")
+	st := generateAll(t, 40000, 0.005)
+	files := st.Files
+	dec, rej := runWith(t, Config{Inputs: files, Registration: st.Registration, Suppliers: st.Suppliers, Workers: 2})
 	loaded, err := ingest.Load(context.Background(), files, ingest.Options{Workers: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	reg := engine.NewRegistry()
+	regRejects, err := ingest.LoadRegistration(st.Registration, 0, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	supRejects, err := ingest.LoadSuppliers(st.Suppliers, 0, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pop := loaded.Population
-	want := reference(pop)
+	want := reference(pop, reg)
 	rows := readCSV(t, dec)
 	if rows[0][0] != "smso" || len(rows)-1 != len(pop.Installations) {
 		t.Fatalf("%d decisions for %d installations", len(rows)-1, len(pop.Installations))
@@ -103,12 +122,16 @@ func TestAgainstReference(t *testing.T) {
 	kinds := map[string]int{}
 	for i, r := range rows[1:] {
 		w := want[i]
-		if r[3] != w.d || r[4] != w.r || r[6] != w.gid || r[7] != strconv.Itoa(w.size) {
+		if r[3] != w.d || r[4] != w.r || r[5] != w.clause || r[6] != w.gid || r[7] != strconv.Itoa(w.size) ||
+			r[10] != w.supplier || r[11] != w.notify {
 			t.Fatalf("%s/%s: got %v, reference %+v", r[0], r[1], r, w)
 		}
 		kinds[r[4]]++
+		kinds["notify="+r[11]]++
 	}
-	for _, k := range []string{"duplicate_guid", "duplicate_mpxn_active", "no_wan", "duplicate_mpxn", "duplicate_resolved", "unique"} {
+	for _, k := range []string{"duplicate_guid", "duplicate_mpxn_active", "no_wan", "duplicate_mpxn", "duplicate_resolved", "unique",
+		"mpxn_not_registered", "no_prepayment_key", "fw_unable", "fw_config_failure", "gas_failure_partial", "fw_retry",
+		"fw_no_exclusion_category", "notify=N", "notify=Y"} {
 		if kinds[k] == 0 {
 			t.Errorf("the generated population exercised no %s", k)
 		}
@@ -119,8 +142,13 @@ func TestAgainstReference(t *testing.T) {
 		data, _ := os.ReadFile(f)
 		inputRows += bytes.Count(data, []byte{'\n'}) - 1
 	}
-	if len(pop.Devices)+len(rejRows) != inputRows {
-		t.Fatalf("%d decided rows + %d rejects != %d input rows", len(pop.Devices), len(rejRows), inputRows)
+	refRejects := len(regRejects) + len(supRejects)
+	if len(pop.Devices)+len(rejRows)-refRejects != inputRows {
+		t.Fatalf("%d decided rows + %d rejects - %d registration/supplier rejects != %d input rows",
+			len(pop.Devices), len(rejRows), refRejects, inputRows)
+	}
+	if refRejects == 0 {
+		t.Fatal("no registration or supplier rejects from a population with bad rows")
 	}
 	if len(rejRows) == 0 {
 		t.Fatal("no rejects from a population with bad rows")
@@ -128,13 +156,14 @@ func TestAgainstReference(t *testing.T) {
 }
 
 type refDecision struct {
-	d, r, gid string
-	size      int
+	d, r, clause, gid string
+	size              int
+	supplier, notify  string
 }
 
 // reference decides pop with maps and a breadth-first search, the slow
-// obvious way.
-func reference(pop *engine.Population) []refDecision {
+// obvious way, reading RULES.md step by step.
+func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 	guidRows := map[uint64]int{}
 	for _, d := range pop.Devices {
 		guidRows[d.GUID]++
@@ -144,6 +173,20 @@ func reference(pop *engine.Population) []refDecision {
 		for _, k := range in.Keys() {
 			byKey[k] = append(byKey[k], i)
 		}
+	}
+	dormantOnly := func(m int) bool {
+		for _, d := range pop.DevicesOf(uint32(m)) {
+			if (d.Type == engine.ESME || d.Type == engine.GSME) && d.State == engine.Active {
+				return false
+			}
+		}
+		return true
+	}
+	exOrBlock := func(dormant bool) string {
+		if dormant {
+			return "exclude"
+		}
+		return "blocked"
 	}
 	out := make([]refDecision, len(pop.Installations))
 	seen := make([]bool, len(pop.Installations))
@@ -172,7 +215,7 @@ func reference(pop *engine.Population) []refDecision {
 					gid = s
 				}
 			}
-			if !engine.DormantOnly(pop.DevicesOf(uint32(m))) {
+			if !dormantOnly(m) {
 				active = true
 			}
 			if in.Communicating {
@@ -186,34 +229,126 @@ func reference(pop *engine.Population) []refDecision {
 			}
 		}
 		for _, m := range group {
-			r := refDecision{gid: gid, size: len(group)}
+			r := refDecision{gid: gid, size: len(group), notify: "Y"}
+			in := pop.Installations[m]
+			for _, k := range []engine.Key{in.MPAN, in.MPRN} {
+				if s, ok := reg.Supplier(k); k != 0 && ok && r.supplier == "" {
+					r.supplier = s
+					if st := reg.Status(s); st == engine.CeasedTrading || st == engine.NotLiveUser {
+						r.notify = "N"
+					}
+				}
+			}
 			dupGUID := false
 			for _, d := range pop.DevicesOf(uint32(m)) {
 				if guidRows[d.GUID] > 1 {
 					dupGUID = true
 				}
 			}
-			dormant := engine.DormantOnly(pop.DevicesOf(uint32(m)))
+			dormant := dormantOnly(m)
+			winner := false
 			switch {
-			case dupGUID && dormant:
-				r.d, r.r = "exclude", "duplicate_guid"
 			case dupGUID:
-				r.d, r.r = "blocked", "duplicate_guid"
+				r.d, r.r = exOrBlock(dormant), "duplicate_guid"
+				if dormant {
+					r.clause = "18.12"
+				}
 			case len(group) == 1:
-				r.d, r.r = "migrate", "unique"
 			case active:
-				r.d, r.r = "blocked", "duplicate_mpxn_active"
+				r.d, r.r, r.clause = "blocked", "duplicate_mpxn_active", "4.1C"
 			case comm == 0:
-				r.d, r.r = "exclude", "no_wan"
+				r.d, r.r, r.clause = "exclude", "no_wan", "4.1C"
 			case comm == 1 && ties == 1 && commIdx == latest && m == latest:
-				r.d, r.r = "migrate", "duplicate_resolved"
+				winner = true
 			default:
-				r.d, r.r = "exclude", "duplicate_mpxn"
+				r.d, r.r, r.clause = "exclude", "duplicate_mpxn", "18.13"
+			}
+			if r.d == "" {
+				r.d, r.r, r.clause = laterSteps(pop, m, reg, dormant)
+			}
+			if r.d == "" && winner {
+				r.d, r.r, r.clause = "migrate", "duplicate_resolved", "4.1C"
+			} else if r.d == "" {
+				r.d, r.r, r.clause = "migrate", "unique", ""
 			}
 			out[m] = r
 		}
 	}
 	return out
+}
+
+// laterSteps is RULES.md steps 3 to 5 with the default thresholds, or ""
+// when none applies.
+func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant bool) (d, r, clause string) {
+	in := pop.Installations[m]
+	devs := pop.DevicesOf(uint32(m))
+	exOrBlock := "blocked"
+	if dormant {
+		exOrBlock = "exclude"
+	}
+	for _, k := range []engine.Key{in.MPAN, in.MPRN} {
+		if _, ok := reg.Supplier(k); k != 0 && !ok {
+			if dormant {
+				return "exclude", "mpxn_not_registered", "18.12"
+			}
+			return "blocked", "mpxn_not_registered", ""
+		}
+	}
+	for _, dv := range devs {
+		if (dv.Type == engine.ESME || dv.Type == engine.GSME) && dv.Prepay == engine.No {
+			if dormant {
+				return "exclude", "no_prepayment_key", "18.12"
+			}
+			return exOrBlock, "no_prepayment_key", ""
+		}
+	}
+	if !dormant {
+		return "", "", ""
+	}
+	type limits struct {
+		fw, cfg uint32
+		groups  string
+	}
+	lim, has := map[engine.Cohort]limits{engine.MOCMDS: {15, 10, "CB"}, engine.IOC: {108, 30, "AA BA CA"}}[in.Cohort]
+	covered := func(dv engine.Device) bool {
+		return has && dv.Group[0] != 0 && strings.Contains(lim.groups, string(dv.Group[:]))
+	}
+	var failedESME, failedAny, retrying, stuck, esme, esmesFine bool
+	esmesFine = true
+	for _, dv := range devs {
+		if dv.Type != engine.ESME && dv.Type != engine.GSME {
+			continue
+		}
+		if in.Cohort == engine.IOC && dv.Fw == engine.Unable && covered(dv) {
+			return "exclude", "fw_unable", "18.9"
+		}
+		fwFail, cfgFail := dv.Fw == engine.Failed, dv.Cfg == engine.Failed
+		persistent := covered(dv) && (fwFail && dv.FwAttempts >= lim.fw || cfgFail && dv.CfgAttempts >= lim.cfg)
+		retry := !persistent && has && (fwFail && dv.FwAttempts < lim.fw || cfgFail && dv.CfgAttempts < lim.cfg)
+		if persistent {
+			failedAny = true
+			failedESME = failedESME || dv.Type == engine.ESME
+		}
+		retrying = retrying || retry
+		stuck = stuck || (!persistent && !retry && (fwFail || cfgFail || dv.Fw == engine.Unable))
+		if dv.Type == engine.ESME {
+			esme = true
+			okish := func(s engine.Status) bool { return s == engine.OK || s == engine.NotRequired }
+			esmesFine = esmesFine && okish(dv.Fw) && okish(dv.Cfg)
+		}
+	}
+	cl := map[engine.Cohort][2]string{engine.MOCMDS: {"18.10", "4.26A"}, engine.IOC: {"18.11", "5.8B"}}[in.Cohort]
+	switch {
+	case failedAny && (failedESME || !esme):
+		return "exclude", "fw_config_failure", cl[0]
+	case failedAny && esmesFine:
+		return "migrate_partial", "gas_failure_partial", cl[1]
+	case retrying:
+		return "pending", "fw_retry", "4.26"
+	case stuck || failedAny:
+		return "pending", "fw_no_exclusion_category", ""
+	}
+	return "", "", ""
 }
 
 func readCSV(t *testing.T, b []byte) [][]string {
@@ -230,13 +365,20 @@ func readCSV(t *testing.T, b []byte) [][]string {
 func TestGolden(t *testing.T) {
 	in := filepath.Join("..", "testdata", "golden")
 	inputs := []string{filepath.Join(in, "smso_a.csv"), filepath.Join(in, "smso_b.csv")}
-	for _, f := range []struct {
-		format output.Format
-		name   string
-	}{{output.CSV, "decisions.csv"}, {output.JSONL, "decisions.jsonl"}} {
-		dec, rej := runOnce(t, inputs, 2, f.format, "")
+	for _, tc := range []struct {
+		cfg       Config
+		decisions string
+		rejects   string
+	}{
+		{Config{Format: output.CSV}, "decisions.csv", "rejects.csv"},
+		{Config{Format: output.JSONL}, "decisions.jsonl", "rejects.csv"},
+		{Config{Format: output.CSV, Registration: filepath.Join(in, "registration.csv"), Suppliers: filepath.Join(in, "suppliers.csv")},
+			"decisions_registered.csv", "rejects_registered.csv"},
+	} {
+		tc.cfg.Inputs, tc.cfg.Workers = inputs, 2
+		dec, rej := runWith(t, tc.cfg)
 		rej = bytes.ReplaceAll(rej, []byte(in+string(filepath.Separator)), nil)
-		for name, got := range map[string][]byte{f.name: dec, "rejects.csv": rej} {
+		for name, got := range map[string][]byte{tc.decisions: dec, tc.rejects: rej} {
 			path := filepath.Join(in, name)
 			if *update {
 				os.WriteFile(path, got, 0o644)

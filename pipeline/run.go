@@ -20,7 +20,13 @@ import (
 
 // Config is one run.
 type Config struct {
-	Inputs   []string
+	Inputs []string
+	// Registration and Suppliers are the optional FORMAT.md §2 and §3
+	// files; "" for none.
+	Registration string
+	Suppliers    string
+	// Rules configures steps 3 to 5; the zero value means DefaultRules.
+	Rules    *engine.RuleSet
 	DB       string // store directory; "" means a temporary one, removed at the end
 	Out      string // decisions file, "-" for standard output
 	Rejects  string
@@ -65,15 +71,59 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	defer outs.abort()
 
 	done := phase("load")
+	var reg *engine.Registry
+	var regRejects []ingest.Reject
+	files := append([]string(nil), cfg.Inputs...) // every input, in the order rejects are listed
+	lg, _ := errgroup.WithContext(ctx)
+	if cfg.Registration != "" || cfg.Suppliers != "" {
+		reg = engine.NewRegistry()
+		regFile, supFile := uint16(len(files)), uint16(len(files))
+		if cfg.Registration != "" {
+			files = append(files, cfg.Registration)
+			supFile++
+		}
+		if cfg.Suppliers != "" {
+			files = append(files, cfg.Suppliers)
+		}
+		lg.Go(func() error {
+			if cfg.Registration != "" {
+				r, err := ingest.LoadRegistration(cfg.Registration, regFile, reg)
+				if err != nil {
+					return err
+				}
+				regRejects = append(regRejects, r...)
+			}
+			if cfg.Suppliers != "" {
+				r, err := ingest.LoadSuppliers(cfg.Suppliers, supFile, reg)
+				if err != nil {
+					return err
+				}
+				regRejects = append(regRejects, r...)
+			}
+			return nil
+		})
+	}
 	loaded, err := ingest.Load(ctx, cfg.Inputs, ingest.Options{Workers: cfg.Workers}, &cfg.Progress.Load)
+	if werr := lg.Wait(); err == nil {
+		err = werr
+	}
 	if err != nil {
 		return nil, err
 	}
 	done()
 	pop := loaded.Population
+	rejects := append(loaded.Rejects, regRejects...)
 
 	done = phase("resolve")
-	res, err := (&engine.Resolver{Workers: cfg.Workers}).Resolve(ctx, pop)
+	rules := engine.DefaultRules()
+	if cfg.Rules != nil {
+		rules = *cfg.Rules
+	}
+	var stepReg *engine.Registry
+	if cfg.Registration != "" {
+		stepReg = reg // step 3 only when registration data is given
+	}
+	res, err := (&engine.Resolver{Workers: cfg.Workers, Rules: rules.Rules(stepReg)}).Resolve(ctx, pop)
 	if err != nil {
 		return nil, err
 	}
@@ -98,10 +148,13 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	g.Go(func() error {
 		t := time.Now()
 		d := &output.Decisions{Pop: pop, Res: res, Format: cfg.Format, Workers: cfg.Workers}
+		if reg != nil {
+			d.Supplier = func(id uint32) (string, bool) { return reg.ResponsibleSupplier(&pop.Installations[id]) }
+		}
 		if err := output.WriteDecisions(gctx, outs.decisions, d); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Out, err)
 		}
-		if err := output.WriteRejects(outs.rejects, pop.Files, loaded.Rejects); err != nil {
+		if err := output.WriteRejects(outs.rejects, files, rejects); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Rejects, err)
 		}
 		sum.PhaseSeconds["outputs"] = time.Since(t).Seconds()
@@ -113,6 +166,10 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	st := loaded.Stats
 	sum.Rows, sum.BlankLines, sum.Bytes = st.Rows, st.BlankLines, st.Bytes
 	sum.Installations, sum.RejectedInstallations, sum.RejectedRows = st.Installations, st.RejectedInstallations, st.RejectedRows
+	sum.RejectedReferenceRows = len(regRejects)
+	if reg != nil {
+		sum.RegisteredMPxNs = reg.Len()
+	}
 	sum.RowsDecided = len(pop.Devices)
 	sum.Count(res)
 	if int64(sum.RowsDecided+sum.RejectedRows) != sum.Rows {

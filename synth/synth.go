@@ -39,6 +39,10 @@ type Stats struct {
 	BadInstallations int
 	// DuplicateGUIDs counts planted duplicate GUIDs.
 	DuplicateGUIDs int
+	// Registration and Suppliers are the FORMAT.md §2 and §3 files.
+	Registration, Suppliers string
+	// Unregistered counts MPxNs left out of the registration data.
+	Unregistered int
 }
 
 // Group kinds planted, named after the RULES.md step 2 branch they exercise.
@@ -71,7 +75,11 @@ func Generate(ctx context.Context, cfg Config) (*Stats, error) {
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
+	if err := g.reg.close(g); err != nil {
+		return nil, err
+	}
 	st := g.stats
+	st.Registration, st.Suppliers = g.reg.regPath, g.reg.supPath
 	for _, f := range g.files {
 		st.Files = append(st.Files, f.path)
 		st.Bytes += f.bytes
@@ -83,6 +91,7 @@ type gen struct {
 	cfg   Config
 	rng   *rand.Rand
 	files []*fileOut
+	reg   *registryOut
 	stats Stats
 	// counters that make keys unique
 	nextMPAN, nextMPRN, nextGUID, nextID uint64
@@ -92,6 +101,7 @@ type gen struct {
 
 func newGen(cfg Config) *gen {
 	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5e7515eed))}
+	g.reg = newRegistryOut(cfg.Dir)
 	g.stats.Groups = map[string]int{}
 	for i := 0; i < cfg.SMSOs; i++ {
 		name := fmt.Sprintf("smso_%c.csv", 'a'+i%26)
@@ -169,7 +179,9 @@ func (g *gen) newMPAN() uint64 {
 		d[i] = byte('0' + v%10)
 		v /= 10
 	}
-	return core12*10 + uint64(checkDigit(d[:])-'0')
+	core := core12*10 + uint64(checkDigit(d[:])-'0')
+	g.reg.mpan(g, core)
+	return core
 }
 
 func checkDigit(core12 []byte) byte {
@@ -184,11 +196,14 @@ func checkDigit(core12 []byte) byte {
 func (g *gen) newMPRN() string {
 	c := g.nextMPRN
 	g.nextMPRN++
+	var m string
 	if g.rng.IntN(100) == 0 {
-		return strconv.FormatUint(10_000_000+c%90_000_000, 10) // 8 digits
+		m = strconv.FormatUint(10_000_000+c%90_000_000, 10) // 8 digits
+	} else {
+		m = fmt.Sprintf("%010d", (c*104729+7777)%10_000_000_000)
 	}
-	v := (c*104729 + 7777) % 10_000_000_000
-	return fmt.Sprintf("%010d", v)
+	g.reg.mprn(g, m)
+	return m
 }
 
 func (g *gen) newGUID() uint64 {
@@ -255,7 +270,10 @@ func (g *gen) meter(typ, cohort string, active bool) device {
 	case r < 400:
 		d.fw = "ok"
 	}
-	if g.rng.IntN(10) == 0 {
+	switch g.rng.IntN(2000) {
+	case 0:
+		d.prepay = "N"
+	case 1, 2, 3, 4, 5, 6, 7, 8, 9, 10:
 		d.prepay = "Y"
 	}
 	return d

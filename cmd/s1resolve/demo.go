@@ -40,10 +40,11 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	printGenStats(stderr, st, time.Since(start))
-	cfg := pipeline.Config{Inputs: st.Files, DB: filepath.Join(dir, "store"), Out: filepath.Join(dir, "decisions.csv"),
+	cfg := pipeline.Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, DB: filepath.Join(dir, "store"), Out: filepath.Join(dir, "decisions.csv"),
 		Rejects: filepath.Join(dir, "rejects.csv"), Summary: filepath.Join(dir, "summary.json"), Format: output.CSV,
 		Progress: &pipeline.Progress{}}
-	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s %s/*\n", cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, in)
+	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s %s/smso_*.csv\n",
+		cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, in)
 	stopProgress := startProgress(cfg.Progress, stderr)
 	sum, err := pipeline.Run(ctx, cfg)
 	stopProgress()

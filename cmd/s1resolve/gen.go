@@ -50,8 +50,10 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 	for _, k := range kinds {
 		fmt.Fprintf(w, "  duplicate groups %-26s %8d\n", k, st.Groups[k])
 	}
-	fmt.Fprintf(w, "  duplicate GUIDs planted %19d\n  installations with a bad row %14d\n", st.DuplicateGUIDs, st.BadInstallations)
+	fmt.Fprintf(w, "  duplicate GUIDs planted %19d\n  installations with a bad row %14d\n  MPxNs left unregistered %19d\n",
+		st.DuplicateGUIDs, st.BadInstallations, st.Unregistered)
 	for _, f := range st.Files {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
+	fmt.Fprintf(w, "  %s (--registration)\n  %s (--suppliers)\n", st.Registration, st.Suppliers)
 }

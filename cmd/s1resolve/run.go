@@ -24,6 +24,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	format := fs.String("format", "csv", "decisions format: csv or jsonl")
 	summary := fs.String("summary", "", "also write the summary as JSON to this file")
 	workers := fs.Int("workers", 0, "parallel workers (default: all cores)")
+	registration := fs.String("registration", "", "registration data: CSV with columns mpxn, supplier_id (FORMAT.md §2)")
+	suppliers := fs.String("suppliers", "", "supplier statuses: CSV with columns supplier_id, status (FORMAT.md §3)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	maxMemory := fs.String("max-memory", "auto", "soft memory limit, e.g. 3GiB or 2500MiB; auto: about 1.3x the input size; 0: none")
@@ -50,7 +52,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errUsage
 	}
 	applyMemoryLimit(limit)
-	cfg := pipeline.Config{Inputs: files, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
+	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
 		Format: f, Workers: *workers, Progress: &pipeline.Progress{}, Stdout: stdout}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)

@@ -1,0 +1,161 @@
+package engine
+
+// Thresholds are the firmware and configuration attempt counts at which a
+// failing meter of a covered group has failed persistently (RULES.md step 5).
+type Thresholds struct {
+	Firmware      uint32
+	Configuration uint32
+	// Groups are the device model groups the exclusion covers.
+	Groups []string
+}
+
+// RuleSet is the configuration of steps 3 to 5: the thresholds in force per
+// cohort (a cohort without an entry has none).
+type RuleSet struct {
+	Thresholds map[Cohort]Thresholds
+}
+
+// DefaultRules returns RULES.md's defaults: MOC_MDS firmware 15 and
+// configuration 10 for group CB; IOC firmware 108 and configuration 30 for
+// groups AA, BA and CA.
+func DefaultRules() RuleSet {
+	return RuleSet{Thresholds: map[Cohort]Thresholds{
+		MOCMDS: {Firmware: 15, Configuration: 10, Groups: []string{"CB"}},
+		IOC:    {Firmware: 108, Configuration: 30, Groups: []string{"AA", "BA", "CA"}},
+	}}
+}
+
+// Rules returns the per-installation rules of steps 3 to 5, in order. reg
+// may be nil (no registration data: step 3 is skipped).
+func (rs RuleSet) Rules(reg *Registry) []InstallationRule {
+	var out []InstallationRule
+	if reg != nil {
+		out = append(out, registrationRule{reg})
+	}
+	return append(out, prepaymentRule{}, firmwareRule{rs})
+}
+
+// registrationRule is step 3: every MPxN of the installation must be
+// registered.
+type registrationRule struct{ reg *Registry }
+
+func (registrationRule) Name() string { return "registration" }
+
+func (r registrationRule) Decide(p *Population, id uint32) (Outcome, bool) {
+	in := &p.Installations[id]
+	for _, k := range [2]Key{in.MPAN, in.MPRN} {
+		if k == 0 {
+			continue
+		}
+		if _, ok := r.reg.Supplier(k); !ok {
+			return dormantOr(DormantOnly(p.DevicesOf(id)), MPxNNotRegistered, Step3), true
+		}
+	}
+	return Outcome{}, false
+}
+
+// prepaymentRule is step 4: no meter may lack its prepayment key.
+type prepaymentRule struct{}
+
+func (prepaymentRule) Name() string { return "prepayment key" }
+
+func (prepaymentRule) Decide(p *Population, id uint32) (Outcome, bool) {
+	devs := p.DevicesOf(id)
+	for i := range devs {
+		if devs[i].Type.IsMeter() && devs[i].Prepay == No {
+			return dormantOr(DormantOnly(devs), NoPrepaymentKey, Step4), true
+		}
+	}
+	return Outcome{}, false
+}
+
+// firmwareRule is step 5, for dormant-only installations.
+type firmwareRule struct{ rs RuleSet }
+
+func (firmwareRule) Name() string { return "firmware and configuration" }
+
+// MeterState is what step 5 makes of one meter.
+type MeterState uint8
+
+// Meter states of step 5.
+const (
+	MeterFine MeterState = iota
+	MeterPersistent
+	MeterRetrying
+	MeterStuck
+)
+
+// Classify says whether a meter of an installation of cohort c has failed
+// persistently, is retrying, is stuck, or none of these.
+func (rs RuleSet) Classify(c Cohort, d *Device) MeterState {
+	th, has := rs.Thresholds[c]
+	fwFailed, cfgFailed := d.Fw == Failed, d.Cfg == Failed
+	if has && th.covers(d.Group) &&
+		(fwFailed && d.FwAttempts >= th.Firmware || cfgFailed && d.CfgAttempts >= th.Configuration) {
+		return MeterPersistent
+	}
+	if has && (fwFailed && d.FwAttempts < th.Firmware || cfgFailed && d.CfgAttempts < th.Configuration) {
+		return MeterRetrying
+	}
+	if fwFailed || cfgFailed || d.Fw == Unable {
+		return MeterStuck
+	}
+	return MeterFine
+}
+
+func (th Thresholds) covers(g [2]byte) bool {
+	for _, c := range th.Groups {
+		if len(c) == 2 && c[0] == g[0] && c[1] == g[1] {
+			return true
+		}
+	}
+	return false
+}
+
+func (f firmwareRule) Decide(p *Population, id uint32) (Outcome, bool) {
+	devs := p.DevicesOf(id)
+	if !DormantOnly(devs) {
+		return Outcome{}, false // the firmware columns of an Active or Mixed installation are ignored
+	}
+	c := p.Installations[id].Cohort
+	th, has := f.rs.Thresholds[c]
+	var persistent, persistentESME, retrying, stuck, hasESME, esmesClean bool
+	esmesClean = true
+	for i := range devs {
+		d := &devs[i]
+		if !d.Type.IsMeter() {
+			continue
+		}
+		if c == IOC && has && d.Fw == Unable && th.covers(d.Group) {
+			return Outcome{Exclude, FwUnable, Step5}, true // 5a
+		}
+		if d.Type == ESME {
+			hasESME = true
+			if !(d.Fw == OK || d.Fw == NotRequired) || !(d.Cfg == OK || d.Cfg == NotRequired) {
+				esmesClean = false
+			}
+		}
+		switch f.rs.Classify(c, d) {
+		case MeterPersistent:
+			persistent = true
+			if d.Type == ESME {
+				persistentESME = true
+			}
+		case MeterRetrying:
+			retrying = true
+		case MeterStuck:
+			stuck = true
+		}
+	}
+	switch {
+	case persistent && (persistentESME || !hasESME):
+		return Outcome{Exclude, FwConfigFailure, Step5}, true // 5b
+	case persistent && esmesClean:
+		return Outcome{MigratePartial, GasFailurePartial, Step5}, true // 5c
+	case retrying:
+		return Outcome{Pending, FwRetry, Step5}, true // 5d
+	case stuck || persistent:
+		return Outcome{Pending, FwNoExclusionCategory, Step5}, true // 5e
+	}
+	return Outcome{}, false
+}

@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"context"
+	"testing"
+)
+
+// meter is a shorthand for a meter row in the step 3-5 tables.
+func meter(t DeviceType, s State, group string, fw Status, fwAtt uint32, cfg Status, cfgAtt uint32) Device {
+	d := Device{Type: t, State: s, Fw: fw, FwAttempts: fwAtt, Cfg: cfg, CfgAttempts: cfgAtt}
+	if group != "" {
+		d.Group = [2]byte{group[0], group[1]}
+	}
+	return d
+}
+
+func TestLaterSteps(t *testing.T) {
+	esmeOK := meter(ESME, Dormant, "CB", OK, 0, OK, 0)
+	tests := []struct {
+		name   string
+		cohort Cohort
+		devs   []Device
+		unreg  bool // the MPAN is missing from the registration data
+		want   Outcome
+		clause string
+	}{
+		{"clean dormant migrates", MOCMDS, []Device{esmeOK}, false, Outcome{Migrate, Unique, Step6}, ""},
+		{"step 3 dormant unregistered", MOCMDS, []Device{esmeOK}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
+		{"step 3 active unregistered", MOCMDS, []Device{meter(ESME, Active, "CB", OK, 0, OK, 0)}, true, Outcome{Blocked, MPxNNotRegistered, Step3}, ""},
+		{"step 3 before step 4", MOCMDS, []Device{{Type: ESME, State: Dormant, Prepay: No}}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
+		{"step 4 dormant no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: No}}, false, Outcome{Exclude, NoPrepaymentKey, Step4}, "18.12"},
+		{"step 4 mixed no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: No}, {Type: ESME, State: Active}}, false, Outcome{Blocked, NoPrepaymentKey, Step4}, ""},
+		{"step 4 ignores a hub's prepay_key", FOC, []Device{{Type: CHF, Prepay: No}}, false, Outcome{Migrate, Unique, Step6}, ""},
+		{"step 5a IOC covered unable", IOC, []Device{meter(GSME, Dormant, "BA", Unable, 0, NotRequired, 0)}, false, Outcome{Exclude, FwUnable, Step5}, "18.9"},
+		{"step 5a not for an uncovered group: stuck", IOC, []Device{meter(GSME, Dormant, "DA", Unable, 0, NotRequired, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
+		{"step 5a not outside IOC: stuck", MOCMDS, []Device{meter(GSME, Dormant, "CB", Unable, 0, NotRequired, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
+		{"step 5 skipped for Active or Mixed", IOC, []Device{meter(GSME, Dormant, "BA", Unable, 0, NotRequired, 0), meter(ESME, Active, "BA", OK, 0, OK, 0)}, false, Outcome{Migrate, Unique, Step6}, ""},
+		{"step 5b MOC_MDS firmware at threshold", MOCMDS, []Device{meter(ESME, Dormant, "CB", Failed, 15, OK, 0)}, false, Outcome{Exclude, FwConfigFailure, Step5}, "18.10"},
+		{"step 5d MOC_MDS firmware one below", MOCMDS, []Device{meter(ESME, Dormant, "CB", Failed, 14, OK, 0)}, false, Outcome{Pending, FwRetry, Step5}, "4.26"},
+		{"step 5b MOC_MDS configuration at threshold", MOCMDS, []Device{meter(ESME, Dormant, "CB", OK, 0, Failed, 10)}, false, Outcome{Exclude, FwConfigFailure, Step5}, "18.10"},
+		{"step 5d MOC_MDS configuration one below", MOCMDS, []Device{meter(ESME, Dormant, "CB", OK, 0, Failed, 9)}, false, Outcome{Pending, FwRetry, Step5}, "4.26"},
+		{"step 5b IOC firmware at 108", IOC, []Device{meter(ESME, Dormant, "AA", Failed, 108, OK, 0)}, false, Outcome{Exclude, FwConfigFailure, Step5}, "18.11"},
+		{"step 5d IOC firmware at 107", IOC, []Device{meter(ESME, Dormant, "AA", Failed, 107, OK, 0)}, false, Outcome{Pending, FwRetry, Step5}, "4.26"},
+		{"step 5b IOC configuration at 30", IOC, []Device{meter(GSME, Dormant, "CA", OK, 0, Failed, 30)}, false, Outcome{Exclude, FwConfigFailure, Step5}, "18.11"},
+		{"step 5d IOC configuration at 29", IOC, []Device{meter(GSME, Dormant, "CA", OK, 0, Failed, 29)}, false, Outcome{Pending, FwRetry, Step5}, "4.26"},
+		{"step 5b gas only installation", MOCMDS, []Device{meter(GSME, Dormant, "CB", Failed, 20, OK, 0)}, false, Outcome{Exclude, FwConfigFailure, Step5}, "18.10"},
+		{"step 5c MOC_MDS partial", MOCMDS, []Device{esmeOK, meter(GSME, Dormant, "CB", Failed, 15, OK, 0)}, false, Outcome{MigratePartial, GasFailurePartial, Step5}, "4.26A"},
+		{"step 5c IOC partial", IOC, []Device{meter(ESME, Dormant, "AA", NotRequired, 0, NotRequired, 0), meter(GSME, Dormant, "AA", OK, 0, Failed, 31)}, false, Outcome{MigratePartial, GasFailurePartial, Step5}, "5.8B"},
+		{"step 5 ESME retrying while GSME failed: 5d", MOCMDS, []Device{meter(ESME, Dormant, "CB", Failed, 3, OK, 0), meter(GSME, Dormant, "CB", Failed, 15, OK, 0)}, false, Outcome{Pending, FwRetry, Step5}, "4.26"},
+		{"step 5 ESME stuck while GSME failed: 5e", MOCMDS, []Device{meter(ESME, Dormant, "CC", Failed, 40, OK, 0), meter(GSME, Dormant, "CB", Failed, 15, OK, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
+		{"step 5b both meters failed", MOCMDS, []Device{meter(ESME, Dormant, "CB", Failed, 15, OK, 0), meter(GSME, Dormant, "CB", Failed, 15, OK, 0)}, false, Outcome{Exclude, FwConfigFailure, Step5}, "18.10"},
+		{"step 5 uncovered group over threshold is stuck", MOCMDS, []Device{meter(ESME, Dormant, "CC", Failed, 99, OK, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
+		{"step 5 uncovered group below threshold retries", MOCMDS, []Device{meter(ESME, Dormant, "CC", Failed, 2, OK, 0)}, false, Outcome{Pending, FwRetry, Step5}, "4.26"},
+		{"step 5 FOC has no thresholds: stuck", FOC, []Device{meter(ESME, Dormant, "FA", Failed, 1000, OK, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
+		{"step 5 MOC_SECURE failure: stuck", MOCSecure, []Device{meter(GSME, Dormant, "SA", OK, 0, Failed, 1)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
+		{"step 5 unable on a dormant GSME outside covered groups, ESME ok", IOC, []Device{esmeOK, meter(GSME, Dormant, "DA", Unable, 0, OK, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mpan := MPANKey(1200023305967)
+			for i := range tt.devs {
+				tt.devs[i].GUID = uint64(i + 1) // distinct, or step 1 would decide
+			}
+			p := &Population{Installations: []Installation{{Name: "S\x00x", MPAN: mpan, Cohort: tt.cohort, Count: uint32(len(tt.devs))}}, Devices: tt.devs}
+			reg := NewRegistry()
+			if !tt.unreg {
+				reg.Register(mpan, "SUP")
+			}
+			res, err := (&Resolver{Rules: DefaultRules().Rules(reg)}).Resolve(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := res.Outcomes[0]
+			if o != tt.want || o.Clause(tt.cohort) != tt.clause {
+				t.Errorf("got %s/%s step %s clause %q, want %s/%s step %s clause %q", o.Decision, o.Reason, o.Step,
+					o.Clause(tt.cohort), tt.want.Decision, tt.want.Reason, tt.want.Step, tt.clause)
+			}
+		})
+	}
+}
+
+// TestLaterStepsAfterDuplicateWinner: the step 2c winner goes on to steps 3-5.
+func TestLaterStepsAfterDuplicateWinner(t *testing.T) {
+	const a = 1200023305967
+	p := population([]inst{{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 5, comm: true}})
+	p.Devices[p.Installations[1].First].Prepay = No
+	res, err := (&Resolver{Rules: DefaultRules().Rules(nil)}).Resolve(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := res.Outcomes[1]; o != (Outcome{Exclude, NoPrepaymentKey, Step4}) {
+		t.Errorf("winner: %+v", o)
+	}
+	if o := res.Outcomes[0]; o != (Outcome{Exclude, DuplicateMPxN, Step2c}) {
+		t.Errorf("loser: %+v", o)
+	}
+}
+
+func TestResponsibleSupplier(t *testing.T) {
+	reg := NewRegistry()
+	e, g := MPANKey(1200023305967), MPRNKey(3365498706, 10)
+	reg.Register(g, "GAS1")
+	reg.SetStatus("GAS1", CeasedTrading)
+	if reg.Register(g, "OTHER") {
+		t.Error("a second registration of one MPxN was accepted")
+	}
+	in := &Installation{MPAN: e, MPRN: g}
+	if s, notify := reg.ResponsibleSupplier(in); s != "GAS1" || notify {
+		t.Errorf("MPRN's supplier: %q notify %v", s, notify)
+	}
+	reg.Register(e, "ELEC1")
+	reg.SetStatus("ELEC1", NotLiveUser)
+	if s, notify := reg.ResponsibleSupplier(in); s != "ELEC1" || notify {
+		t.Errorf("MPAN's supplier first: %q notify %v", s, notify)
+	}
+	reg.SetStatus("ELEC1", Live)
+	if s, notify := reg.ResponsibleSupplier(in); s != "ELEC1" || !notify {
+		t.Errorf("live: %q notify %v", s, notify)
+	}
+	if s, notify := reg.ResponsibleSupplier(&Installation{MPAN: MPANKey(1100012345674)}); s != "" || !notify {
+		t.Errorf("unregistered: %q notify %v", s, notify)
+	}
+	var none *Registry
+	if s, notify := none.ResponsibleSupplier(in); s != "" || !notify {
+		t.Errorf("no registration data: %q notify %v", s, notify)
+	}
+}

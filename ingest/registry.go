@@ -1,0 +1,151 @@
+package ingest
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// LoadRegistration reads registration data (FORMAT.md §2: columns mpxn and
+// supplier_id) into reg. file is the index the returned rejects name. A
+// row with an invalid MPxN or no supplier is a reject; so is an MPxN listed
+// again, whose first row stands.
+func LoadRegistration(path string, file uint16, reg *engine.Registry) ([]Reject, error) {
+	first := map[engine.Key]uint32{}
+	return readTable(path, file, []string{"mpxn", "supplier_id"}, func(v [][]byte, line uint32) string {
+		mpxn, supplier := v[0], v[1]
+		var p []string
+		k, msg := ParseMPxN(mpxn)
+		if msg != "" {
+			p = append(p, "mpxn: "+msg+" ("+quoteValue(mpxn)+")")
+		}
+		if len(supplier) == 0 {
+			p = append(p, "supplier_id: required value is missing")
+		}
+		if len(p) > 0 {
+			return strings.Join(p, "; ")
+		}
+		if !reg.Register(k, string(supplier)) {
+			return fmt.Sprintf("mpxn: %s is listed again; line %d stands", k, first[k])
+		}
+		first[k] = line
+		return ""
+	})
+}
+
+// LoadSuppliers reads supplier statuses (FORMAT.md §3: columns supplier_id
+// and status) into reg. A supplier listed again is a reject; its first row
+// stands.
+func LoadSuppliers(path string, file uint16, reg *engine.Registry) ([]Reject, error) {
+	first := map[string]uint32{}
+	return readTable(path, file, []string{"supplier_id", "status"}, func(v [][]byte, line uint32) string {
+		id, status := string(v[0]), v[1]
+		var p []string
+		if id == "" {
+			p = append(p, "supplier_id: required value is missing")
+		}
+		s := lookupWord(status, []string{"live", "ceased_trading", "not_live_user"})
+		if s < 0 {
+			p = append(p, "status: must be live, ceased_trading or not_live_user ("+quoteValue(status)+")")
+		}
+		if len(p) > 0 {
+			return strings.Join(p, "; ")
+		}
+		if l, dup := first[id]; dup {
+			return fmt.Sprintf("supplier_id: %q is listed again; line %d stands", id, l)
+		}
+		first[id] = line
+		reg.SetStatus(id, engine.SupplierStatus(s))
+		return ""
+	})
+}
+
+// ParseMPxN normalises an MPAN or an MPRN, told apart by length: 13 or 21
+// characters once spaces and '-' are removed is an MPAN.
+func ParseMPxN(b []byte) (engine.Key, string) {
+	n := 0
+	for _, c := range b {
+		if c != ' ' && c != '-' {
+			n++
+		}
+	}
+	if n == 13 || n == 21 {
+		return ParseMPAN(b)
+	}
+	if len(b) == 0 {
+		return 0, "required value is missing"
+	}
+	return ParseMPRN(b)
+}
+
+// readTable reads a small CSV file with the named columns (found by name,
+// in any order and case; others ignored) and calls row with their trimmed
+// values for each row; a non-empty result rejects the row.
+func readTable(path string, file uint16, cols []string, row func(v [][]byte, line uint32) string) ([]Reject, error) {
+	rc, err := openInput(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	data = stripBOM(data)
+	if len(data) == 0 {
+		return nil, &HeaderError{File: path, Problem: "the file is empty: no header"}
+	}
+	var rec record
+	n, _ := parseRecord(data, true, &rec)
+	if rec.problem != "" {
+		return nil, &HeaderError{File: path, Problem: "header is not valid CSV: " + rec.problem}
+	}
+	pos := make([]int, len(cols))
+	for i, c := range cols {
+		pos[i] = -1
+		for j, f := range rec.fields {
+			if strings.EqualFold(string(trim(f)), c) {
+				if pos[i] >= 0 {
+					return nil, &HeaderError{File: path, Column: c, Problem: "named twice"}
+				}
+				pos[i] = j
+			}
+		}
+		if pos[i] < 0 {
+			return nil, &HeaderError{File: path, Column: c, Problem: "required column is missing"}
+		}
+	}
+	fields := len(rec.fields)
+	line := uint32(1 + rec.newlines)
+	data = data[n:]
+	var rejects []Reject
+	vals := make([][]byte, len(cols))
+	for len(data) > 0 {
+		n, _ := parseRecord(data, true, &rec)
+		data = data[n:]
+		start := line
+		line += uint32(rec.newlines)
+		if len(rec.fields) == 1 && len(rec.fields[0]) == 0 && rec.problem == "" {
+			continue // blank line
+		}
+		var msg string
+		switch {
+		case rec.problem != "":
+			msg = "not valid CSV: " + rec.problem
+		case len(rec.fields) != fields:
+			msg = fmt.Sprintf("has %d fields, the header has %d", len(rec.fields), fields)
+		default:
+			for i, p := range pos {
+				vals[i] = trim(rec.fields[p])
+			}
+			msg = row(vals, start)
+		}
+		if msg != "" {
+			rejects = append(rejects, Reject{File: file, Line: start, Error: msg})
+		}
+	}
+	return rejects, nil
+}
+

@@ -1,0 +1,75 @@
+package ingest
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+func TestLoadRegistration(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "reg.csv", "\xEF\xBB\xBFSupplier_ID, MPXN ,note\n"+
+		"SUP1,1200023305967,x\n"+ // 2: core MPAN
+		"SUP2,01 801 A1B 11 0001 2345 674,\n"+ // 3: full MPAN, spaced
+		"SUP3,3365 498706,\n"+ // 4: MPRN with a space
+		"SUP4,1200023305967,\n"+ // 5: listed again
+		",0012345,\n"+ // 6: no supplier
+		"SUP5,12345,\n"+ // 7: MPRN too short
+		"SUP6,1200023305961,\n"+ // 8: bad check digit
+		"\n"+ // 9: blank
+		"SUP7,0012345\n") // 10: wrong field count
+	reg := engine.NewRegistry()
+	rejects, err := LoadRegistration(p, 4, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint32]string{5: "listed again; line 2 stands", 6: "supplier_id: required", 7: "mpxn: fewer than 6", 8: "check digit", 10: "has 2 fields"}
+	if len(rejects) != len(want) {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	for _, r := range rejects {
+		if r.File != 4 || !strings.Contains(r.Error, want[r.Line]) || r.SMSO != "" {
+			t.Errorf("reject %+v, want one containing %q", r, want[r.Line])
+		}
+	}
+	for k, s := range map[engine.Key]string{engine.MPANKey(1200023305967): "SUP1", engine.MPANKey(1100012345674): "SUP2", engine.MPRNKey(3365498706, 10): "SUP3"} {
+		if got, ok := reg.Supplier(k); !ok || got != s {
+			t.Errorf("%s: %q %v, want %s", k, got, ok, s)
+		}
+	}
+	if reg.Len() != 3 {
+		t.Errorf("%d registered, want 3", reg.Len())
+	}
+}
+
+func TestLoadSuppliers(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "sup.csv", "status,supplier_id\nCeased_Trading,A\nnot_live_user,B\nlive,C\nlive,A\nretired,D\n")
+	reg := engine.NewRegistry()
+	rejects, err := LoadSuppliers(p, 0, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rejects) != 2 || rejects[0].Line != 5 || rejects[1].Line != 6 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	if reg.Status("A") != engine.CeasedTrading || reg.Status("B") != engine.NotLiveUser || reg.Status("C") != engine.Live || reg.Status("Z") != engine.Live {
+		t.Error("statuses not as listed")
+	}
+}
+
+func TestReferenceFileHeaderErrors(t *testing.T) {
+	dir := t.TempDir()
+	reg := engine.NewRegistry()
+	_, err := LoadRegistration(writeFile(t, dir, "r.csv", "mpxn,supplier\n"), 0, reg)
+	var he *HeaderError
+	if !errors.As(err, &he) || he.Column != "supplier_id" {
+		t.Fatalf("error %v", err)
+	}
+	if _, err := LoadSuppliers(filepath.Join(dir, "missing.csv"), 0, reg); err == nil || !strings.Contains(err.Error(), "missing.csv") {
+		t.Fatalf("error %v", err)
+	}
+}
