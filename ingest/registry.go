@@ -148,4 +148,3 @@ func readTable(path string, file uint16, cols []string, row func(v [][]byte, lin
 	}
 	return rejects, nil
 }
-
