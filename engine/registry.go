@@ -1,5 +1,9 @@
 package engine
 
+import (
+	"sort"
+)
+
 // SupplierStatus is a Responsible Supplier's status (FORMAT.md §3).
 type SupplierStatus uint8
 
@@ -16,17 +20,34 @@ var supplierStatusNames = [...]string{"live", "ceased_trading", "not_live_user"}
 func (s SupplierStatus) String() string { return supplierStatusNames[s] }
 
 // Registry is the registration data: the Responsible Supplier of each
-// registered MPxN, and each supplier's status.
+// registered MPxN, and each supplier's status. Entries are added with Add
+// and become visible once Seal has sorted them; millions of MPxNs cost a
+// sorted array of 16-byte pairs, not a hash map.
 type Registry struct {
-	bySupplier map[Key]uint32
-	ids        []string
-	index      map[string]uint32
-	status     []SupplierStatus
+	pending []pendingReg
+	sorted  []KeyRef // K = Mix(key), ID = supplier index; sorted by K, one per key
+	ids     []string
+	index   map[string]uint32
+	status  []SupplierStatus
+}
+
+type pendingReg struct {
+	key      Key
+	supplier uint32
+	line     uint32
+}
+
+// Duplicate is a registration of an MPxN already registered: the later
+// row is dropped and the first one stands.
+type Duplicate struct {
+	Key       Key
+	Line      uint32
+	FirstLine uint32
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{bySupplier: make(map[Key]uint32), index: make(map[string]uint32)}
+	return &Registry{index: make(map[string]uint32)}
 }
 
 func (r *Registry) supplierIndex(id string) uint32 {
@@ -40,14 +61,51 @@ func (r *Registry) supplierIndex(id string) uint32 {
 	return i
 }
 
-// Register records the Responsible Supplier of k. It reports false, and
-// changes nothing, when k is registered already.
-func (r *Registry) Register(k Key, supplier string) bool {
-	if _, dup := r.bySupplier[k]; dup {
-		return false
+// Add records that k's Responsible Supplier is supplier, from the row on
+// line. It takes effect at the next Seal.
+func (r *Registry) Add(k Key, supplier string, line uint32) {
+	r.pending = append(r.pending, pendingReg{k, r.supplierIndex(supplier), line})
+}
+
+// Seal sorts the added entries in with the registry's and returns the rows
+// that register a key again (in line order): the first registration of a
+// key stands.
+func (r *Registry) Seal(workers int) []Duplicate {
+	if len(r.pending) == 0 {
+		return nil
 	}
-	r.bySupplier[k] = r.supplierIndex(supplier)
-	return true
+	refs := make([]KeyRef, len(r.pending))
+	for i, p := range r.pending {
+		refs[i] = KeyRef{Mix(uint64(p.key)), uint32(i)}
+	}
+	SortKeyRefs(refs, workers) // equal keys stay in line order
+	var dups []Duplicate
+	merged := make([]KeyRef, 0, len(r.sorted)+len(refs))
+	old := r.sorted
+	for i := 0; i < len(refs); {
+		j := i + 1
+		for j < len(refs) && refs[j].K == refs[i].K {
+			j++
+		}
+		first := r.pending[refs[i].ID]
+		for _, d := range refs[i+1 : j] {
+			dups = append(dups, Duplicate{Key: first.key, Line: r.pending[d.ID].line, FirstLine: first.line})
+		}
+		for len(old) > 0 && old[0].K < refs[i].K {
+			merged = append(merged, old[0])
+			old = old[1:]
+		}
+		if len(old) > 0 && old[0].K == refs[i].K {
+			dups = append(dups, Duplicate{Key: first.key, Line: first.line})
+		} else {
+			merged = append(merged, KeyRef{refs[i].K, first.supplier})
+		}
+		i = j
+	}
+	r.sorted = append(merged, old...)
+	r.pending = nil
+	sort.Slice(dups, func(a, b int) bool { return dups[a].Line < dups[b].Line })
+	return dups
 }
 
 // SetStatus records a supplier's status.
@@ -55,13 +113,21 @@ func (r *Registry) SetStatus(supplier string, s SupplierStatus) {
 	r.status[r.supplierIndex(supplier)] = s
 }
 
+// find returns the supplier index registered for the mixed key m, or -1.
+func (r *Registry) find(m uint64) int32 {
+	i := sort.Search(len(r.sorted), func(i int) bool { return r.sorted[i].K >= m })
+	if i < len(r.sorted) && r.sorted[i].K == m {
+		return int32(r.sorted[i].ID)
+	}
+	return -1
+}
+
 // Supplier returns the Responsible Supplier registered for k.
 func (r *Registry) Supplier(k Key) (string, bool) {
-	i, ok := r.bySupplier[k]
-	if !ok {
-		return "", false
+	if i := r.find(Mix(uint64(k))); i >= 0 {
+		return r.ids[i], true
 	}
-	return r.ids[i], true
+	return "", false
 }
 
 // Status returns a supplier's status (Live when not listed).
@@ -73,22 +139,41 @@ func (r *Registry) Status(supplier string) SupplierStatus {
 }
 
 // Len returns the number of registered MPxNs.
-func (r *Registry) Len() int { return len(r.bySupplier) }
+func (r *Registry) Len() int { return len(r.sorted) }
 
-// ResponsibleSupplier returns the supplier of the installation's MPAN, else
-// of its MPRN (FORMAT.md §4), and whether to notify it: not when it has
-// ceased trading or is not a live user (RULES.md, supplier notification).
-func (r *Registry) ResponsibleSupplier(in *Installation) (string, bool) {
-	if r == nil {
+// SupplierName returns the id of supplier index i and whether to notify it:
+// not when it has ceased trading or is not a live user (RULES.md, supplier
+// notification). i < 0 means no supplier: "" and notify.
+func (r *Registry) SupplierName(i int32) (string, bool) {
+	if r == nil || i < 0 {
 		return "", true
 	}
-	for _, k := range [2]Key{in.MPAN, in.MPRN} {
-		if k == 0 {
+	return r.ids[i], r.status[i] == Live
+}
+
+// join finds, by a merge of the two sorted lists, the supplier of every
+// installation's MPAN and MPRN: refs are the sorted (Mix(key), installation)
+// pairs of the population.
+func (r *Registry) join(p *Population, refs []KeyRef, mpan, mprn []int32) {
+	for i := range mpan {
+		mpan[i], mprn[i] = -1, -1
+	}
+	s := r.sorted
+	for _, ref := range refs {
+		for len(s) > 0 && s[0].K < ref.K {
+			s = s[1:]
+		}
+		if len(s) == 0 {
+			return
+		}
+		if s[0].K != ref.K {
 			continue
 		}
-		if s, ok := r.Supplier(k); ok {
-			return s, r.Status(s) == Live
+		in := &p.Installations[ref.ID]
+		if in.MPAN != 0 && Mix(uint64(in.MPAN)) == ref.K {
+			mpan[ref.ID] = int32(s[0].ID)
+		} else {
+			mprn[ref.ID] = int32(s[0].ID)
 		}
 	}
-	return "", true
 }

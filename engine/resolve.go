@@ -10,10 +10,11 @@ import (
 
 // InstallationRule is one of the per-installation steps that follow the
 // duplicate checks (RULES.md steps 3 to 5). Decide returns the outcome it
-// gives installation id, or ok=false to pass the installation on.
+// gives installation id, or ok=false to pass the installation on; it may
+// read what the resolver found so far in res (suppliers, dormancy).
 type InstallationRule interface {
 	Name() string
-	Decide(p *Population, id uint32) (o Outcome, ok bool)
+	Decide(p *Population, res *Result, id uint32) (o Outcome, ok bool)
 }
 
 // Resolver applies RULES.md to a Population. Its zero value applies steps 1,
@@ -24,6 +25,9 @@ type Resolver struct {
 	// Rules are applied in order, after step 2, to every installation not yet
 	// decided; the first to decide wins. Nothing deciding means step 6.
 	Rules []InstallationRule
+	// Registry, when set, gives every installation its MPAN's and MPRN's
+	// Responsible Supplier (Result.MPANSupplier, MPRNSupplier).
+	Registry *Registry
 }
 
 // Result is the resolution of a Population, indexed by installation id.
@@ -35,6 +39,9 @@ type Result struct {
 	DupGUID   []bool   // holds a duplicate GUID
 	// Root is the smallest installation id of each installation's group.
 	Root []uint32
+	// MPANSupplier and MPRNSupplier index the Registry's suppliers (-1:
+	// not registered); nil without a Registry.
+	MPANSupplier, MPRNSupplier []int32
 	// MPxNRefs and GUIDRefs are the (Mix(key), installation) pairs sorted
 	// by mixed key: the posting lists the index persists. GUIDRefs has one pair per device
 	// row, so a key repeated within one installation appears twice.
@@ -70,6 +77,10 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		res.MPxNRefs = mpxnRefs(p)
 		SortKeyRefs(res.MPxNRefs, r.workers())
 		res.Root = components(n, res.MPxNRefs)
+		if r.Registry != nil {
+			res.MPANSupplier, res.MPRNSupplier = make([]int32, n), make([]int32, n)
+			r.Registry.join(p, res.MPxNRefs, res.MPANSupplier, res.MPRNSupplier)
+		}
 		return gctx.Err()
 	})
 	g.Go(func() error {
@@ -78,6 +89,7 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		}
 		return nil
 	})
+	// Dormant is filled before any rule reads it: rules run after Wait.
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -234,7 +246,7 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) {
 		if res.Outcomes[m].Decision != Undecided {
 			continue
 		}
-		res.Outcomes[m] = r.decideAlone(p, m, int64(m) == winner)
+		res.Outcomes[m] = r.decideAlone(p, res, m, int64(m) == winner)
 	}
 }
 
@@ -283,9 +295,9 @@ func (r *Resolver) decideDuplicates(p *Population, res *Result, members []uint32
 }
 
 // decideAlone applies the per-installation rules and step 6.
-func (r *Resolver) decideAlone(p *Population, id uint32, winner bool) Outcome {
+func (r *Resolver) decideAlone(p *Population, res *Result, id uint32, winner bool) Outcome {
 	for _, rule := range r.Rules {
-		if o, ok := rule.Decide(p, id); ok {
+		if o, ok := rule.Decide(p, res, id); ok {
 			return o
 		}
 	}
@@ -293,6 +305,18 @@ func (r *Resolver) decideAlone(p *Population, id uint32, winner bool) Outcome {
 		return Outcome{Migrate, DuplicateResolved, Step6}
 	}
 	return Outcome{Migrate, Unique, Step6}
+}
+
+// Supplier returns the Responsible Supplier of installation id (its MPAN's,
+// else its MPRN's) as an index into the Registry, or -1.
+func (res *Result) Supplier(id uint32) int32 {
+	if res.MPANSupplier == nil {
+		return -1
+	}
+	if s := res.MPANSupplier[id]; s >= 0 {
+		return s
+	}
+	return res.MPRNSupplier[id]
 }
 
 // smallestKey returns the smallest printed MPxN key of the members.

@@ -25,31 +25,28 @@ func DefaultRules() RuleSet {
 	}}
 }
 
-// Rules returns the per-installation rules of steps 3 to 5, in order. reg
-// may be nil (no registration data: step 3 is skipped).
-func (rs RuleSet) Rules(reg *Registry) []InstallationRule {
+// Rules returns the per-installation rules of steps 3 to 5, in order.
+// registration says whether registration data was given: without it step
+// 3 is skipped. Step 3 reads the suppliers the Resolver's Registry found.
+func (rs RuleSet) Rules(registration bool) []InstallationRule {
 	var out []InstallationRule
-	if reg != nil {
-		out = append(out, registrationRule{reg})
+	if registration {
+		out = append(out, registrationRule{})
 	}
 	return append(out, prepaymentRule{}, firmwareRule{rs})
 }
 
 // registrationRule is step 3: every MPxN of the installation must be
 // registered.
-type registrationRule struct{ reg *Registry }
+type registrationRule struct{}
 
 func (registrationRule) Name() string { return "registration" }
 
-func (r registrationRule) Decide(p *Population, id uint32) (Outcome, bool) {
+func (registrationRule) Decide(p *Population, res *Result, id uint32) (Outcome, bool) {
 	in := &p.Installations[id]
-	for _, k := range [2]Key{in.MPAN, in.MPRN} {
-		if k == 0 {
-			continue
-		}
-		if _, ok := r.reg.Supplier(k); !ok {
-			return dormantOr(DormantOnly(p.DevicesOf(id)), MPxNNotRegistered, Step3), true
-		}
+	if res.MPANSupplier == nil ||
+		in.MPAN != 0 && res.MPANSupplier[id] < 0 || in.MPRN != 0 && res.MPRNSupplier[id] < 0 {
+		return dormantOr(res.Dormant[id], MPxNNotRegistered, Step3), true
 	}
 	return Outcome{}, false
 }
@@ -59,11 +56,11 @@ type prepaymentRule struct{}
 
 func (prepaymentRule) Name() string { return "prepayment key" }
 
-func (prepaymentRule) Decide(p *Population, id uint32) (Outcome, bool) {
+func (prepaymentRule) Decide(p *Population, res *Result, id uint32) (Outcome, bool) {
 	devs := p.DevicesOf(id)
 	for i := range devs {
 		if devs[i].Type.IsMeter() && devs[i].Prepay == No {
-			return dormantOr(DormantOnly(devs), NoPrepaymentKey, Step4), true
+			return dormantOr(res.Dormant[id], NoPrepaymentKey, Step4), true
 		}
 	}
 	return Outcome{}, false
@@ -112,9 +109,9 @@ func (th Thresholds) covers(g [2]byte) bool {
 	return false
 }
 
-func (f firmwareRule) Decide(p *Population, id uint32) (Outcome, bool) {
+func (f firmwareRule) Decide(p *Population, res *Result, id uint32) (Outcome, bool) {
 	devs := p.DevicesOf(id)
-	if !DormantOnly(devs) {
+	if !res.Dormant[id] {
 		return Outcome{}, false // the firmware columns of an Active or Mixed installation are ignored
 	}
 	c := p.Installations[id].Cohort

@@ -64,9 +64,11 @@ func TestLaterSteps(t *testing.T) {
 			p := &Population{Installations: []Installation{{Name: "S\x00x", MPAN: mpan, Cohort: tt.cohort, Count: uint32(len(tt.devs))}}, Devices: tt.devs}
 			reg := NewRegistry()
 			if !tt.unreg {
-				reg.Register(mpan, "SUP")
+				reg.Add(mpan, "SUP", 2)
 			}
-			res, err := (&Resolver{Rules: DefaultRules().Rules(reg)}).Resolve(context.Background(), p)
+			reg.Add(MPANKey(1100012345674), "OTHER", 3)
+			reg.Seal(1)
+			res, err := (&Resolver{Rules: DefaultRules().Rules(true), Registry: reg}).Resolve(context.Background(), p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,7 +86,7 @@ func TestLaterStepsAfterDuplicateWinner(t *testing.T) {
 	const a = 1200023305967
 	p := population([]inst{{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 5, comm: true}})
 	p.Devices[p.Installations[1].First].Prepay = No
-	res, err := (&Resolver{Rules: DefaultRules().Rules(nil)}).Resolve(context.Background(), p)
+	res, err := (&Resolver{Rules: DefaultRules().Rules(false)}).Resolve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,32 +98,54 @@ func TestLaterStepsAfterDuplicateWinner(t *testing.T) {
 	}
 }
 
-func TestResponsibleSupplier(t *testing.T) {
+func TestRegistrySupplierAndDuplicates(t *testing.T) {
 	reg := NewRegistry()
-	e, g := MPANKey(1200023305967), MPRNKey(3365498706, 10)
-	reg.Register(g, "GAS1")
+	e, g, other := MPANKey(1200023305967), MPRNKey(3365498706, 10), MPANKey(1100012345674)
+	reg.Add(g, "GAS1", 2)
+	reg.Add(e, "ELEC1", 3)
+	reg.Add(g, "OTHER", 4)
 	reg.SetStatus("GAS1", CeasedTrading)
-	if reg.Register(g, "OTHER") {
-		t.Error("a second registration of one MPxN was accepted")
-	}
-	in := &Installation{MPAN: e, MPRN: g}
-	if s, notify := reg.ResponsibleSupplier(in); s != "GAS1" || notify {
-		t.Errorf("MPRN's supplier: %q notify %v", s, notify)
-	}
-	reg.Register(e, "ELEC1")
 	reg.SetStatus("ELEC1", NotLiveUser)
-	if s, notify := reg.ResponsibleSupplier(in); s != "ELEC1" || notify {
-		t.Errorf("MPAN's supplier first: %q notify %v", s, notify)
+	dups := reg.Seal(2)
+	if len(dups) != 1 || dups[0] != (Duplicate{Key: g, Line: 4, FirstLine: 2}) {
+		t.Fatalf("duplicates %+v", dups)
+	}
+	if s, ok := reg.Supplier(g); !ok || s != "GAS1" {
+		t.Errorf("first registration must stand: %q %v", s, ok)
+	}
+	if _, ok := reg.Supplier(other); ok {
+		t.Error("unregistered key found")
+	}
+	g2 := MPRNKey(123456, 6)
+	reg.Add(g2, "GAS1", 5)
+	reg.Seal(1)
+	p := &Population{Installations: []Installation{
+		{Name: "S\x00a", MPAN: e, MPRN: g},
+		{Name: "S\x00b", MPAN: other, MPRN: g2},
+		{Name: "S\x00c", MPAN: MPANKey(1412345678901)}},
+	}
+	res, err := (&Resolver{Registry: reg, Rules: DefaultRules().Rules(true)}).Resolve(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range []struct {
+		supplier string
+		notify   bool
+	}{{"ELEC1", false}, {"GAS1", false}, {"", true}} {
+		s, notify := reg.SupplierName(res.Supplier(uint32(id)))
+		if s != want.supplier || notify != want.notify {
+			t.Errorf("installation %d: supplier %q notify %v, want %q %v", id, s, notify, want.supplier, want.notify)
+		}
 	}
 	reg.SetStatus("ELEC1", Live)
-	if s, notify := reg.ResponsibleSupplier(in); s != "ELEC1" || !notify {
-		t.Errorf("live: %q notify %v", s, notify)
+	if s, notify := reg.SupplierName(res.Supplier(0)); s != "ELEC1" || !notify {
+		t.Errorf("live supplier: %q %v", s, notify)
 	}
-	if s, notify := reg.ResponsibleSupplier(&Installation{MPAN: MPANKey(1100012345674)}); s != "" || !notify {
-		t.Errorf("unregistered: %q notify %v", s, notify)
+	if o := res.Outcomes[1]; o.Reason != MPxNNotRegistered {
+		t.Errorf("installation with one of two MPxNs unregistered: %+v", o)
 	}
 	var none *Registry
-	if s, notify := none.ResponsibleSupplier(in); s != "" || !notify {
-		t.Errorf("no registration data: %q notify %v", s, notify)
+	if s, notify := none.SupplierName(-1); s != "" || !notify {
+		t.Errorf("no registration data: %q %v", s, notify)
 	}
 }

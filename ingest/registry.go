@@ -3,6 +3,8 @@ package ingest
 import (
 	"fmt"
 	"io"
+	"runtime"
+	"sort"
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
@@ -13,8 +15,7 @@ import (
 // row with an invalid MPxN or no supplier is a reject; so is an MPxN listed
 // again, whose first row stands.
 func LoadRegistration(path string, file uint16, reg *engine.Registry) ([]Reject, error) {
-	first := map[engine.Key]uint32{}
-	return readTable(path, file, []string{"mpxn", "supplier_id"}, func(v [][]byte, line uint32) string {
+	rejects, err := readTable(path, file, []string{"mpxn", "supplier_id"}, func(v [][]byte, line uint32) string {
 		mpxn, supplier := v[0], v[1]
 		var p []string
 		k, msg := ParseMPxN(mpxn)
@@ -27,12 +28,18 @@ func LoadRegistration(path string, file uint16, reg *engine.Registry) ([]Reject,
 		if len(p) > 0 {
 			return strings.Join(p, "; ")
 		}
-		if !reg.Register(k, string(supplier)) {
-			return fmt.Sprintf("mpxn: %s is listed again; line %d stands", k, first[k])
-		}
-		first[k] = line
+		reg.Add(k, string(supplier), line)
 		return ""
 	})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range reg.Seal(runtime.NumCPU()) {
+		rejects = append(rejects, Reject{File: file, Line: d.Line,
+			Error: fmt.Sprintf("mpxn: %s is listed again; line %d stands", d.Key, d.FirstLine)})
+	}
+	sort.SliceStable(rejects, func(i, j int) bool { return rejects[i].Line < rejects[j].Line })
+	return rejects, nil
 }
 
 // LoadSuppliers reads supplier statuses (FORMAT.md §3: columns supplier_id

@@ -119,11 +119,9 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if cfg.Rules != nil {
 		rules = *cfg.Rules
 	}
-	var stepReg *engine.Registry
-	if cfg.Registration != "" {
-		stepReg = reg // step 3 only when registration data is given
-	}
-	res, err := (&engine.Resolver{Workers: cfg.Workers, Rules: rules.Rules(stepReg)}).Resolve(ctx, pop)
+	// Step 3 applies only when registration data is given.
+	resolver := &engine.Resolver{Workers: cfg.Workers, Rules: rules.Rules(cfg.Registration != ""), Registry: reg}
+	res, err := resolver.Resolve(ctx, pop)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +147,7 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 		t := time.Now()
 		d := &output.Decisions{Pop: pop, Res: res, Format: cfg.Format, Workers: cfg.Workers}
 		if reg != nil {
-			d.Supplier = func(id uint32) (string, bool) { return reg.ResponsibleSupplier(&pop.Installations[id]) }
+			d.Supplier = func(id uint32) (string, bool) { return reg.SupplierName(res.Supplier(id)) }
 		}
 		if err := output.WriteDecisions(gctx, outs.decisions, d); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Out, err)
