@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -147,5 +149,44 @@ func TestRegistrySupplierAndDuplicates(t *testing.T) {
 	var none *Registry
 	if s, notify := none.SupplierName(-1); s != "" || !notify {
 		t.Errorf("no registration data: %q %v", s, notify)
+	}
+}
+
+func TestRulesFileRoundTrip(t *testing.T) {
+	var b strings.Builder
+	if err := DefaultRules().Format(&b); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ParseRules(strings.NewReader(b.String()), "default")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if !reflect.DeepEqual(rs, DefaultRules()) {
+		t.Fatalf("round trip gave %+v", rs)
+	}
+	custom, err := ParseRules(strings.NewReader("# amended\nmoc_mds firmware=20 configuration=10 groups=CB,CC\n"), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := custom.Thresholds[MOCMDS]; th.Firmware != 20 || len(th.Groups) != 2 || len(custom.Thresholds) != 1 {
+		t.Errorf("custom %+v", custom)
+	}
+	d := meter(ESME, Dormant, "CC", Failed, 19, OK, 0)
+	if custom.Classify(MOCMDS, &d) != MeterRetrying {
+		t.Error("19 attempts under a threshold of 20 must be retrying")
+	}
+	d.FwAttempts = 20
+	if custom.Classify(MOCMDS, &d) != MeterPersistent {
+		t.Error("20 attempts in newly covered group CC must be persistent")
+	}
+	if custom.Classify(IOC, &d) != MeterStuck {
+		t.Error("IOC has no thresholds in the custom rules: stuck")
+	}
+	for _, bad := range []string{"XOC firmware=1 configuration=1 groups=AA", "IOC firmware=x configuration=1 groups=AA",
+		"IOC firmware=1 configuration=1", "IOC firmware=1 configuration=1 groups=A1", "IOC firmware=1 firmware=2 configuration=1 groups=AA",
+		"IOC firmware=1 configuration=1 groups=AA\nIOC firmware=1 configuration=1 groups=AA"} {
+		if _, err := ParseRules(strings.NewReader(bad), "bad.rules"); err == nil || !strings.Contains(err.Error(), "bad.rules: line") {
+			t.Errorf("%q: error %v", bad, err)
+		}
 	}
 }

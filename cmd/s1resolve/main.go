@@ -22,6 +22,7 @@ Usage:
   s1resolve gen [flags]              generate a synthetic population
   s1resolve explain --db DIR KEY     explain the decision for an MPAN, MPRN, GUID or smso/installation_id
   s1resolve demo                     generate a 100,000-installation sample and run on it
+  s1resolve rules [--rules FILE]     print the step 5 thresholds in force
 
 Run "s1resolve COMMAND --help" for a command's flags.
 `
@@ -36,6 +37,7 @@ var commands = []command{
 	{"gen", genCmd},
 	{"explain", explainCmd},
 	{"demo", demoCmd},
+	{"rules", rulesCmd},
 }
 
 func main() {

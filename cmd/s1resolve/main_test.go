@@ -14,6 +14,8 @@ func TestCommandExitCodesAndMessages(t *testing.T) {
 	noGUID := filepath.Join(dir, "no_guid.csv")
 	os.WriteFile(noGUID, []byte("smso,cohort,installation_id,mpan,install_date,device_type,device_state\n"), 0o600)
 	good := filepath.Join("..", "..", "testdata", "golden", "smso_a.csv")
+	badRules := filepath.Join(dir, "bad.rules")
+	os.WriteFile(badRules, []byte("# x\nXOC firmware=1\n"), 0o600)
 	tests := []struct {
 		name   string
 		args   []string
@@ -31,6 +33,8 @@ func TestCommandExitCodesAndMessages(t *testing.T) {
 		{"jsonl to stdout", []string{"run", "--quiet", "--format", "jsonl", "--out", "-", "--rejects", filepath.Join(dir, "r3.csv"), good},
 			0, "", `{"smso":"A"`},
 		{"bad format", []string{"run", "--format", "xml", good}, 2, "unknown format", ""},
+		{"rules prints the defaults", []string{"rules"}, 0, "", "# s1resolve rules"},
+		{"bad rules file names file and line", []string{"run", "--rules", badRules, good}, 1, "bad.rules: line 2: unknown cohort", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,6 +26,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workers := fs.Int("workers", 0, "parallel workers (default: all cores)")
 	registration := fs.String("registration", "", "registration data: CSV with columns mpxn, supplier_id (FORMAT.md §2)")
 	suppliers := fs.String("suppliers", "", "supplier statuses: CSV with columns supplier_id, status (FORMAT.md §3)")
+	rulesFile := fs.String("rules", "", "step 5 thresholds (see `s1resolve rules`); default: RULES.md's")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	maxMemory := fs.String("max-memory", "auto", "soft memory limit, e.g. 3GiB or 2500MiB; auto: about 1.3x the input size; 0: none")
@@ -46,13 +47,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, err)
 		return errUsage
 	}
+	rules, err := loadRules(*rulesFile)
+	if err != nil {
+		return err
+	}
 	limit, err := memoryLimit(*maxMemory, files)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errUsage
 	}
 	applyMemoryLimit(limit)
-	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
+	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, Rules: &rules, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
 		Format: f, Workers: *workers, Progress: &pipeline.Progress{}, Stdout: stdout}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)

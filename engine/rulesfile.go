@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ParseRules reads a rules file: one line per cohort that has thresholds,
+//
+//	MOC_MDS firmware=15 configuration=10 groups=CB
+//	IOC     firmware=108 configuration=30 groups=AA,BA,CA
+//
+// Blank lines and lines starting with # are ignored. A cohort not listed has
+// no thresholds. name is used in error messages.
+func ParseRules(r io.Reader, name string) (RuleSet, error) {
+	rs := RuleSet{Thresholds: map[Cohort]Thresholds{}}
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		fail := func(format string, args ...any) (RuleSet, error) {
+			return RuleSet{}, fmt.Errorf("%s: line %d: %s", name, line, fmt.Sprintf(format, args...))
+		}
+		words := strings.Fields(text)
+		c := cohortByName(words[0])
+		if c == 0 {
+			return fail("unknown cohort %q", words[0])
+		}
+		if _, dup := rs.Thresholds[c]; dup {
+			return fail("cohort %s listed twice", c)
+		}
+		var th Thresholds
+		seen := map[string]bool{}
+		for _, w := range words[1:] {
+			key, val, ok := strings.Cut(w, "=")
+			if !ok || seen[key] {
+				return fail("%q: want firmware=N, configuration=N or groups=AA,BB, each once", w)
+			}
+			seen[key] = true
+			switch key {
+			case "firmware", "configuration":
+				n, err := strconv.ParseUint(val, 10, 32)
+				if err != nil {
+					return fail("%s: %q is not a whole number", key, val)
+				}
+				if key == "firmware" {
+					th.Firmware = uint32(n)
+				} else {
+					th.Configuration = uint32(n)
+				}
+			case "groups":
+				for _, g := range strings.Split(val, ",") {
+					if len(g) != 2 || !isUpperLetter(g[0]) || !isUpperLetter(g[1]) {
+						return fail("groups: %q is not two capital letters", g)
+					}
+					th.Groups = append(th.Groups, g)
+				}
+			default:
+				return fail("unknown setting %q", key)
+			}
+		}
+		if !seen["firmware"] || !seen["configuration"] || !seen["groups"] {
+			return fail("cohort %s needs firmware=, configuration= and groups=", c)
+		}
+		rs.Thresholds[c] = th
+	}
+	if err := sc.Err(); err != nil {
+		return RuleSet{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return rs, nil
+}
+
+func isUpperLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+func cohortByName(s string) Cohort {
+	for i, n := range cohortNames {
+		if i > 0 && strings.EqualFold(n, s) {
+			return Cohort(i)
+		}
+	}
+	return 0
+}
+
+// Format writes the rule set in the rules-file form, cohorts in FORMAT.md
+// order.
+func (rs RuleSet) Format(w io.Writer) error {
+	var cohorts []Cohort
+	for c := range rs.Thresholds {
+		cohorts = append(cohorts, c)
+	}
+	slices.Sort(cohorts)
+	b := []byte("# s1resolve rules: RULES.md step 5 thresholds per cohort; cohorts not listed have none.\n")
+	for _, c := range cohorts {
+		th := rs.Thresholds[c]
+		b = fmt.Appendf(b, "%-10s firmware=%d configuration=%d groups=%s\n", c, th.Firmware, th.Configuration, strings.Join(th.Groups, ","))
+	}
+	_, err := w.Write(b)
+	return err
+}
