@@ -1,0 +1,86 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+func tinyPopulation() (*engine.Population, *engine.Result) {
+	pop := &engine.Population{
+		Installations: []engine.Installation{{Name: "S\x00a", MPAN: engine.MPANKey(1200023305967), Count: 1, Cohort: engine.FOC}},
+		Devices:       []engine.Device{{GUID: 42, Type: engine.CHF}},
+		RowFile:       []uint16{0}, RowLine: []uint32{2}, Files: []string{"a.csv"},
+	}
+	res, _ := (&engine.Resolver{}).Resolve(context.Background(), pop)
+	return pop, res
+}
+
+// TestStoreInUse: a second writer on a store that is open fails at once
+// with an error naming the directory.
+func TestStoreInUse(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	pop, res := tinyPopulation()
+	if err := Write(context.Background(), dir, pop, res, 1); err != nil {
+		t.Fatal(err)
+	}
+	db, err := badger.Open(badgerOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = Write(context.Background(), dir, pop, res, 1)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("error %v, want ErrLocked naming %s", err, dir)
+	}
+}
+
+// TestStoreFormatChecked: a store of another format version, or a Badger
+// directory that is not a store, is refused, never misread.
+func TestStoreFormatChecked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	pop, res := tinyPopulation()
+	if err := Write(context.Background(), dir, pop, res, 1); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _, err := st.ByGUID(42); err != nil || len(ids) != 1 {
+		t.Fatalf("ByGUID: %v %v", ids, err)
+	}
+	st.Close()
+
+	db, err := badger.Open(badgerOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(txn *badger.Txn) error { return txn.Set(metaKey, []byte(`{"format":99}`)) })
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "format 99") {
+		t.Fatalf("error %v, want ErrFormat for format 99", err)
+	}
+
+	other := filepath.Join(t.TempDir(), "other")
+	db, err = badger.Open(badgerOptions(other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(other); !errors.Is(err, ErrFormat) {
+		t.Fatalf("error %v, want ErrFormat for a store without metadata", err)
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Fatal("opened a missing store")
+	}
+}
