@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,7 +100,8 @@ func TestDeterministic(t *testing.T) {
 func TestAgainstReference(t *testing.T) {
 	st := generateAll(t, 40000, 0.005)
 	files := st.Files
-	dec, rej := runWith(t, Config{Inputs: files, Registration: st.Registration, Suppliers: st.Suppliers, Workers: 2})
+	reportDir := t.TempDir()
+	dec, rej := runWith(t, Config{Inputs: files, Registration: st.Registration, Suppliers: st.Suppliers, Workers: 2, Report: reportDir})
 	loaded, err := ingest.Load(context.Background(), files, ingest.Options{Workers: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +138,7 @@ func TestAgainstReference(t *testing.T) {
 			t.Errorf("the generated population exercised no %s", k)
 		}
 	}
+	checkReports(t, reportDir, rows[1:])
 	rejRows := readCSV(t, rej)[1:]
 	var inputRows int
 	for _, f := range files {
@@ -453,4 +456,41 @@ func containsID(ids []uint32, id uint32) bool {
 		}
 	}
 	return false
+}
+
+// checkReports: the reports' totals equal the decisions'.
+func checkReports(t *testing.T, dir string, decisions [][]string) {
+	t.Helper()
+	want := map[string]int{}
+	held := 0
+	for _, r := range decisions {
+		want[r[3]+"/"+r[4]+"/"+r[2]]++
+		if r[3] != "migrate" {
+			held++
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "summary.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range readCSV(t, data)[1:] {
+		n, _ := strconv.Atoi(r[5])
+		got[r[0]+"/"+r[1]+"/"+r[3]] += n
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("summary.csv counts %v, decisions %v", got, want)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "suppliers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := 0
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, "suppliers", e.Name()))
+		listed += len(readCSV(t, data)) - 1
+	}
+	if listed != held {
+		t.Errorf("supplier files list %d installations, decisions hold back %d", listed, held)
+	}
 }

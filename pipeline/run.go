@@ -16,6 +16,7 @@ import (
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/ingest"
 	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/report"
 )
 
 // Config is one run.
@@ -31,6 +32,7 @@ type Config struct {
 	Out      string // decisions file, "-" for standard output
 	Rejects  string
 	Summary  string // "" for none
+	Report   string // directory for the reports (package report); "" for none
 	Format   output.Format
 	Workers  int
 	Progress *Progress // may be nil
@@ -178,6 +180,13 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if sum.Seconds > 0 {
 		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds
 	}
+	if cfg.Report != "" {
+		t := time.Now()
+		if err := buildReport(pop, res, reg).Write(cfg.Report); err != nil {
+			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
+		}
+		sum.PhaseSeconds["report"] = time.Since(t).Seconds()
+	}
 	if cfg.Summary != "" {
 		if err := sum.WriteJSON(outs.summary); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", cfg.Summary, err)
@@ -233,4 +242,28 @@ func (o *outputs) abort() {
 	for _, f := range o.all {
 		f.Abort()
 	}
+}
+
+// buildReport feeds every decision to a report, with the device GUIDs of
+// the installations that go on the suppliers' lists.
+func buildReport(pop *engine.Population, res *engine.Result, reg *engine.Registry) *report.Report {
+	rep := report.New()
+	for id := range pop.Installations {
+		in := &pop.Installations[id]
+		o := res.Outcomes[id]
+		supplier, notify := reg.SupplierName(res.Supplier(uint32(id)))
+		row := report.Row{SMSO: in.SMSO(), InstallationID: in.ID(), Cohort: in.Cohort.String(),
+			Decision: o.Decision.String(), Reason: o.Reason.String(), Clause: o.Clause(in.Cohort),
+			MPAN: in.MPAN.String(), MPRN: in.MPRN.String(), Supplier: supplier, Notify: "Y"}
+		if !notify {
+			row.Notify = "N"
+		}
+		if o.Decision != engine.Migrate {
+			for _, d := range pop.DevicesOf(uint32(id)) {
+				row.GUIDs = append(row.GUIDs, string(ingest.AppendGUID(nil, d.GUID)))
+			}
+		}
+		rep.Add(row)
+	}
+	return rep
 }

@@ -23,6 +23,7 @@ Usage:
   s1resolve explain --db DIR KEY     explain the decision for an MPAN, MPRN, GUID or smso/installation_id
   s1resolve demo                     generate a 100,000-installation sample and run on it
   s1resolve rules [--rules FILE]     print the step 5 thresholds in force
+  s1resolve report --decisions FILE  write summary tables, supplier lists and an HTML page
 
 Run "s1resolve COMMAND --help" for a command's flags.
 `
@@ -38,6 +39,7 @@ var commands = []command{
 	{"explain", explainCmd},
 	{"demo", demoCmd},
 	{"rules", rulesCmd},
+	{"report", reportCmd},
 }
 
 func main() {

@@ -23,6 +23,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rejects := fs.String("rejects", "rejects.csv", "rejects file")
 	format := fs.String("format", "csv", "decisions format: csv or jsonl")
 	summary := fs.String("summary", "", "also write the summary as JSON to this file")
+	reportDir := fs.String("report", "", "also write the reports (summary tables, supplier lists, HTML) into this directory")
 	workers := fs.Int("workers", 0, "parallel workers (default: all cores)")
 	registration := fs.String("registration", "", "registration data: CSV with columns mpxn, supplier_id (FORMAT.md §2)")
 	suppliers := fs.String("suppliers", "", "supplier statuses: CSV with columns supplier_id, status (FORMAT.md §3)")
@@ -57,7 +58,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errUsage
 	}
 	applyMemoryLimit(limit)
-	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, Rules: &rules, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary,
+	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, Rules: &rules, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary, Report: *reportDir,
 		Format: f, Workers: *workers, Progress: &pipeline.Progress{}, Stdout: stdout}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/ingest"
+	"github.com/s1resolve/s1resolve/report"
+)
+
+func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	decisions := fs.String("decisions", "", "decisions CSV written by run (required)")
+	out := fs.String("out", "report", "directory to write the reports into")
+	db := fs.String("db", "", "store of the same run, to list device GUIDs in the supplier files")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: s1resolve report --decisions FILE [--out DIR] [--db DIR]\n\nWrites summary.csv, summary.md, by_smso.csv, report.html and suppliers/*.csv.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 || *decisions == "" {
+		fs.Usage()
+		return errUsage
+	}
+	f, err := os.Open(*decisions)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var guids func(smso, id string) []string
+	if *db != "" {
+		st, err := index.Open(*db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		guids = func(smso, id string) []string {
+			n, ok, err := st.ByName(smso, id)
+			if err != nil || !ok {
+				return nil
+			}
+			rec, err := st.Installation(n)
+			if err != nil {
+				return nil
+			}
+			return deviceGUIDs(rec.Devices)
+		}
+	}
+	rep, err := report.FromDecisions(f, *decisions, guids)
+	if err != nil {
+		return err
+	}
+	if err := rep.Write(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%d decisions reported in %s (report.html, summary.md, summary.csv, by_smso.csv, suppliers/)\n", rep.Total(), *out)
+	return nil
+}
+
+func deviceGUIDs(devs []engine.Device) []string {
+	out := make([]string, len(devs))
+	for i, d := range devs {
+		out[i] = string(ingest.AppendGUID(nil, d.GUID))
+	}
+	return out
+}

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const decisions = `smso,installation_id,cohort,decision,reason,clause,group_id,group_size,mpan,mprn,supplier_id,notify_supplier
+A,1,IOC,exclude,fw_unable,18.9,E1,1,E1,,SUP1,Y
+A,2,IOC,exclude,fw_unable,18.9,E2,1,E2,,SUP1,Y
+A,3,MOC_MDS,migrate,unique,,E3,1,E3,,SUP2,Y
+B,4,MOC_MDS,migrate_partial,gas_failure_partial,4.26A,E4,1,E4,G4,"SUP/2, ""x""",N
+B,5,FOC,pending,fw_retry,4.26,E5,1,E5,,,Y
+B,6,FOC,blocked,duplicate_mpxn_active,4.1C,E6,2,E6,,SUP1,Y
+`
+
+func TestReportAddsUp(t *testing.T) {
+	rep, err := FromDecisions(strings.NewReader(decisions), "d.csv", func(smso, id string) []string { return []string{"GUID" + id} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := rep.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	sum := readAll(t, filepath.Join(dir, "summary.csv"))
+	total := 0
+	for _, r := range sum[1:] {
+		n, _ := strconv.Atoi(r[5])
+		total += n
+	}
+	if total != 6 || rep.Total() != 6 {
+		t.Errorf("summary adds up to %d, want 6:\n%v", total, sum)
+	}
+	bySMSO := readAll(t, filepath.Join(dir, "by_smso.csv"))
+	if len(bySMSO) != 1+5 {
+		t.Errorf("by_smso rows %v", bySMSO)
+	}
+	listed := 0
+	entries, _ := os.ReadDir(filepath.Join(dir, "suppliers"))
+	for _, e := range entries {
+		rows := readAll(t, filepath.Join(dir, "suppliers", e.Name()))
+		listed += len(rows) - 1
+		for _, r := range rows[1:] {
+			if r[3] == "migrate" || !strings.HasPrefix(r[9], "GUID") {
+				t.Errorf("%s lists %v", e.Name(), r)
+			}
+		}
+	}
+	if listed != 5 || len(entries) != 3 {
+		t.Errorf("%d supplier files listing %d installations, want 3 files and 5 (everything but the migrate)", len(entries), listed)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "suppliers", SupplierFile(`SUP/2, "x"`))); err != nil {
+		t.Errorf("supplier with an unsafe id: %v", err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if !bytes.Contains(md, []byte("| Unable to attempt firmware upgrade, GroupID AA/BA/CA (§2) | Exclusion: technical or operational barriers | 18.9 | IOC | 2 |")) {
+		t.Errorf("markdown:\n%s", md)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	if bytes.Count(page, []byte("<svg")) != 2 || !bytes.Contains(page, []byte(`<p id="total">6 installations decided.</p>`)) ||
+		bytes.Contains(page, []byte("http://")) && !bytes.Contains(page, []byte(`xmlns="http://www.w3.org/2000/svg"`)) {
+		t.Errorf("page:\n%s", page)
+	}
+}
+
+func TestSupplierFileNamesAreDistinct(t *testing.T) {
+	seen := map[string]string{}
+	for _, s := range []string{"", "SUP1", "sup1", "SUP/1", "SUP_1", "no_supplier", "../etc", strings.Repeat("x", 100)} {
+		f := SupplierFile(s)
+		if strings.ContainsAny(f, "/\\") || strings.HasPrefix(f, ".") {
+			t.Errorf("%q -> unsafe %q", s, f)
+		}
+		if o, dup := seen[f]; dup {
+			t.Errorf("%q and %q share %q", s, o, f)
+		}
+		seen[f] = s
+	}
+}
+
+// TestHTMLRendersInChromium opens the page in headless Chromium and reads
+// back the rendered document.
+func TestHTMLRendersInChromium(t *testing.T) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed (Debian package chromium): the HTML render check is skipped")
+	}
+	rep, err := FromDecisions(strings.NewReader(decisions), "d.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := rep.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir="+t.TempDir(),
+		"--dump-dom", "file://"+filepath.Join(dir, "report.html")).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	if !bytes.Contains(out, []byte("6 installations decided.")) || bytes.Count(out, []byte("<rect")) < 5 {
+		t.Fatalf("rendered DOM:\n%s", out)
+	}
+}
+
+func readAll(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}

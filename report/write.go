@@ -1,0 +1,121 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/s1resolve/s1resolve/output"
+)
+
+// Write writes every report file into dir, creating it: summary.csv,
+// summary.md, by_smso.csv, report.html and suppliers/<supplier>.csv. Each
+// file appears under its name only when complete.
+func (r *Report) Write(dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "suppliers"), 0o700); err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		"summary.csv": r.summaryCSV(),
+		"summary.md":  r.summaryMarkdown(),
+		"by_smso.csv": r.bySMSOCSV(),
+		"report.html": r.HTML(),
+	}
+	for supplier, rows := range r.bySupplier {
+		files[filepath.Join("suppliers", SupplierFile(supplier))] = supplierCSV(rows)
+	}
+	for name, data := range files {
+		f, err := output.Create(filepath.Join(dir, name), nil)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Abort()
+			return err
+		}
+		if err := f.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SupplierFile returns the file name of a supplier's list: its id where that
+// is a safe name, else a cleaned id and a hash; "no_supplier.csv" for
+// installations without one.
+func SupplierFile(supplier string) string {
+	if supplier == "" {
+		return "no_supplier.csv"
+	}
+	clean := []byte(supplier)
+	safe := len(clean) <= 64
+	for i, c := range clean {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			clean[i], safe = '_', false
+		}
+	}
+	if safe && supplier != "no_supplier" {
+		return supplier + ".csv"
+	}
+	if len(clean) > 40 {
+		clean = clean[:40]
+	}
+	return fmt.Sprintf("%s-%08x.csv", clean, uint32(xxhash.Sum64String(supplier)))
+}
+
+func csvLine(b []byte, fields ...string) []byte {
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = output.AppendCSVField(b, f)
+	}
+	return append(b, '\n')
+}
+
+func (r *Report) summaryCSV() []byte {
+	b := []byte("decision,reason,clause,cohort,category,installations\n")
+	for _, l := range r.categories() {
+		b = csvLine(b, l.Decision, l.Reason, l.Clause, l.Cohort, Category(l.Reason), strconv.Itoa(l.N))
+	}
+	return b
+}
+
+func (r *Report) bySMSOCSV() []byte {
+	b := []byte("smso,decision,reason,installations\n")
+	for _, l := range r.smsos() {
+		b = csvLine(b, l.SMSO, l.Decision, l.Reason, strconv.Itoa(l.N))
+	}
+	return b
+}
+
+func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func (r *Report) summaryMarkdown() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# SMETS1 installations by category\n\n%d installations decided.\n\n", r.total)
+	b.WriteString("| Category | Exclusion type | Clause | Cohort | Number of SMETS1 Installations |\n|---|---|---|---|---:|\n")
+	for _, l := range r.categories() {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", mdCell(Category(l.Reason)), mdCell(exclusionTypes[l.Decision]),
+			l.Clause, l.Cohort, l.N)
+	}
+	b.WriteString("\n## By SMSO\n\n| SMSO | Decision | Reason | Number of SMETS1 Installations |\n|---|---|---|---:|\n")
+	for _, l := range r.smsos() {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", mdCell(l.SMSO), l.Decision, l.Reason, l.N)
+	}
+	return b.Bytes()
+}
+
+func supplierCSV(rows []Row) []byte {
+	b := []byte("smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier,device_guids\n")
+	for _, r := range rows {
+		b = csvLine(b, r.SMSO, r.InstallationID, r.Cohort, r.Decision, r.Reason, r.Clause, r.MPAN, r.MPRN, r.Notify,
+			strings.Join(r.GUIDs, " "))
+	}
+	return b
+}
