@@ -494,3 +494,37 @@ func checkReports(t *testing.T, dir string, decisions [][]string) {
 		t.Errorf("supplier files list %d installations, decisions hold back %d", listed, held)
 	}
 }
+
+// TestConsultationProfile: a population planted with the consultation's
+// category counts (scaled) is decided exactly as planted.
+func TestConsultationProfile(t *testing.T) {
+	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: 200000, Seed: 3,
+		Profile: synth.ProfileConsultation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, _ := runWith(t, Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers})
+	got := map[string]int{}
+	for _, r := range readCSV(t, dec)[1:] {
+		key := r[4]
+		if key == "fw_config_failure" {
+			key += "/" + r[2]
+		}
+		got[key]++
+		switch r[10] {
+		case "SUP18":
+			got["supplier/ceased_trading"]++
+		case "SUP19":
+			got["supplier/not_live_user"]++
+		}
+		if (r[10] == "SUP18" || r[10] == "SUP19") != (r[11] == "N") {
+			t.Errorf("%s/%s: supplier %s notify %s", r[0], r[1], r[10], r[11])
+		}
+	}
+	if !reflect.DeepEqual(got, st.Expected) {
+		t.Errorf("decided %v\nplanted %v", got, st.Expected)
+	}
+	if st.Expected["fw_config_failure/IOC"] != 783 || st.Expected["duplicate_mpxn"] != 711 {
+		t.Errorf("scaling: %v", st.Expected)
+	}
+}

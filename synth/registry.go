@@ -41,11 +41,22 @@ func (r *registryOut) row(g *gen, key []byte) {
 	if r.w == nil {
 		return
 	}
-	if g.rng.IntN(500) == 0 {
+	supplier := ""
+	switch {
+	case g.profile && g.regMode == regSkip, !g.profile && g.rng.IntN(500) == 0:
 		g.stats.Unregistered++
 		return
+	case g.profile && g.regMode == regCeased:
+		supplier = "SUP18"
+	case g.profile && g.regMode == regNotLive:
+		supplier = "SUP19"
+	case g.profile:
+		n := g.rng.IntN(numSuppliers - 2) // live ones only
+		supplier = "SUP" + string(rune('0'+n/10)) + string(rune('0'+n%10))
+	default:
+		supplier = r.supplier(g)
 	}
-	line := append(append(append([]byte(nil), key...), ','), r.supplier(g)...)
+	line := append(append(append([]byte(nil), key...), ','), supplier...)
 	r.w.Write(line)
 	r.w.WriteByte('\n')
 	if g.cfg.Bad > 0 && g.rng.Float64() < g.cfg.Bad/4 {

@@ -25,6 +25,8 @@ type Config struct {
 	SMSOs         int     // files, one per SMSO; default 3
 	Gzip          bool    // write .csv.gz
 	Bad           float64 // share of installations given one bad row
+	// Profile is ProfileMixed or ProfileConsultation.
+	Profile string
 }
 
 // Stats counts what Generate wrote.
@@ -43,6 +45,10 @@ type Stats struct {
 	Registration, Suppliers string
 	// Unregistered counts MPxNs left out of the registration data.
 	Unregistered int
+	// Expected counts, for the consultation profile, the installations a
+	// run must decide per reason ("fw_config_failure/IOC", ...) and per
+	// supplier status ("supplier/ceased_trading", ...).
+	Expected map[string]int
 }
 
 // Group kinds planted, named after the RULES.md step 2 branch they exercise.
@@ -58,6 +64,12 @@ func Generate(ctx context.Context, cfg Config) (*Stats, error) {
 	}
 	if cfg.Installations < 0 {
 		return nil, fmt.Errorf("negative installation count")
+	}
+	if cfg.Profile != ProfileMixed && cfg.Profile != ProfileConsultation {
+		return nil, fmt.Errorf("unknown profile %q: want %q or none", cfg.Profile, ProfileConsultation)
+	}
+	if cfg.Profile == ProfileConsultation && cfg.Bad > 0 {
+		return nil, fmt.Errorf("the consultation profile plants exact counts: it takes no bad rows")
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, err
@@ -97,10 +109,13 @@ type gen struct {
 	nextMPAN, nextMPRN, nextGUID, nextID uint64
 	lastGUID                             uint64
 	cur                                  inst
+	profile                              bool // consultation profile: nothing at random but what is planted
+	regMode                              int  // how keys made next are registered (consultation profile)
+	pendingPair                          bool
 }
 
 func newGen(cfg Config) *gen {
-	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5e7515eed))}
+	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5e7515eed)), profile: cfg.Profile == ProfileConsultation}
 	g.reg = newRegistryOut(cfg.Dir)
 	g.stats.Groups = map[string]int{}
 	for i := 0; i < cfg.SMSOs; i++ {
@@ -123,6 +138,9 @@ func (g *gen) closeAll() {
 }
 
 func (g *gen) run(ctx context.Context) error {
+	if g.profile {
+		return g.runConsultation(ctx)
+	}
 	n := g.cfg.Installations
 	for done := 0; done < n; {
 		if done%4096 == 0 {
@@ -259,6 +277,12 @@ func (g *gen) meter(typ, cohort string, active bool) device {
 	d.group = groups[g.rng.IntN(len(groups))]
 	if active {
 		d.state = "active"
+	}
+	if g.profile { // clean: no failure, no missing key
+		if g.rng.IntN(2) == 0 {
+			d.fw = "ok"
+		}
+		return d
 	}
 	switch r := g.rng.IntN(1000); {
 	case r < 20:

@@ -20,6 +20,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	smsos := fs.Int("smsos", 3, "number of SMSOs (one file each)")
 	gz := fs.Bool("gzip", false, "write gzip-compressed files")
 	bad := fs.Float64("bad", 0, "share of installations given one bad row (0 to 1)")
+	profile := fs.String("profile", "", "\"consultation\": plant the consultation's category counts exactly, scaled to --installations")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve gen --out DIR [flags]\n\nGenerates a synthetic population in the FORMAT.md layout.\n\nFlags:")
 		fs.PrintDefaults()
@@ -31,7 +32,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errUsage
 	}
 	start := time.Now()
-	st, err := synth.Generate(ctx, synth.Config{Dir: *out, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad})
+	st, err := synth.Generate(ctx, synth.Config{Dir: *out, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile})
 	if err != nil {
 		return err
 	}
@@ -56,4 +57,15 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
 	fmt.Fprintf(w, "  %s (--registration)\n  %s (--suppliers)\n", st.Registration, st.Suppliers)
+	if st.Expected != nil {
+		keys := make([]string, 0, len(st.Expected))
+		for k := range st.Expected {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintln(w, "  planted (what a run with --registration and --suppliers must decide):")
+		for _, k := range keys {
+			fmt.Fprintf(w, "    %-30s %10d\n", k, st.Expected[k])
+		}
+	}
 }
