@@ -127,7 +127,7 @@ func BenchmarkStore(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := index.Write(context.Background(), b.TempDir(), loaded.Population, res, 2); err != nil {
+				if err := index.Write(context.Background(), b.TempDir(), loaded.Population, res, index.Extras{Rules: engine.DefaultRules()}, 2); err != nil {
 					b.Fatal(err)
 				}
 			}

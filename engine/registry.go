@@ -26,6 +26,7 @@ func (s SupplierStatus) String() string { return supplierStatusNames[s] }
 type Registry struct {
 	pending []pendingReg
 	sorted  []KeyRef // K = Mix(key), ID = supplier index; sorted by K, one per key
+	lines   []uint32 // the registration line of each entry of sorted
 	ids     []string
 	index   map[string]uint32
 	status  []SupplierStatus
@@ -81,7 +82,8 @@ func (r *Registry) Seal(workers int) []Duplicate {
 	SortKeyRefs(refs, workers) // equal keys stay in line order
 	var dups []Duplicate
 	merged := make([]KeyRef, 0, len(r.sorted)+len(refs))
-	old := r.sorted
+	lines := make([]uint32, 0, cap(merged))
+	old, oldLines := r.sorted, r.lines
 	for i := 0; i < len(refs); {
 		j := i + 1
 		for j < len(refs) && refs[j].K == refs[i].K {
@@ -92,17 +94,17 @@ func (r *Registry) Seal(workers int) []Duplicate {
 			dups = append(dups, Duplicate{Key: first.key, Line: r.pending[d.ID].line, FirstLine: first.line})
 		}
 		for len(old) > 0 && old[0].K < refs[i].K {
-			merged = append(merged, old[0])
-			old = old[1:]
+			merged, lines = append(merged, old[0]), append(lines, oldLines[0])
+			old, oldLines = old[1:], oldLines[1:]
 		}
 		if len(old) > 0 && old[0].K == refs[i].K {
-			dups = append(dups, Duplicate{Key: first.key, Line: first.line})
+			dups = append(dups, Duplicate{Key: first.key, Line: first.line, FirstLine: oldLines[0]})
 		} else {
-			merged = append(merged, KeyRef{refs[i].K, first.supplier})
+			merged, lines = append(merged, KeyRef{refs[i].K, first.supplier}), append(lines, first.line)
 		}
 		i = j
 	}
-	r.sorted = append(merged, old...)
+	r.sorted, r.lines = append(merged, old...), append(lines, oldLines...)
 	r.pending = nil
 	sort.Slice(dups, func(a, b int) bool { return dups[a].Line < dups[b].Line })
 	return dups
@@ -137,6 +139,17 @@ func (r *Registry) Status(supplier string) SupplierStatus {
 	}
 	return Live
 }
+
+// Entries calls fn for every registered MPxN in mixed-key order: its mixed
+// key, supplier index and registration line.
+func (r *Registry) Entries(fn func(mixed uint64, supplier, line uint32)) {
+	for i, e := range r.sorted {
+		fn(e.K, e.ID, r.lines[i])
+	}
+}
+
+// Suppliers returns every supplier id known, by index, with its status.
+func (r *Registry) Suppliers() ([]string, []SupplierStatus) { return r.ids, r.status }
 
 // Len returns the number of registered MPxNs.
 func (r *Registry) Len() int { return len(r.sorted) }

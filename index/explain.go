@@ -93,6 +93,19 @@ func (s *Store) explainGroup(w io.Writer, group []*Record) {
 		fmt.Fprintf(w, "\n  %s/%s  cohort %s  installed %s  communicating %s\n", in.SMSO(), in.ID(), in.Cohort,
 			in.Date, yesNo(in.Communicating))
 		fmt.Fprintf(w, "    mpan %s  mprn %s\n", orDash(in.MPAN.String()), orDash(in.MPRN.String()))
+		if s.Meta.Registration != "" {
+			for _, k := range in.Keys() {
+				reg, ok, err := s.Registered(k)
+				switch {
+				case err != nil:
+					fmt.Fprintf(w, "    registration of %s: %v\n", k, err)
+				case ok:
+					fmt.Fprintf(w, "    %s is registered to %s (%s), %s line %d\n", k, reg.Supplier, reg.Status, s.Meta.Registration, reg.Line)
+				default:
+					fmt.Fprintf(w, "    %s is not in the registration data (%s)\n", k, s.Meta.Registration)
+				}
+			}
+		}
 		for i, d := range r.Devices {
 			line := fmt.Sprintf("    %-5s %s", d.Type, ingest.AppendGUID(nil, d.GUID))
 			if d.Type.IsMeter() {
@@ -112,12 +125,12 @@ func (s *Store) explainGroup(w io.Writer, group []*Record) {
 			clause = ", clause " + clause
 		}
 		fmt.Fprintf(w, "    decision: %s / %s%s (step %s)\n", r.Outcome.Decision, r.Outcome.Reason, clause, r.Outcome.Step)
-		fmt.Fprintf(w, "    why: %s\n", why(r, group))
+		fmt.Fprintf(w, "    why: %s\n", why(r, group, s.rules()))
 	}
 }
 
 // why says in words which rule decided r.
-func why(r *Record, group []*Record) string {
+func why(r *Record, group []*Record, rules engine.RuleSet) string {
 	kind := "dormant-only"
 	if !r.Dormant {
 		kind = "Active or Mixed"
@@ -144,7 +157,7 @@ func why(r *Record, group []*Record) string {
 	case engine.Step4:
 		return "a meter of the installation has prepay_key N: its prepayment key is not held (§4); it is " + kind + "."
 	case engine.Step5:
-		return firmwareWhy(r)
+		return firmwareWhy(r, rules)
 	case engine.Step6:
 		if r.Outcome.Reason == engine.DuplicateResolved {
 			return "it is the only communicating installation of its duplicate group and has the latest install date, so it goes forward and the other duplicates are excluded (§7.2); no later rule held it."
@@ -155,9 +168,8 @@ func why(r *Record, group []*Record) string {
 }
 
 // firmwareWhy names the meters behind a step 5 decision, judged by the
-// default thresholds of RULES.md.
-func firmwareWhy(r *Record) string {
-	rules := engine.DefaultRules()
+// rules the run used.
+func firmwareWhy(r *Record, rules engine.RuleSet) string {
 	var parts []string
 	for _, d := range r.Devices {
 		if !d.Type.IsMeter() {
@@ -188,6 +200,15 @@ func firmwareWhy(r *Record) string {
 		engine.FwNoExclusionCategory: "a meter has failed but no exclusion category in force covers it",
 	}[r.Outcome.Reason]
 	return lead + ": " + strings.Join(parts, "; ") + "."
+}
+
+// rules returns the rules the store was written with (RULES.md's defaults
+// if they cannot be read).
+func (s *Store) rules() engine.RuleSet {
+	if rs, err := engine.ParseRules(strings.NewReader(s.Meta.Rules), "store rules"); err == nil && s.Meta.Rules != "" {
+		return rs
+	}
+	return engine.DefaultRules()
 }
 
 func winner(group []*Record) string {

@@ -161,6 +161,39 @@ func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, erro
 	return nil, 0, nil
 }
 
+// Registration is what the store knows of one MPxN's registration.
+type Registration struct {
+	Supplier string
+	Status   string
+	Line     uint32 // line in Meta.Registration
+}
+
+// Registered returns the registration of k, or ok=false when the MPxN is
+// not registered or no registration data was given (Meta.Registration "").
+func (s *Store) Registered(k engine.Key) (Registration, bool, error) {
+	m := engine.Mix(uint64(k))
+	v, err := s.get(bucketKey('r', bucketOfMixed(m)))
+	if err != nil || v == nil {
+		return Registration{}, false, err
+	}
+	d := &decoder{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		kb := d.bytes(6)
+		sup, line := d.uvarint(), d.uvarint()
+		if d.err != nil {
+			break
+		}
+		got := uint64(kb[0])<<40 | uint64(kb[1])<<32 | uint64(kb[2])<<24 | uint64(kb[3])<<16 | uint64(kb[4])<<8 | uint64(kb[5])
+		if got == m&(1<<48-1) {
+			if int(sup) >= len(s.Meta.Suppliers) || len(s.Meta.SupplierStatus) != len(s.Meta.Suppliers) {
+				return Registration{}, false, fmt.Errorf("%w: supplier %d out of range", ErrFormat, sup)
+			}
+			return Registration{s.Meta.Suppliers[sup], s.Meta.SupplierStatus[sup], uint32(line)}, true, nil
+		}
+	}
+	return Registration{}, false, d.err
+}
+
 // Group returns the records of every installation in the duplicate group of
 // id, in id order, found by following the MPxN postings.
 func (s *Store) Group(id uint32) ([]*Record, error) {

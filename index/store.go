@@ -12,6 +12,7 @@
 //	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
 //	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
 //	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
+//	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
 //
 // mix is engine.Mix, a bijection, so a mixed key identifies its key.
 //
@@ -26,6 +27,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/s1resolve/s1resolve/engine"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/cespare/xxhash/v2"
@@ -52,6 +55,21 @@ type Meta struct {
 	Installations int      `json:"installations"`
 	Devices       int      `json:"devices"`
 	Files         []string `json:"files"`
+	// Registration is the registration file, "" when none was given;
+	// Suppliers and SupplierStatus list the suppliers by index.
+	Registration   string   `json:"registration,omitempty"`
+	Suppliers      []string `json:"suppliers,omitempty"`
+	SupplierStatus []string `json:"supplier_status,omitempty"`
+	// Rules is the step 5 rules file text in force.
+	Rules string `json:"rules"`
+}
+
+// Extras are what a store keeps beside the population: the registration
+// data (nil for none) and the rules in force.
+type Extras struct {
+	Registry     *engine.Registry
+	Registration string
+	Rules        engine.RuleSet
 }
 
 func pageKey(page uint32) []byte {

@@ -27,7 +27,7 @@ func tinyPopulation() (*engine.Population, *engine.Result) {
 func TestStoreInUse(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
 	pop, res := tinyPopulation()
-	if err := Write(context.Background(), dir, pop, res, 1); err != nil {
+	if err := Write(context.Background(), dir, pop, res, Extras{Rules: engine.DefaultRules()}, 1); err != nil {
 		t.Fatal(err)
 	}
 	db, err := badger.Open(badgerOptions(dir))
@@ -35,7 +35,7 @@ func TestStoreInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	err = Write(context.Background(), dir, pop, res, 1)
+	err = Write(context.Background(), dir, pop, res, Extras{Rules: engine.DefaultRules()}, 1)
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("error %v, want ErrLocked naming %s", err, dir)
 	}
@@ -46,7 +46,7 @@ func TestStoreInUse(t *testing.T) {
 func TestStoreFormatChecked(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
 	pop, res := tinyPopulation()
-	if err := Write(context.Background(), dir, pop, res, 1); err != nil {
+	if err := Write(context.Background(), dir, pop, res, Extras{Rules: engine.DefaultRules()}, 1); err != nil {
 		t.Fatal(err)
 	}
 	st, err := Open(dir)

@@ -49,7 +49,7 @@ func openDB(opts badger.Options) (*badger.DB, error) {
 
 // Write builds the store in dir from a resolved population, replacing any
 // store there. workers bounds the encoding goroutines.
-func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.Result, workers int) error {
+func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.Result, x Extras, workers int) error {
 	if workers < 1 {
 		workers = 1
 	}
@@ -65,7 +65,7 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 		db.Close()
 		return fmt.Errorf("preparing store %s: %w", dir, err)
 	}
-	if err := writeStreams(ctx, sw, pop, res, workers); err != nil {
+	if err := writeStreams(ctx, sw, pop, res, x, workers); err != nil {
 		sw.Cancel()
 		db.Close()
 		return fmt.Errorf("writing store %s: %w", dir, err)
@@ -77,7 +77,7 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 	return db.Close()
 }
 
-func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Population, res *engine.Result, workers int) error {
+func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Population, res *engine.Result, x Extras, workers int) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	stream := uint32(0)
@@ -86,8 +86,23 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 	meta := next()
 	g.Go(func() error {
 		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: len(pop.Devices), Files: pop.Files}
+		var rules strings.Builder
+		x.Rules.Format(&rules)
+		m.Rules = rules.String()
+		if x.Registry != nil {
+			m.Registration = x.Registration
+			ids, status := x.Registry.Suppliers()
+			m.Suppliers = ids
+			for _, s := range status {
+				m.SupplierStatus = append(m.SupplierStatus, s.String())
+			}
+		}
 		return meta.addFlush(metaKey, encodeMeta(m))
 	})
+	if x.Registry != nil {
+		out := next()
+		g.Go(func() error { return writeRegistration(gctx, out, x.Registry) })
+	}
 
 	pages := uint32((len(pop.Installations) + pageSize - 1) / pageSize)
 	for _, r := range splitRange(pages, uint32(workers)) {
@@ -158,6 +173,34 @@ func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engi
 				return err
 			}
 		}
+	}
+	return out.close()
+}
+
+// writeRegistration writes the registration data in buckets of mixed key.
+func writeRegistration(ctx context.Context, out *streamOut, reg *engine.Registry) error {
+	var val []byte
+	bucket := uint32(1 << bucketBits) // none yet
+	var err error
+	reg.Entries(func(k uint64, supplier, line uint32) {
+		if b := bucketOfMixed(k); b != bucket {
+			if len(val) > 0 && err == nil {
+				err = out.add(bucketKey('r', bucket), val)
+			}
+			val, bucket = val[:0], b
+		}
+		val = append(val, byte(k>>40), byte(k>>32), byte(k>>24), byte(k>>16), byte(k>>8), byte(k))
+		val = binary.AppendUvarint(val, uint64(supplier))
+		val = binary.AppendUvarint(val, uint64(line))
+	})
+	if len(val) > 0 && err == nil {
+		err = out.add(bucketKey('r', bucket), val)
+	}
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	return out.close()
 }

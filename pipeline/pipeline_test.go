@@ -449,6 +449,40 @@ func TestStoreRoundTrip(t *testing.T) {
 	}
 }
 
+// TestExplainLaterSteps: explain names the registration row, the supplier
+// and the meters behind steps 3 to 5.
+func TestExplainLaterSteps(t *testing.T) {
+	st := generateAll(t, 20000, 0)
+	db := filepath.Join(t.TempDir(), "db")
+	dec, _ := runWith(t, Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, DB: db})
+	store, err := index.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	want := map[string]string{
+		"mpxn_not_registered": "is not in the registration data",
+		"fw_config_failure":   "has failed persistently",
+		"fw_retry":            "is still being retried",
+		"gas_failure_partial": "migrates electricity-only",
+		"unique":              "is registered to SUP",
+	}
+	for _, r := range readCSV(t, dec)[1:] {
+		frag, ok := want[r[4]]
+		if !ok {
+			continue
+		}
+		delete(want, r[4])
+		var sb strings.Builder
+		if err := index.Explain(&sb, store, r[0]+"/"+r[1]); err != nil || !strings.Contains(sb.String(), frag) {
+			t.Errorf("explain %s/%s (%s): %v, want %q in\n%s", r[0], r[1], r[4], err, frag, sb.String())
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no installation decided %v", want)
+	}
+}
+
 func containsID(ids []uint32, id uint32) bool {
 	for _, x := range ids {
 		if x == id {

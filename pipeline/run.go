@@ -141,7 +141,11 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		t := time.Now()
-		err := index.Write(gctx, dbDir, pop, res, cfg.Workers)
+		x := index.Extras{Rules: rules, Registration: cfg.Registration}
+		if cfg.Registration != "" {
+			x.Registry = reg
+		}
+		err := index.Write(gctx, dbDir, pop, res, x, cfg.Workers)
 		sum.PhaseSeconds["store"] = time.Since(t).Seconds()
 		return err
 	})
