@@ -26,17 +26,20 @@ type Config struct {
 	// files; "" for none.
 	Registration string
 	Suppliers    string
-	// Rules configures steps 3 to 5; the zero value means DefaultRules.
-	Rules    *engine.RuleSet
-	DB       string // store directory; "" means a temporary one, removed at the end
-	Out      string // decisions file, "-" for standard output
-	Rejects  string
-	Summary  string // "" for none
-	Report   string // directory for the reports (package report); "" for none
-	Format   output.Format
-	Workers  int
-	Progress *Progress // may be nil
-	Stdout   io.Writer // where "-" writes; nil means os.Stdout
+	// Rules configures steps 3 to 5; nil means DefaultRules.
+	Rules *engine.RuleSet
+	// DuplicatesOnly applies steps 1, 2 and 6 alone: a baseline for
+	// benchmarks, not a reading of RULES.md.
+	DuplicatesOnly bool
+	DB             string // store directory; "" means a temporary one, removed at the end
+	Out            string // decisions file, "-" for standard output
+	Rejects        string
+	Summary        string // "" for none
+	Report         string // directory for the reports (package report); "" for none
+	Format         output.Format
+	Workers        int
+	Progress       *Progress // may be nil
+	Stdout         io.Writer // where "-" writes; nil means os.Stdout
 }
 
 // Progress tells an observer which phase a run is in and how far its load got.
@@ -123,6 +126,9 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	}
 	// Step 3 applies only when registration data is given.
 	resolver := &engine.Resolver{Workers: cfg.Workers, Rules: rules.Rules(cfg.Registration != ""), Registry: reg}
+	if cfg.DuplicatesOnly {
+		resolver.Rules = nil
+	}
 	res, err := resolver.Resolve(ctx, pop)
 	if err != nil {
 		return nil, err
