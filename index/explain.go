@@ -188,8 +188,12 @@ func firmwareWhy(r *Record, rules engine.RuleSet) string {
 			what = "cannot be upgraded (fw_status unable)"
 		}
 		if what != "" {
-			parts = append(parts, fmt.Sprintf("%s %s (group %s, firmware %s after %d attempts, configuration %s after %d) %s",
-				d.Type, ingest.AppendGUID(nil, d.GUID), orDash(d.GroupString()), d.Fw, d.FwAttempts, d.Cfg, d.CfgAttempts, what))
+			limits := "no thresholds apply to " + r.Installation.Cohort.String()
+			if th, ok := rules.Thresholds[r.Installation.Cohort]; ok {
+				limits = fmt.Sprintf("thresholds firmware %d, configuration %d, groups %s", th.Firmware, th.Configuration, strings.Join(th.Groups, ","))
+			}
+			parts = append(parts, fmt.Sprintf("%s %s (group %s, firmware %s after %d attempts, configuration %s after %d; %s) %s",
+				d.Type, ingest.AppendGUID(nil, d.GUID), orDash(d.GroupString()), d.Fw, d.FwAttempts, d.Cfg, d.CfgAttempts, limits, what))
 		}
 	}
 	lead := map[engine.Reason]string{

@@ -174,3 +174,46 @@ func (g *gen) plant(kind string, exp map[string]int) {
 		exp["duplicate_resolved"]++
 	}
 }
+
+// boundaryCases are step 5 situations every mixed population holds once:
+// each threshold reached and one short, a partial migration, an ESME
+// retrying while its GSME has failed, unable outside IOC and in an
+// uncovered group, failures where no thresholds apply.
+var boundaryCases = []struct {
+	cohort, eg, gg string
+	esme, gsme     device // the fields that matter of the two meters
+}{
+	{"MOC_MDS", "CB", "CB", device{fw: "failed", fwAtt: 15}, device{}},
+	{"MOC_MDS", "CB", "CB", device{fw: "failed", fwAtt: 14}, device{}},
+	{"MOC_MDS", "CB", "CB", device{cfg: "failed", cfgAtt: 10}, device{}},
+	{"MOC_MDS", "CB", "CB", device{cfg: "failed", cfgAtt: 9}, device{}},
+	{"IOC", "AA", "AA", device{fw: "failed", fwAtt: 108}, device{}},
+	{"IOC", "BA", "BA", device{fw: "failed", fwAtt: 107}, device{}},
+	{"IOC", "CA", "CA", device{cfg: "failed", cfgAtt: 30}, device{}},
+	{"IOC", "CA", "CA", device{cfg: "failed", cfgAtt: 29}, device{}},
+	{"MOC_MDS", "CB", "CB", device{fw: "ok"}, device{fw: "failed", fwAtt: 15}},         // partial
+	{"IOC", "AA", "AA", device{fw: "not_required"}, device{cfg: "failed", cfgAtt: 30}}, // partial, IOC
+	{"MOC_MDS", "CB", "CB", device{fw: "failed", fwAtt: 3}, device{fw: "failed", fwAtt: 15}},
+	{"IOC", "AA", "AA", device{fw: "unable"}, device{}},
+	{"MOC_MDS", "CB", "CB", device{fw: "unable"}, device{}},
+	{"IOC", "DA", "DA", device{fw: "unable"}, device{}},
+	{"MOC_MDS", "CC", "CC", device{fw: "failed", fwAtt: 99}, device{}},
+	{"FOC", "FA", "FA", device{fw: "failed", fwAtt: 500}, device{}},
+	{"MOC_SECURE", "SA", "SA", device{cfg: "failed", cfgAtt: 1}, device{}},
+}
+
+// boundaries writes the boundary cases when there is room for them and
+// returns how many installations it wrote.
+func (g *gen) boundaries(n int) int {
+	if n < 10*len(boundaryCases) {
+		return 0
+	}
+	for _, c := range boundaryCases {
+		in := g.dormantInstallation(c.cohort, c.eg, c.gg, true)
+		e, s := &in.devices[1], &in.devices[2]
+		e.fw, e.fwAtt, e.cfg, e.cfgAtt = c.esme.fw, c.esme.fwAtt, c.esme.cfg, c.esme.cfgAtt
+		s.fw, s.fwAtt, s.cfg, s.cfgAtt = c.gsme.fw, c.gsme.fwAtt, c.gsme.cfg, c.gsme.cfgAtt
+		g.emit(in)
+	}
+	return len(boundaryCases)
+}

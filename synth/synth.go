@@ -142,7 +142,8 @@ func (g *gen) run(ctx context.Context) error {
 		return g.runConsultation(ctx)
 	}
 	n := g.cfg.Installations
-	for done := 0; done < n; {
+	done := g.boundaries(n)
+	for done < n {
 		if done%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
