@@ -42,9 +42,10 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	printGenStats(stderr, st, time.Since(start))
 	cfg := pipeline.Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, DB: filepath.Join(dir, "store"), Out: filepath.Join(dir, "decisions.csv"),
 		Rejects: filepath.Join(dir, "rejects.csv"), Summary: filepath.Join(dir, "summary.json"), Format: output.CSV,
+		Report:   filepath.Join(dir, "report"),
 		Progress: &pipeline.Progress{}}
-	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s %s/smso_*.csv\n",
-		cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, in)
+	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s --report %s %s/smso_*.csv\n",
+		cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, cfg.Report, in)
 	stopProgress := startProgress(cfg.Progress, stderr)
 	sum, err := pipeline.Run(ctx, cfg)
 	stopProgress()
@@ -52,6 +53,6 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	printSummary(stderr, sum, cfg)
-	fmt.Fprintf(stderr, "summary:   %s\n", cfg.Summary)
+	fmt.Fprintf(stderr, "summary:   %s\nreports:   %s (open report.html in a browser)\n", cfg.Summary, cfg.Report)
 	return nil
 }
