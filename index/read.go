@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/dgraph-io/badger/v4"
@@ -26,6 +27,9 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("opening store: %w", err)
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("opening store %s: not a directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, completeFile)); err != nil {
+		return nil, fmt.Errorf("%w: %s holds no complete store (was its run interrupted? run again with --db %s)", ErrIncomplete, dir, dir)
 	}
 	db, err := openDB(badgerOptions(dir).WithReadOnly(true))
 	if err != nil {

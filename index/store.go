@@ -41,6 +41,10 @@ const FormatVersion = 1
 // ErrFormat is wrapped by errors about a store this package cannot read.
 var ErrFormat = errors.New("not a store of this format version")
 
+// ErrIncomplete is wrapped when a store directory was not written to the
+// end.
+var ErrIncomplete = errors.New("incomplete store")
+
 const (
 	pageSize   = 256
 	bucketBits = 16

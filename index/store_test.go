@@ -77,10 +77,43 @@ func TestStoreFormatChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	if _, err := Open(other); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("error %v, want ErrIncomplete for a Badger directory s1resolve did not finish", err)
+	}
+	if err := markComplete(other); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Open(other); !errors.Is(err, ErrFormat) {
 		t.Fatalf("error %v, want ErrFormat for a store without metadata", err)
 	}
 	if _, err := Open(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Fatal("opened a missing store")
 	}
+}
+
+// TestInterruptedWriteIsRefused: a write that stopped half-way (here,
+// cancelled) leaves a directory Open refuses; writing again repairs it.
+func TestInterruptedWriteIsRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	pop, res := tinyPopulation()
+	x := Extras{Rules: engine.DefaultRules()}
+	if err := Write(context.Background(), dir, pop, res, x, 1); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Write(ctx, dir, pop, res, x, 1); err == nil {
+		t.Fatal("a cancelled write succeeded")
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("error %v, want ErrIncomplete", err)
+	}
+	if err := Write(context.Background(), dir, pop, res, x, 1); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 }

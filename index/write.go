@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -60,6 +61,11 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 	if err != nil {
 		return err
 	}
+	// Until the new store is whole, the directory holds no complete store.
+	if err := os.Remove(filepath.Join(dir, completeFile)); err != nil && !os.IsNotExist(err) {
+		db.Close()
+		return fmt.Errorf("writing store %s: %w", dir, err)
+	}
 	sw := db.NewStreamWriter()
 	if err := sw.Prepare(); err != nil {
 		db.Close()
@@ -74,7 +80,34 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 		db.Close()
 		return fmt.Errorf("writing store %s: %w", dir, err)
 	}
-	return db.Close()
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("closing store %s: %w", dir, err)
+	}
+	return markComplete(dir)
+}
+
+// completeFile marks a store that was written to the end: a run killed
+// while writing leaves a directory without it, which Open refuses and the
+// next run rebuilds.
+const completeFile = "S1RESOLVE-COMPLETE"
+
+func markComplete(dir string) error {
+	tmp := filepath.Join(dir, completeFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(fmt.Sprintf("s1resolve store format %d\n", FormatVersion)), 0o600); err != nil {
+		return fmt.Errorf("writing store %s: %w", dir, err)
+	}
+	if f, err := os.Open(tmp); err == nil {
+		f.Sync()
+		f.Close()
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, completeFile)); err != nil {
+		return fmt.Errorf("writing store %s: %w", dir, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Population, res *engine.Result, x Extras, workers int) error {
