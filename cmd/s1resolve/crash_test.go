@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/s1resolve/s1resolve/synth"
+)
+
+// buildBinary builds s1resolve into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "s1resolve")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestKilledRunLeavesNothingFinalAndRerunMatches starts the binary, kills
+// it (SIGKILL) at several moments, checks that no output exists under its
+// final name, then runs again on the same store and compares with an
+// uninterrupted run.
+func TestKilledRunLeavesNothingFinalAndRerunMatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs it several times")
+	}
+	bin := buildBinary(t)
+	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: 150000, Seed: 9, Bad: 0.001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := func(dir string) []string {
+		return append([]string{"run", "--quiet", "--db", filepath.Join(dir, "db"), "--out", filepath.Join(dir, "d.csv"),
+			"--rejects", filepath.Join(dir, "r.csv"), "--registration", st.Registration, "--suppliers", st.Suppliers}, st.Files...)
+	}
+	ref := t.TempDir()
+	if out, err := exec.Command(bin, args(ref)...).CombinedOutput(); err != nil {
+		t.Fatalf("reference run: %v\n%s", err, out)
+	}
+	want, _ := os.ReadFile(filepath.Join(ref, "d.csv"))
+	wantRej, _ := os.ReadFile(filepath.Join(ref, "r.csv"))
+	for _, after := range []time.Duration{50 * time.Millisecond, 300 * time.Millisecond, 700 * time.Millisecond, 1200 * time.Millisecond} {
+		dir := t.TempDir()
+		cmd := exec.Command(bin, args(dir)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(after)
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		killed := err != nil
+		for _, name := range []string{"d.csv", "r.csv"} {
+			data, statErr := os.ReadFile(filepath.Join(dir, name))
+			if killed && statErr == nil {
+				t.Errorf("killed after %v: %s exists under its final name (%d bytes)", after, name, len(data))
+			}
+		}
+		if out, err := exec.Command(bin, args(dir)...).CombinedOutput(); err != nil {
+			t.Fatalf("rerun after a kill at %v: %v\n%s", after, err, out)
+		}
+		got, _ := os.ReadFile(filepath.Join(dir, "d.csv"))
+		gotRej, _ := os.ReadFile(filepath.Join(dir, "r.csv"))
+		if !bytes.Equal(got, want) || !bytes.Equal(gotRej, wantRej) {
+			t.Errorf("rerun after a kill at %v differs from an uninterrupted run", after)
+		}
+		if out, err := exec.Command(bin, "explain", "--db", filepath.Join(dir, "db"), "SMSO_A0/INS-1").CombinedOutput(); err != nil &&
+			!strings.Contains(string(out), "no installation matches") {
+			t.Errorf("explain on the rebuilt store: %v\n%s", err, out)
+		}
+	}
+}
+
+// TestInterruptStopsCleanly: SIGINT stops a run within two seconds, with
+// exit status 130, a message, and no output under its final name.
+func TestInterruptStopsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: 300000, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin, append([]string{"run", "--db", filepath.Join(dir, "db"), "--out", filepath.Join(dir, "d.csv"),
+		"--rejects", filepath.Join(dir, "r.csv")}, st.Files...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	sent := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	took := time.Since(sent)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Skipf("the run finished before the interrupt (%v)", err)
+	}
+	if ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %q; want 130 and a message", ee.ExitCode(), stderr.String())
+	}
+	if took > 2*time.Second {
+		t.Errorf("took %v to stop after SIGINT", took)
+	}
+	for _, name := range []string{"d.csv", "r.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s exists after an interrupted run", name)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".partial-") {
+			t.Errorf("interrupted run left %s", e.Name())
+		}
+	}
+}
