@@ -231,7 +231,7 @@ func (d Date) Civil() (y, m, day int) {
 	return y, m, day
 }
 
-// AppendDate appends the date as YYYY-MM-DD.
+// Append appends the date as YYYY-MM-DD.
 func (d Date) Append(b []byte) []byte {
 	y, m, day := d.Civil()
 	b = append4(b, y)

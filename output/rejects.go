@@ -1,11 +1,9 @@
 package output
 
 import (
-	"encoding/json"
 	"io"
 	"strconv"
 
-	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/ingest"
 )
 
@@ -36,51 +34,5 @@ func WriteRejects(w io.Writer, files []string, rejects []ingest.Reject) error {
 		}
 	}
 	_, err := w.Write(b)
-	return err
-}
-
-// Summary is the account of one run, written with --summary as JSON.
-type Summary struct {
-	Files                 []string `json:"files"`
-	Rows                  int64    `json:"rows"`
-	BlankLines            int64    `json:"blank_lines"`
-	Bytes                 int64    `json:"bytes"`
-	Installations         int      `json:"installations"`
-	RejectedInstallations int      `json:"rejected_installations"`
-	RejectedRows          int      `json:"rejected_rows"`
-	// RejectedReferenceRows counts rejected rows of the registration and
-	// supplier files, which Rows does not count.
-	RejectedReferenceRows int                `json:"rejected_reference_rows"`
-	RegisteredMPxNs       int                `json:"registered_mpxns"`
-	RowsDecided           int                `json:"rows_decided"`
-	Decisions             map[string]int     `json:"decisions"`
-	Reasons               map[string]int     `json:"reasons"`
-	DuplicateGroups       int                `json:"duplicate_groups"`
-	PhaseSeconds          map[string]float64 `json:"phase_seconds"`
-	Seconds               float64            `json:"seconds"`
-	RowsPerSecond         float64            `json:"rows_per_second"`
-}
-
-// Count fills the decision, reason and group counts from a result.
-func (s *Summary) Count(res *engine.Result) {
-	s.Decisions = map[string]int{}
-	s.Reasons = map[string]int{}
-	for id, o := range res.Outcomes {
-		s.Decisions[o.Decision.String()]++
-		s.Reasons[o.Decision.String()+"/"+o.Reason.String()]++
-		if res.GroupSize[id] > 1 && res.Root[id] == uint32(id) {
-			s.DuplicateGroups++
-		}
-	}
-}
-
-// WriteJSON writes the summary as indented JSON (keys sorted, so the bytes
-// depend only on the values).
-func (s *Summary) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
 	return err
 }
