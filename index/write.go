@@ -57,6 +57,9 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating store %s: %w", dir, err)
 	}
+	if err := checkSpace(dir, estimateSize(pop, x.Registry)); err != nil {
+		return err
+	}
 	db, err := openDB(badgerOptions(dir))
 	if err != nil {
 		return err

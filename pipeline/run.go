@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -144,6 +146,22 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 		}
 		defer os.RemoveAll(dbDir)
 	}
+	// Badger dies of SIGBUS when its disk fills, so check for room first,
+	// counting the outputs when they share the store's filesystem.
+	var outBytes uint64
+	if sameDevice(dbDir, filepath.Dir(cfg.Out)) && cfg.Out != "-" {
+		outBytes = uint64(len(pop.Installations))*140 + uint64(len(rejects))*200
+	}
+	if err := os.MkdirAll(dbDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating store %s: %w", dbDir, err)
+	}
+	storeReg := reg
+	if cfg.Registration == "" {
+		storeReg = nil
+	}
+	if err := index.CheckSpace(dbDir, pop, storeReg, outBytes); err != nil {
+		return nil, err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		t := time.Now()
@@ -276,4 +294,16 @@ func buildReport(pop *engine.Population, res *engine.Result, reg *engine.Registr
 		rep.Add(row)
 	}
 	return rep
+}
+
+// sameDevice reports whether two paths are on one filesystem.
+func sameDevice(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	da, okA := sa.Sys().(*syscall.Stat_t)
+	db, okB := sb.Sys().(*syscall.Stat_t)
+	return okA && okB && da.Dev == db.Dev
 }
