@@ -125,3 +125,33 @@ func TestInterruptStopsCleanly(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesAreOwnerOnly: outputs, reports and every file of the store are
+// readable by the owner only.
+func TestFilesAreOwnerOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	good := filepath.Join("..", "..", "testdata", "golden", "smso_a.csv")
+	cmd := exec.Command(bin, "run", "--quiet", "--db", filepath.Join(dir, "db"), "--out", filepath.Join(dir, "d.csv"),
+		"--rejects", filepath.Join(dir, "r.csv"), "--report", filepath.Join(dir, "rep"), good)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	n := 0
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		n++
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v", p, perm)
+		}
+		return nil
+	})
+	if n < 8 {
+		t.Fatalf("only %d files written", n)
+	}
+}

@@ -43,6 +43,9 @@ var commands = []command{
 }
 
 func main() {
+	// MPxNs locate premises: everything the run creates, the store's own
+	// files included, is for the owner only.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr))
