@@ -235,6 +235,9 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 			r := refDecision{gid: gid, size: len(group), notify: "Y"}
 			in := pop.Installations[m]
 			for _, k := range []engine.Key{in.MPAN, in.MPRN} {
+				if reg == nil {
+					break
+				}
 				if s, ok := reg.Supplier(k); k != 0 && ok && r.supplier == "" {
 					r.supplier = s
 					if st := reg.Status(s); st == engine.CeasedTrading || st == engine.NotLiveUser {
@@ -290,6 +293,9 @@ func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant boo
 		exOrBlock = "exclude"
 	}
 	for _, k := range []engine.Key{in.MPAN, in.MPRN} {
+		if reg == nil {
+			break // no registration data: no step 3
+		}
 		if _, ok := reg.Supplier(k); k != 0 && !ok {
 			if dormant {
 				return "exclude", "mpxn_not_registered", "18.12"
