@@ -32,9 +32,9 @@ func parseSize(s string) (int64, error) {
 }
 
 // memoryLimit returns the soft memory limit for a run over files: the
-// --max-memory value, or for "auto" about 1.3 times the uncompressed input
-// (what the run holds at its peak) plus 256 MiB, at most 80% of the
-// machine's memory. 0 means no limit.
+// --max-memory value, or for "auto" 1.1 times the uncompressed input plus
+// 128 MiB (about what the run holds at its peak, so that collections stay
+// rare), at most 80% of the machine's memory. 0 means no limit.
 func memoryLimit(flag string, files []string) (int64, error) {
 	if flag != "auto" {
 		return parseSize(flag)
@@ -49,7 +49,7 @@ func memoryLimit(flag string, files []string) (int64, error) {
 			input += n
 		}
 	}
-	limit := input*13/10 + 256<<20
+	limit := input*11/10 + 128<<20
 	if total := physicalMemory(); total > 0 {
 		limit = min(limit, total*8/10)
 	}
