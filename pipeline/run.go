@@ -162,6 +162,7 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if err := index.CheckSpace(dbDir, pop, storeReg, outBytes); err != nil {
 		return nil, err
 	}
+	var storeTime, outputsTime time.Duration // each set by its own goroutine
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		t := time.Now()
@@ -170,7 +171,7 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 			x.Registry = reg
 		}
 		err := index.Write(gctx, dbDir, pop, res, x, cfg.Workers)
-		sum.PhaseSeconds["store"] = time.Since(t).Seconds()
+		storeTime = time.Since(t)
 		return err
 	})
 	g.Go(func() error {
@@ -185,12 +186,13 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 		if err := output.WriteRejects(outs.rejects, files, rejects); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Rejects, err)
 		}
-		sum.PhaseSeconds["outputs"] = time.Since(t).Seconds()
+		outputsTime = time.Since(t)
 		return nil
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	sum.PhaseSeconds["store"], sum.PhaseSeconds["outputs"] = storeTime.Seconds(), outputsTime.Seconds()
 	st := loaded.Stats
 	sum.Rows, sum.BlankLines, sum.Bytes = st.Rows, st.BlankLines, st.Bytes
 	sum.Installations, sum.RejectedInstallations, sum.RejectedRows = st.Installations, st.RejectedInstallations, st.RejectedRows
