@@ -62,13 +62,8 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = &Progress{}
 	}
-	sum := &output.Summary{Files: cfg.Inputs, PhaseSeconds: map[string]float64{}}
+	r := &run{cfg: cfg, sum: &output.Summary{Files: cfg.Inputs, PhaseSeconds: map[string]float64{}}}
 	start := time.Now()
-	phase := func(name string) func() {
-		cfg.Progress.phase.Store(name)
-		t := time.Now()
-		return func() { sum.PhaseSeconds[name] = time.Since(t).Seconds() }
-	}
 
 	// Open the outputs first: an unwritable place fails before the work.
 	outs, err := openOutputs(cfg)
@@ -76,36 +71,90 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 		return nil, err
 	}
 	defer outs.abort()
+	r.outs = outs
 
-	done := phase("load")
-	var reg *engine.Registry
-	var regRejects []ingest.Reject
-	files := append([]string(nil), cfg.Inputs...) // every input, in the order rejects are listed
+	for _, p := range []struct {
+		name string
+		do   func(context.Context) error
+	}{{"load", r.load}, {"resolve", r.resolve}, {"write", r.write}} {
+		cfg.Progress.phase.Store(p.name)
+		t := time.Now()
+		if err := p.do(ctx); err != nil {
+			return nil, err
+		}
+		r.sum.PhaseSeconds[p.name] = time.Since(t).Seconds()
+	}
+	if err := r.count(); err != nil {
+		return nil, err
+	}
+	r.sum.Seconds = time.Since(start).Seconds()
+	if r.sum.Seconds > 0 {
+		r.sum.RowsPerSecond = float64(r.sum.Rows) / r.sum.Seconds
+	}
+	if cfg.Report != "" {
+		t := time.Now()
+		if err := buildReport(r.pop, r.res, r.reg).Write(cfg.Report); err != nil {
+			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
+		}
+		r.sum.PhaseSeconds["report"] = time.Since(t).Seconds()
+	}
+	if cfg.Summary != "" {
+		if err := r.sum.WriteJSON(outs.summary); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", cfg.Summary, err)
+		}
+	}
+	if err := outs.commit(); err != nil {
+		return nil, err
+	}
+	return r.sum, nil
+}
+
+// run is the state of one Run between its phases.
+type run struct {
+	cfg  Config
+	sum  *output.Summary
+	outs *outputs
+
+	loaded     *ingest.Result
+	pop        *engine.Population
+	reg        *engine.Registry // nil without registration or supplier data
+	regRejects []ingest.Reject
+	rejects    []ingest.Reject // all, in output order
+	files      []string        // every input, in the order rejects list them
+	rules      engine.RuleSet
+	res        *engine.Result
+}
+
+// load reads the installation files and, beside them, the registration and
+// supplier files.
+func (r *run) load(ctx context.Context) error {
+	cfg := r.cfg
+	r.files = append([]string(nil), cfg.Inputs...)
 	lg, _ := errgroup.WithContext(ctx)
 	if cfg.Registration != "" || cfg.Suppliers != "" {
-		reg = engine.NewRegistry()
-		regFile, supFile := uint16(len(files)), uint16(len(files))
+		r.reg = engine.NewRegistry()
+		regFile, supFile := uint16(len(r.files)), uint16(len(r.files))
 		if cfg.Registration != "" {
-			files = append(files, cfg.Registration)
+			r.files = append(r.files, cfg.Registration)
 			supFile++
 		}
 		if cfg.Suppliers != "" {
-			files = append(files, cfg.Suppliers)
+			r.files = append(r.files, cfg.Suppliers)
 		}
 		lg.Go(func() error {
 			if cfg.Registration != "" {
-				r, err := ingest.LoadRegistration(cfg.Registration, regFile, reg)
+				rj, err := ingest.LoadRegistration(cfg.Registration, regFile, r.reg)
 				if err != nil {
 					return err
 				}
-				regRejects = append(regRejects, r...)
+				r.regRejects = append(r.regRejects, rj...)
 			}
 			if cfg.Suppliers != "" {
-				r, err := ingest.LoadSuppliers(cfg.Suppliers, supFile, reg)
+				rj, err := ingest.LoadSuppliers(cfg.Suppliers, supFile, r.reg)
 				if err != nil {
 					return err
 				}
-				regRejects = append(regRejects, r...)
+				r.regRejects = append(r.regRejects, rj...)
 			}
 			return nil
 		})
@@ -115,117 +164,106 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 		err = werr
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	done()
-	pop := loaded.Population
-	rejects := append(loaded.Rejects, regRejects...)
+	r.loaded, r.pop = loaded, loaded.Population
+	r.rejects = append(loaded.Rejects, r.regRejects...)
+	return nil
+}
 
-	done = phase("resolve")
-	rules := engine.DefaultRules()
-	if cfg.Rules != nil {
-		rules = *cfg.Rules
+// resolve applies RULES.md; step 3 only when registration data is given.
+func (r *run) resolve(ctx context.Context) error {
+	r.rules = engine.DefaultRules()
+	if r.cfg.Rules != nil {
+		r.rules = *r.cfg.Rules
 	}
-	// Step 3 applies only when registration data is given.
-	resolver := &engine.Resolver{Workers: cfg.Workers, Rules: rules.Rules(cfg.Registration != ""), Registry: reg}
-	if cfg.DuplicatesOnly {
+	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: r.rules.Rules(r.cfg.Registration != ""), Registry: r.reg}
+	if r.cfg.DuplicatesOnly {
 		resolver.Rules = nil
 	}
-	res, err := resolver.Resolve(ctx, pop)
-	if err != nil {
-		return nil, err
-	}
-	done()
+	var err error
+	r.res, err = resolver.Resolve(ctx, r.pop)
+	return err
+}
 
-	done = phase("write")
+// write writes the store and the decisions and rejects, concurrently.
+func (r *run) write(ctx context.Context) error {
+	cfg := r.cfg
 	dbDir := cfg.DB
 	if dbDir == "" {
-		dbDir, err = os.MkdirTemp("", "s1resolve-db-*")
+		tmp, err := os.MkdirTemp("", "s1resolve-db-*")
 		if err != nil {
-			return nil, err
+			return err
 		}
-		defer os.RemoveAll(dbDir)
+		defer os.RemoveAll(tmp)
+		dbDir = tmp
 	}
-	// Badger dies of SIGBUS when its disk fills, so check for room first,
-	// counting the outputs when they share the store's filesystem.
-	var outBytes uint64
-	if sameDevice(dbDir, filepath.Dir(cfg.Out)) && cfg.Out != "-" {
-		outBytes = uint64(len(pop.Installations))*140 + uint64(len(rejects))*200
+	x := index.Extras{Rules: r.rules, Registration: cfg.Registration}
+	if cfg.Registration != "" {
+		x.Registry = r.reg
 	}
-	if err := os.MkdirAll(dbDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating store %s: %w", dbDir, err)
-	}
-	storeReg := reg
-	if cfg.Registration == "" {
-		storeReg = nil
-	}
-	if err := index.CheckSpace(dbDir, pop, storeReg, outBytes); err != nil {
-		return nil, err
+	if err := r.checkSpace(dbDir, x.Registry); err != nil {
+		return err
 	}
 	var storeTime, outputsTime time.Duration // each set by its own goroutine
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		t := time.Now()
-		x := index.Extras{Rules: rules, Registration: cfg.Registration}
-		if cfg.Registration != "" {
-			x.Registry = reg
-		}
-		err := index.Write(gctx, dbDir, pop, res, x, cfg.Workers)
+		err := index.Write(gctx, dbDir, r.pop, r.res, x, cfg.Workers)
 		storeTime = time.Since(t)
 		return err
 	})
 	g.Go(func() error {
 		t := time.Now()
-		d := &output.Decisions{Pop: pop, Res: res, Format: cfg.Format, Workers: cfg.Workers}
-		if reg != nil {
-			d.Supplier = func(id uint32) (string, bool) { return reg.SupplierName(res.Supplier(id)) }
+		d := &output.Decisions{Pop: r.pop, Res: r.res, Format: cfg.Format, Workers: cfg.Workers}
+		if r.reg != nil {
+			d.Supplier = func(id uint32) (string, bool) { return r.reg.SupplierName(r.res.Supplier(id)) }
 		}
-		if err := output.WriteDecisions(gctx, outs.decisions, d); err != nil {
+		if err := output.WriteDecisions(gctx, r.outs.decisions, d); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Out, err)
 		}
-		if err := output.WriteRejects(outs.rejects, files, rejects); err != nil {
+		if err := output.WriteRejects(r.outs.rejects, r.files, r.rejects); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Rejects, err)
 		}
 		outputsTime = time.Since(t)
 		return nil
 	})
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
-	sum.PhaseSeconds["store"], sum.PhaseSeconds["outputs"] = storeTime.Seconds(), outputsTime.Seconds()
-	st := loaded.Stats
+	r.sum.PhaseSeconds["store"], r.sum.PhaseSeconds["outputs"] = storeTime.Seconds(), outputsTime.Seconds()
+	return nil
+}
+
+// checkSpace refuses a store whose disk is too small: Badger dies of
+// SIGBUS when its disk fills. The outputs count when they share the disk.
+func (r *run) checkSpace(dbDir string, reg *engine.Registry) error {
+	if err := os.MkdirAll(dbDir, 0o700); err != nil {
+		return fmt.Errorf("creating store %s: %w", dbDir, err)
+	}
+	var outBytes uint64
+	if r.cfg.Out != "-" && sameDevice(dbDir, filepath.Dir(r.cfg.Out)) {
+		outBytes = uint64(len(r.pop.Installations))*140 + uint64(len(r.rejects))*200
+	}
+	return index.CheckSpace(dbDir, r.pop, reg, outBytes)
+}
+
+// count fills the summary and checks that every row read was decided or
+// rejected.
+func (r *run) count() error {
+	sum, st := r.sum, r.loaded.Stats
 	sum.Rows, sum.BlankLines, sum.Bytes = st.Rows, st.BlankLines, st.Bytes
 	sum.Installations, sum.RejectedInstallations, sum.RejectedRows = st.Installations, st.RejectedInstallations, st.RejectedRows
-	sum.RejectedReferenceRows = len(regRejects)
-	if reg != nil {
-		sum.RegisteredMPxNs = reg.Len()
+	sum.RejectedReferenceRows = len(r.regRejects)
+	if r.reg != nil {
+		sum.RegisteredMPxNs = r.reg.Len()
 	}
-	sum.RowsDecided = len(pop.Devices)
-	sum.Count(res)
+	sum.RowsDecided = len(r.pop.Devices)
+	sum.Count(r.res)
 	if int64(sum.RowsDecided+sum.RejectedRows) != sum.Rows {
-		return nil, fmt.Errorf("internal error: %d rows read but %d decided and %d rejected", sum.Rows, sum.RowsDecided, sum.RejectedRows)
+		return fmt.Errorf("internal error: %d rows read but %d decided and %d rejected", sum.Rows, sum.RowsDecided, sum.RejectedRows)
 	}
-	done()
-	sum.Seconds = time.Since(start).Seconds()
-	if sum.Seconds > 0 {
-		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds
-	}
-	if cfg.Report != "" {
-		t := time.Now()
-		if err := buildReport(pop, res, reg).Write(cfg.Report); err != nil {
-			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
-		}
-		sum.PhaseSeconds["report"] = time.Since(t).Seconds()
-	}
-	if cfg.Summary != "" {
-		if err := sum.WriteJSON(outs.summary); err != nil {
-			return nil, fmt.Errorf("writing %s: %w", cfg.Summary, err)
-		}
-	}
-	if err := outs.commit(); err != nil {
-		return nil, err
-	}
-	return sum, nil
+	return nil
 }
 
 type outputs struct {
