@@ -21,38 +21,79 @@ import (
 // row of every rejected installation.
 func (l *loader) finish(ctx context.Context) (*Result, error) {
 	slices.SortFunc(l.chunks, func(a, b *chunk) int { return cmp.Compare(a.seq, b.seq) })
-
-	// Gather the runs of each installation by the hash of its name.
-	runBase := make([]uint32, len(l.chunks)+1)
-	for ci, c := range l.chunks {
-		runBase[ci+1] = runBase[ci] + uint32(len(c.runs))
+	insts := l.gather()
+	pop, instFinal, err := l.orderByName(ctx, insts)
+	if err != nil {
+		return nil, err
 	}
-	hashes := make([]engine.KeyRef, runBase[len(l.chunks)])
+	finalOf := func(ci int, r uint32) uint32 {
+		if r == noInst {
+			return noInst
+		}
+		return instFinal[l.runInst[l.runBase[ci]+r]]
+	}
+	ids, rows, err := l.finalIDs(ctx, pop, finalOf)
+	if err != nil {
+		return nil, err
+	}
+	rj, err := l.layout(ctx, pop, ids)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Population: pop, Rejects: rj.build()}
+	res.Stats = Stats{
+		Files:                   len(l.paths),
+		Bytes:                   l.prog.Bytes.Load(),
+		Rows:                    rows,
+		BlankLines:              l.blank,
+		Installations:           len(pop.Installations),
+		RejectedInstallations:   len(insts) - len(pop.Installations),
+		RejectedRows:            len(res.Rejects),
+		RowsWithoutInstallation: rj.orphans,
+	}
+	return res, ctx.Err()
+}
+
+// gather gathers the runs of each installation by the hash of its name,
+// setting l.runBase and l.runInst, and returns the installations.
+func (l *loader) gather() []gathered {
+	l.runBase = make([]uint32, len(l.chunks)+1)
+	for ci, c := range l.chunks {
+		l.runBase[ci+1] = l.runBase[ci] + uint32(len(c.runs))
+	}
+	hashes := make([]engine.KeyRef, l.runBase[len(l.chunks)])
 	for ci, c := range l.chunks {
 		for i := range c.runs {
-			hashes[runBase[ci]+uint32(i)] = engine.KeyRef{K: c.runs[i].hash, ID: runBase[ci] + uint32(i)}
+			g := l.runBase[ci] + uint32(i)
+			hashes[g] = engine.KeyRef{K: c.runs[i].hash, ID: g}
 		}
 	}
 	engine.SortKeyRefs(hashes, l.opt.Workers)
 	runAt := func(g uint32) (*run, []byte) {
-		ci := sort.Search(len(l.chunks), func(i int) bool { return runBase[i+1] > g }) // chunk holding run g
+		ci := sort.Search(len(l.chunks), func(i int) bool { return l.runBase[i+1] > g }) // chunk holding run g
 		c := l.chunks[ci]
-		return &c.runs[g-runBase[ci]], c.runName(g - runBase[ci])
+		return &c.runs[g-l.runBase[ci]], c.runName(g - l.runBase[ci])
 	}
 	insts, runInst := groupRuns(hashes, runAt, l.opt.Workers)
-	hashes = nil
+	l.runInst = runInst
+	return insts
+}
 
+// orderByName builds the population of the valid installations in name
+// order (their final ids) and returns, for each gathered installation, its
+// final id or noInst. It keeps the names of rejected installations in
+// l.rejectedNames for their messages, before their chunks are freed.
+func (l *loader) orderByName(ctx context.Context, insts []gathered) (*engine.Population, []uint32, error) {
 	// One pass over the runs in input order meets each installation's
-	// first run: keep the names of valid installations (to sort them) and of
-	// rejected ones (for their messages, before their chunks are freed).
+	// first run, whose name is the installation's.
 	type named struct{ off, n, inst uint32 } // the name is all[off:off+n]
 	var all []byte
 	valid := make([]named, 0, len(insts))
 	l.rejectedNames = make(map[uint32]string)
 	for ci, c := range l.chunks {
 		for i := range c.runs {
-			g := runBase[ci] + uint32(i)
-			inst := runInst[g]
+			g := l.runBase[ci] + uint32(i)
+			inst := l.runInst[g]
 			if insts[inst].first != g {
 				continue
 			}
@@ -62,7 +103,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 				continue
 			}
 			if len(all)+len(name) >= 1<<32 {
-				return nil, fmt.Errorf("installation names total more than %d bytes, more than this build handles", 1<<32)
+				return nil, nil, fmt.Errorf("installation names total more than %d bytes, more than this build handles", 1<<32)
 			}
 			valid = append(valid, named{uint32(len(all)), uint32(len(name)), inst})
 			all = append(all, name...)
@@ -70,7 +111,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	}
 	nameOf := func(v named) []byte { return all[v.off : v.off+v.n] }
 	if err := parallelSort(ctx, valid, func(a, b named) int { return bytes.Compare(nameOf(a), nameOf(b)) }, l.opt.Workers); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	names := string(all) // one string, sliced into every installation's name
 	instFinal := make([]uint32, len(insts))
@@ -84,21 +125,13 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		pop.Installations[id] = engine.Installation{Name: names[v.off : v.off+v.n], MPAN: ref.MPAN, MPRN: ref.MPRN,
 			Date: ref.Date, Cohort: ref.Cohort, Communicating: ref.Comm}
 	}
-	rejected := len(insts) - len(valid)
-	all, valid = nil, nil
-	l.runInst, l.runBase = runInst, runBase
-	finalOf := func(ci int, r uint32) uint32 {
-		if r == noInst {
-			return noInst
-		}
-		return instFinal[runInst[runBase[ci]+r]]
-	}
+	return pop, instFinal, nil
+}
 
-	// Lay the devices out by installation, in (file, line) order.
-	ids, rows, err := l.finalIDs(ctx, pop, finalOf)
-	if err != nil {
-		return nil, err
-	}
+// layout lays the devices out by installation, in (file, line) order, and
+// gathers the rows of rejected installations; it frees the chunks as it
+// goes.
+func (l *loader) layout(ctx context.Context, pop *engine.Population, ids [][]uint32) (*rejectBuilder, error) {
 	var next uint32
 	for id := range pop.Installations {
 		pop.Installations[id].First = next
@@ -124,23 +157,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	rj := newRejectBuilder(l)
 	g.Go(func() error {
 		for ci := range l.chunks {
-			c := l.chunks[ci]
-			ei, di := 0, 0
-			for i := range c.rows {
-				var e *rowError
-				if ei < len(c.errs) && c.errs[ei].idx == uint32(i) {
-					e = &c.errs[ei]
-					ei++
-				}
-				var d *rowDiff
-				if di < len(c.diffs) && c.diffs[di].idx == uint32(i) {
-					d = &c.diffs[di]
-					di++
-				}
-				if ids[ci][i] == noInst {
-					rj.add(ci, c, &c.rows[i], e, d)
-				}
-			}
+			rj.addChunk(ci, l.chunks[ci], ids[ci])
 			release(ci)
 		}
 		return gctx.Err()
@@ -149,18 +166,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	l.chunks = nil
-	res := &Result{Population: pop, Rejects: rj.build()}
-	res.Stats = Stats{
-		Files:                   len(l.paths),
-		Bytes:                   l.prog.Bytes.Load(),
-		Rows:                    rows,
-		BlankLines:              l.blank,
-		Installations:           len(pop.Installations),
-		RejectedInstallations:   rejected,
-		RejectedRows:            len(res.Rejects),
-		RowsWithoutInstallation: rj.orphans,
-	}
-	return res, ctx.Err()
+	return rj, nil
 }
 
 // finalIDs maps every row of every chunk to its final installation id
@@ -307,6 +313,26 @@ type rejRow struct {
 
 func newRejectBuilder(l *loader) *rejectBuilder {
 	return &rejectBuilder{l: l, byInst: make(map[uint32][]rejRow)}
+}
+
+// addChunk adds the rows of chunk ci that have no final installation id.
+func (b *rejectBuilder) addChunk(ci int, c *chunk, ids []uint32) {
+	ei, di := 0, 0
+	for i := range c.rows {
+		var e *rowError
+		if ei < len(c.errs) && c.errs[ei].idx == uint32(i) {
+			e = &c.errs[ei]
+			ei++
+		}
+		var d *rowDiff
+		if di < len(c.diffs) && c.diffs[di].idx == uint32(i) {
+			d = &c.diffs[di]
+			di++
+		}
+		if ids[i] == noInst {
+			b.add(ci, c, &c.rows[i], e, d)
+		}
+	}
 }
 
 func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
