@@ -131,6 +131,10 @@ func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
 		float64(s.Bytes)/1e6, s.Seconds, s.RowsPerSecond)
 	fmt.Fprintf(w, "installations: %d decided, %d rejected (%d rejected rows); %d duplicate MPxN groups\n",
 		s.Installations, s.RejectedInstallations, s.RejectedRows, s.DuplicateGroups)
+	if s.RegisteredMPxNs > 0 || s.RejectedReferenceRows > 0 {
+		fmt.Fprintf(w, "registration: %d MPxNs registered; %d rejected rows in the registration and supplier files\n",
+			s.RegisteredMPxNs, s.RejectedReferenceRows)
+	}
 	keys := make([]string, 0, len(s.Reasons))
 	for k := range s.Reasons {
 		keys = append(keys, k)
