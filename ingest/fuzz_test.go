@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParseRecord checks that the record parser never panics, that the
@@ -65,7 +66,8 @@ var (
 // FuzzNormalisers checks the MPAN, MPRN and GUID normalisers against plain
 // reference readings of FORMAT.md.
 func FuzzNormalisers(f *testing.F) {
-	for _, s := range []string{"1200023305967", "01 801 A1B 1200023305967", "00-0D-6F-00-00-AB-12-34", "3365498706", "12 34 56", "000d6f0000ab1234"} {
+	for _, s := range []string{"1200023305967", "01 801 A1B 1200023305967", "00-0D-6F-00-00-AB-12-34", "3365498706", "12 34 56", "000d6f0000ab1234",
+		"2020-02-29", "2019-02-29", "0000-01-01", "2019-2-3"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -87,6 +89,24 @@ func FuzzNormalisers(f *testing.F) {
 		}
 		if k, _ := ParseMPRN([]byte(s)); k.String() != want {
 			t.Fatalf("ParseMPRN(%q) = %q, reference %q", s, k.String(), want)
+		}
+		// Date: what time.Parse accepts as 2006-01-02, from year 1 on, with
+		// two-digit months and days.
+		_, terr := time.Parse("2006-01-02", s)
+		wantDate := terr == nil && len(s) == 10 && s[:4] != "0000"
+		if d, p := ParseDate([]byte(s)); (p == "") != wantDate || (wantDate && d.String() != s) {
+			t.Fatalf("ParseDate(%q) = %v %q, time.Parse accepts: %v", s, d, p, wantDate)
+		}
+		// MPxN: an MPAN when 13 or 21 characters once spaces and '-' are
+		// gone, else an MPRN.
+		if k, p := ParseMPxN([]byte(s)); p == "" {
+			if len(clean) == 13 || len(clean) == 21 {
+				if m, _ := ParseMPAN([]byte(s)); m != k {
+					t.Fatalf("ParseMPxN(%q) = %s, ParseMPAN %s", s, k, m)
+				}
+			} else if m, _ := ParseMPRN([]byte(s)); m != k {
+				t.Fatalf("ParseMPxN(%q) = %s, ParseMPRN %s", s, k, m)
+			}
 		}
 		// GUID: plain, or pairs all separated.
 		ok := guidRef.MatchString(s) && (len(s) == 16 || len(s) == 23)
