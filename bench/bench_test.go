@@ -69,6 +69,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// loadPopulation loads a generated population, outside the timed part.
+func loadPopulation(b *testing.B, st *synth.Stats) *engine.Population {
+	b.Helper()
+	loaded, err := ingest.Load(context.Background(), st.Files, ingest.Options{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return loaded.Population
+}
+
 func report(b *testing.B, st *synth.Stats, start func() float64) {
 	secs := start()
 	b.ReportMetric(float64(st.Rows)*float64(b.N)/secs, "rows/s")
@@ -95,19 +105,15 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkResolve(b *testing.B) {
 	for _, n := range sizes() {
 		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
-			st := population(b, n)
-			loaded, err := ingest.Load(context.Background(), st.Files, ingest.Options{}, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			pop := loadPopulation(b, population(b, n))
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := (&engine.Resolver{}).Resolve(context.Background(), loaded.Population); err != nil {
+				if _, err := (&engine.Resolver{}).Resolve(context.Background(), pop); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(len(loaded.Population.Installations))*float64(b.N)/b.Elapsed().Seconds(), "installations/s")
+			b.ReportMetric(float64(len(pop.Installations))*float64(b.N)/b.Elapsed().Seconds(), "installations/s")
 		})
 	}
 }
@@ -115,19 +121,15 @@ func BenchmarkResolve(b *testing.B) {
 func BenchmarkStore(b *testing.B) {
 	for _, n := range sizes() {
 		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
-			st := population(b, n)
-			loaded, err := ingest.Load(context.Background(), st.Files, ingest.Options{}, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			res, err := (&engine.Resolver{}).Resolve(context.Background(), loaded.Population)
+			pop := loadPopulation(b, population(b, n))
+			res, err := (&engine.Resolver{}).Resolve(context.Background(), pop)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := index.Write(context.Background(), b.TempDir(), loaded.Population, res, index.Extras{Rules: engine.DefaultRules()}, 2); err != nil {
+				if err := index.Write(context.Background(), b.TempDir(), pop, res, index.Extras{Rules: engine.DefaultRules()}, 2); err != nil {
 					b.Fatal(err)
 				}
 			}
