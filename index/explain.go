@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
@@ -15,13 +16,25 @@ var ErrNotFound = errors.New("no installation matches")
 
 // Explain prints, for a key (MPAN, MPRN, GUID or smso/installation_id), the
 // installations it finds, their duplicate group and the step that decided
-// each, in an analyst's words.
-func Explain(w io.Writer, s *Store, key string) error {
+// each, in an analyst's words. A group of more than limit members (limit
+// > 0) is summarised: counts by decision and by SMSO, then its first limit
+// members.
+func Explain(w io.Writer, s *Store, key string, limit int) error {
 	ids, what, err := s.find(key)
 	if err != nil {
 		return err
 	}
 	if len(ids) == 0 {
+		if smso, id, ok := strings.Cut(strings.TrimSpace(key), "/"); ok {
+			rj, found, err := s.RejectedByName(smso, id)
+			if err != nil {
+				return err
+			}
+			if found {
+				s.explainRejected(w, what, rj)
+				return nil
+			}
+		}
 		return fmt.Errorf("%w %s", ErrNotFound, what)
 	}
 	fmt.Fprintf(w, "%s: %d installation(s)\n", what, len(ids))
@@ -37,9 +50,24 @@ func Explain(w io.Writer, s *Store, key string) error {
 		for _, r := range group {
 			done[r.ID] = true
 		}
-		s.explainGroup(w, group)
+		s.explainGroup(w, group, limit)
 	}
 	return nil
+}
+
+// explainRejected says that an installation was rejected and where its
+// rows are.
+func (s *Store) explainRejected(w io.Writer, what string, r Rejected) {
+	file := "?"
+	if int(r.File) < len(s.Meta.Files) {
+		file = s.Meta.Files[r.File]
+	}
+	where := "the rejects output of the run"
+	if s.Meta.Rejects != "" {
+		where = s.Meta.Rejects
+	}
+	fmt.Fprintf(w, "%s was rejected: it has no decision and takes no part in any group.\n", what)
+	fmt.Fprintf(w, "  its %d row(s) are listed in %s; the first, %s line %d: %s\n", r.Rows, where, file, r.Line, r.Error)
 }
 
 // find resolves a key to installation ids and a description of the key.
@@ -80,7 +108,7 @@ func (s *Store) find(key string) ([]uint32, string, error) {
 	return ids, kind + " " + k.String(), err
 }
 
-func (s *Store) explainGroup(w io.Writer, group []*Record) {
+func (s *Store) explainGroup(w io.Writer, group []*Record, limit int) {
 	first := group[0]
 	if len(group) == 1 {
 		fmt.Fprintf(w, "\nno duplicate: the installation shares no MPAN or MPRN with another (group %s)\n", first.GroupID)
@@ -88,49 +116,98 @@ func (s *Store) explainGroup(w io.Writer, group []*Record) {
 		fmt.Fprintf(w, "\nduplicate group %s: %d installations share MPANs/MPRNs (directly or through one another)\n",
 			first.GroupID, len(group))
 	}
-	for _, r := range group {
-		in := &r.Installation
-		fmt.Fprintf(w, "\n  %s/%s  cohort %s  installed %s  communicating %s\n", in.SMSO(), in.ID(), in.Cohort,
-			in.Date, yesNo(in.Communicating))
-		fmt.Fprintf(w, "    mpan %s  mprn %s\n", orDash(in.MPAN.String()), orDash(in.MPRN.String()))
-		if s.Meta.Registration != "" {
-			for _, k := range in.Keys() {
-				reg, ok, err := s.Registered(k)
-				switch {
-				case err != nil:
-					fmt.Fprintf(w, "    registration of %s: %v\n", k, err)
-				case ok:
-					fmt.Fprintf(w, "    %s is registered to %s (%s), %s line %d\n", k, reg.Supplier, reg.Status, s.Meta.Registration, reg.Line)
-				default:
-					fmt.Fprintf(w, "    %s is not in the registration data (%s)\n", k, s.Meta.Registration)
-				}
-			}
-		}
-		for i, d := range r.Devices {
-			line := fmt.Sprintf("    %-5s %s", d.Type, ingest.AppendGUID(nil, d.GUID))
-			if d.Type.IsMeter() {
-				line += " " + d.State.String()
-			}
-			if g := d.GroupString(); g != "" {
-				line += " group " + g
-			}
-			file := "?"
-			if int(r.RowFile[i]) < len(s.Meta.Files) {
-				file = s.Meta.Files[r.RowFile[i]]
-			}
-			fmt.Fprintf(w, "%s   (%s line %d)\n", line, file, r.RowLine[i])
-		}
-		clause := r.Outcome.Clause(in.Cohort)
-		if clause != "" {
-			clause = ", clause " + clause
-		}
-		fmt.Fprintf(w, "    decision: %s / %s%s (step %s)\n", r.Outcome.Decision, r.Outcome.Reason, clause, r.Outcome.Step)
-		fmt.Fprintf(w, "    why: %s\n", why(r, group, s.rules()))
+	shown := group
+	if limit > 0 && len(group) > limit {
+		summariseGroup(w, group)
+		shown = group[:limit]
+	}
+	facts := groupFactsOf(group)
+	rules := s.rules()
+	for _, r := range shown {
+		s.explainMember(w, r, facts, rules)
+	}
+	if len(shown) < len(group) {
+		fmt.Fprintf(w, "\n  ... and %d more members: run explain with --limit 0 to list them all, or select group_id %s in the decisions file\n",
+			len(group)-len(shown), first.GroupID)
 	}
 }
 
+// summariseGroup prints a large group's members counted by decision and
+// reason and by SMSO.
+func summariseGroup(w io.Writer, group []*Record) {
+	byOutcome, bySMSO := map[string]int{}, map[string]int{}
+	for _, r := range group {
+		byOutcome[r.Outcome.Decision.String()+" / "+r.Outcome.Reason.String()]++
+		bySMSO[r.Installation.SMSO()]++
+	}
+	for _, c := range []struct {
+		title  string
+		counts map[string]int
+	}{{"by decision", byOutcome}, {"by SMSO", bySMSO}} {
+		fmt.Fprintf(w, "  %s:\n", c.title)
+		keys := make([]string, 0, len(c.counts))
+		for k := range c.counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "    %-50s %8d\n", k, c.counts[k])
+		}
+	}
+}
+
+func (s *Store) explainMember(w io.Writer, r *Record, facts groupFacts, rules engine.RuleSet) {
+	in := &r.Installation
+	fmt.Fprintf(w, "\n  %s/%s  cohort %s  installed %s  communicating %s\n", in.SMSO(), in.ID(), in.Cohort,
+		in.Date, yesNo(in.Communicating))
+	fmt.Fprintf(w, "    mpan %s  mprn %s\n", orDash(in.MPAN.String()), orDash(in.MPRN.String()))
+	if s.Meta.Registration != "" {
+		for _, k := range in.Keys() {
+			reg, ok, err := s.Registered(k)
+			switch {
+			case err != nil:
+				fmt.Fprintf(w, "    registration of %s: %v\n", k, err)
+			case ok:
+				fmt.Fprintf(w, "    %s is registered to %s (%s), %s line %d\n", k, reg.Supplier, reg.Status, s.Meta.Registration, reg.Line)
+			default:
+				fmt.Fprintf(w, "    %s is not in the registration data (%s)\n", k, s.Meta.Registration)
+			}
+		}
+	}
+	for i, d := range r.Devices {
+		line := fmt.Sprintf("    %-5s %s", d.Type, ingest.AppendGUID(nil, d.GUID))
+		if d.Type.IsMeter() {
+			line += " " + d.State.String()
+		}
+		if g := d.GroupString(); g != "" {
+			line += " group " + g
+		}
+		file := "?"
+		if int(r.RowFile[i]) < len(s.Meta.Files) {
+			file = s.Meta.Files[r.RowFile[i]]
+		}
+		fmt.Fprintf(w, "%s   (%s line %d)\n", line, file, r.RowLine[i])
+	}
+	clause := r.Outcome.Clause(in.Cohort)
+	if clause != "" {
+		clause = ", clause " + clause
+	}
+	fmt.Fprintf(w, "    decision: %s / %s%s (step %s)\n", r.Outcome.Decision, r.Outcome.Reason, clause, r.Outcome.Step)
+	fmt.Fprintf(w, "    why: %s\n", why(r, facts, rules))
+}
+
+// groupFacts are what the words of step 2 need of a group, found once.
+type groupFacts struct {
+	winner string // the first communicating member, "?" if none
+	tied   bool   // two or more members share the latest date
+}
+
+func groupFactsOf(group []*Record) groupFacts {
+	return groupFacts{winner: winner(group), tied: tiedLatest(group)}
+}
+
 // why says in words which rule decided r.
-func why(r *Record, group []*Record, rules engine.RuleSet) string {
+func why(r *Record, facts groupFacts, rules engine.RuleSet) string {
 	kind := "dormant-only"
 	if !r.Dormant {
 		kind = "Active or Mixed"
@@ -144,9 +221,9 @@ func why(r *Record, group []*Record, rules engine.RuleSet) string {
 	case engine.Step2b:
 		return "no installation of its dormant-only duplicate group is verified as communicating: excluded for no WAN (§7.1)."
 	case engine.Step2c:
-		return "the only communicating installation of the group is " + winner(group) + ", which has the latest install date; every other duplicate is excluded (§7.2)."
+		return "the only communicating installation of the group is " + facts.winner + ", which has the latest install date; every other duplicate is excluded (§7.2)."
 	case engine.Step2d:
-		if tiedLatest(group) {
+		if facts.tied {
 			return "exactly one installation communicates, but two or more share the latest install date, so the latest cannot be verified; the whole group is excluded (§7.3, RULES.md)."
 		}
 		return "the only communicating installation is not the one with the latest install date; the whole group is excluded (§7.3)."

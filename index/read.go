@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,9 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("opening store: %w", err)
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("opening store %s: not a directory", dir)
+	}
+	if !IsStore(dir) {
+		return nil, fmt.Errorf("%s: %w (no %s marker): give the directory of a `s1resolve run --db DIR`", dir, ErrNotStore, ownerFile)
 	}
 	if _, err := os.Stat(filepath.Join(dir, completeFile)); err != nil {
 		return nil, fmt.Errorf("%w: %s holds no complete store (was its run interrupted? run again with --db %s)", ErrIncomplete, dir, dir)
@@ -75,32 +79,68 @@ func (s *Store) get(key []byte) ([]byte, error) {
 
 // Installation returns the record of installation id.
 func (s *Store) Installation(id uint32) (*Record, error) {
-	if int(id) >= s.Meta.Installations {
-		return nil, fmt.Errorf("installation id %d out of range", id)
+	recs, err := s.Installations([]uint32{id})
+	if err != nil {
+		return nil, err
 	}
-	v, err := s.get(pageKey(id / pageSize))
+	return recs[0], nil
+}
+
+// Installations returns the records of ids, in the order given, reading
+// each page once however many of its installations are asked for.
+func (s *Store) Installations(ids []uint32) ([]*Record, error) {
+	out := make([]*Record, len(ids))
+	order := make([]int, len(ids))
+	for i, id := range ids {
+		if int(id) >= s.Meta.Installations {
+			return nil, fmt.Errorf("installation id %d out of range", id)
+		}
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
+	var recs [][]byte // the records of the page read last
+	page := ^uint32(0)
+	for _, i := range order {
+		id := ids[i]
+		if id/pageSize != page {
+			page = id / pageSize
+			var err error
+			if recs, err = s.page(page); err != nil {
+				return nil, err
+			}
+		}
+		if int(id%pageSize) >= len(recs) {
+			return nil, fmt.Errorf("%w: installation %d is missing from its page", ErrFormat, id)
+		}
+		r, err := decodeInstallation(recs[id%pageSize], id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// page returns the encoded records of one page.
+func (s *Store) page(p uint32) ([][]byte, error) {
+	v, err := s.get(pageKey(p))
 	if err != nil {
 		return nil, err
 	}
 	if v == nil {
-		return nil, fmt.Errorf("%w: page of installation %d is missing", ErrFormat, id)
+		return nil, fmt.Errorf("%w: page %d is missing", ErrFormat, p)
 	}
 	d := &decoder{b: v}
 	n := d.uvarint()
+	recs := make([][]byte, 0, min(n, pageSize))
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		var size int
 		if b := d.bytes(4); b != nil {
 			size = int(binary.LittleEndian.Uint32(b))
 		}
-		rec := d.bytes(size)
-		if uint32(i) == id%pageSize && d.err == nil {
-			return decodeInstallation(rec, id)
-		}
+		recs = append(recs, d.bytes(size))
 	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return nil, fmt.Errorf("%w: installation %d is missing from its page", ErrFormat, id)
+	return recs, d.err
 }
 
 // ByName returns the id of the installation (smso, installationID).
@@ -199,37 +239,71 @@ func (s *Store) Registered(k engine.Key) (Registration, bool, error) {
 }
 
 // Group returns the records of every installation in the duplicate group of
-// id, in id order, found by following the MPxN postings.
+// id, in id order, found by following the MPxN postings breadth first: each
+// member is queued once, each posting list read once, and each layer's
+// records read page by page, so a group of thousands sharing one
+// placeholder MPAN costs one pass, not one per pair.
 func (s *Store) Group(id uint32) ([]*Record, error) {
-	seen := map[uint32]*Record{}
-	queue := []uint32{id}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		if seen[cur] != nil {
-			continue
-		}
-		r, err := s.Installation(cur)
+	seen := map[uint32]bool{id: true}
+	keys := map[engine.Key]bool{}
+	var out []*Record
+	for layer := []uint32{id}; len(layer) > 0; {
+		recs, err := s.Installations(layer)
 		if err != nil {
 			return nil, err
 		}
-		seen[cur] = r
-		for _, k := range r.Installation.Keys() {
-			ids, err := s.ByMPxN(k)
-			if err != nil {
-				return nil, err
-			}
-			for _, o := range ids {
-				if seen[o] == nil {
-					queue = append(queue, o)
+		out = append(out, recs...)
+		layer = layer[:0:0]
+		for _, r := range recs {
+			for _, k := range r.Installation.Keys() {
+				if keys[k] {
+					continue
+				}
+				keys[k] = true
+				ids, err := s.ByMPxN(k)
+				if err != nil {
+					return nil, err
+				}
+				for _, o := range ids {
+					if !seen[o] {
+						seen[o] = true
+						layer = append(layer, o)
+					}
 				}
 			}
 		}
 	}
-	out := make([]*Record, 0, len(seen))
-	for _, r := range seen {
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b *Record) int { return int(a.ID) - int(b.ID) })
+	slices.SortFunc(out, func(a, b *Record) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// Rejected is a rejected installation as the store keeps it: how many of
+// its rows are in the rejects output, and the first of them.
+type Rejected struct {
+	Name  string // engine.InstallationName
+	File  uint16 // index in Meta.Files
+	Line  uint32
+	Rows  uint32
+	Error string
+}
+
+// RejectedByName returns the rejected installation (smso,
+// installationID), or ok=false when no installation of that name was
+// rejected.
+func (s *Store) RejectedByName(smso, installationID string) (Rejected, bool, error) {
+	name := engine.InstallationName(smso, installationID)
+	v, err := s.get(bucketKey('j', bucketOfName(name)))
+	if err != nil || v == nil {
+		return Rejected{}, false, err
+	}
+	d := &decoder{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		r := Rejected{Name: string(d.bytes(int(d.uvarint())))}
+		r.File, r.Line, r.Rows = uint16(d.uvarint()), uint32(d.uvarint()), uint32(d.uvarint())
+		r.Error = string(d.bytes(int(d.uvarint())))
+		if r.Name == name && d.err == nil {
+			return r, true, nil
+		}
+	}
+	return Rejected{}, false, d.err
 }

@@ -4,7 +4,11 @@
 // installation ids. It bulk-loads with Badger's StreamWriter and reads back
 // for `s1resolve explain`.
 //
-// Layout, format version 1 (all integers unsigned varints unless stated):
+// The directory holds Badger's files and two markers: S1RESOLVE-STORE,
+// written before anything else (a run writes only into a new or empty
+// directory or one bearing it), and S1RESOLVE-COMPLETE, written last.
+//
+// Layout, format version 2 (all integers unsigned varints unless stated):
 //
 //	"\x00meta"         JSON Meta
 //	'i' page(BE32)     count, then installations page*pageSize ..., each a record (see
@@ -13,6 +17,7 @@
 //	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
 //	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
 //	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
+//	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket as 'n'
 //
 // mix is engine.Mix, a bijection, so a mixed key identifies its key.
 //
@@ -36,7 +41,7 @@ import (
 
 // FormatVersion is the version of the store layout this package writes and
 // reads.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // ErrFormat is wrapped by errors about a store this package cannot read.
 var ErrFormat = errors.New("not a store of this format version")
@@ -66,6 +71,10 @@ type Meta struct {
 	SupplierStatus []string `json:"supplier_status,omitempty"`
 	// Rules is the step 5 rules file text in force.
 	Rules string `json:"rules"`
+	// Rejects is the rejects output of the run ("" if unknown), and
+	// RejectedInstallations how many installations it rejected.
+	Rejects               string `json:"rejects,omitempty"`
+	RejectedInstallations int    `json:"rejected_installations"`
 }
 
 // Extras are what a store keeps beside the population: the registration
@@ -74,6 +83,10 @@ type Extras struct {
 	Registry     *engine.Registry
 	Registration string
 	Rules        engine.RuleSet
+	// Rejected lists the rejected installations, Rejects names the
+	// rejects output that lists their rows.
+	Rejected []Rejected
+	Rejects  string
 }
 
 func pageKey(page uint32) []byte {

@@ -3,6 +3,8 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,8 +79,16 @@ func TestStoreFormatChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := Open(other); !errors.Is(err, ErrIncomplete) {
-		t.Fatalf("error %v, want ErrIncomplete for a Badger directory s1resolve did not finish", err)
+	if _, err := Open(other); !errors.Is(err, ErrNotStore) {
+		t.Fatalf("error %v, want ErrNotStore for another program's Badger directory", err)
+	}
+	before := listDir(t, other)
+	if err := Write(context.Background(), other, pop, res, Extras{Rules: engine.DefaultRules()}, 1); !errors.Is(err, ErrNotStore) ||
+		!strings.Contains(err.Error(), "it holds ") {
+		t.Fatalf("Write into another program's Badger directory: %v, want ErrNotStore naming what it holds", err)
+	}
+	if after := listDir(t, other); after != before {
+		t.Fatalf("a refused Write changed the directory:\n%s\nbecame\n%s", before, after)
 	}
 	if err := markComplete(other); err != nil {
 		t.Fatal(err)
@@ -116,4 +126,45 @@ func TestInterruptedWriteIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
+}
+
+// listDir returns the names and sizes of dir's entries.
+func listDir(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		info, _ := e.Info()
+		fmt.Fprintf(&b, "%s %d\n", e.Name(), info.Size())
+	}
+	return b.String()
+}
+
+// TestClaim: a store is written only into a new or empty directory or an
+// s1resolve store; a folder holding anything else is refused untouched.
+func TestClaim(t *testing.T) {
+	base := t.TempDir()
+	if err := Claim(filepath.Join(base, "new")); err != nil || !IsStore(filepath.Join(base, "new")) {
+		t.Fatalf("new directory: %v", err)
+	}
+	if err := Claim(filepath.Join(base, "no", "parent")); err == nil {
+		t.Fatal("claimed a directory whose parent is missing")
+	}
+	notes := filepath.Join(base, "notes")
+	os.Mkdir(notes, 0o700)
+	os.WriteFile(filepath.Join(notes, "todo.txt"), []byte("keep me"), 0o600)
+	if err := Claim(notes); !errors.Is(err, ErrNotStore) || !strings.Contains(err.Error(), "todo.txt") {
+		t.Fatalf("folder with a file: %v", err)
+	}
+	if IsStore(notes) {
+		t.Fatal("a refused claim left a marker")
+	}
+	file := filepath.Join(base, "file")
+	os.WriteFile(file, nil, 0o600)
+	if err := Claim(file); !errors.Is(err, ErrNotStore) {
+		t.Fatalf("a file as store: %v", err)
+	}
 }

@@ -54,8 +54,8 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 	if workers < 1 {
 		workers = 1
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating store %s: %w", dir, err)
+	if err := Claim(dir); err != nil {
+		return err
 	}
 	if err := checkSpace(dir, estimateSize(pop, x.Registry)); err != nil {
 		return err
@@ -106,10 +106,7 @@ func markComplete(dir string) error {
 	if err := os.Rename(tmp, filepath.Join(dir, completeFile)); err != nil {
 		return fmt.Errorf("writing store %s: %w", dir, err)
 	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	syncDir(dir)
 	return nil
 }
 
@@ -121,7 +118,8 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 
 	meta := next()
 	g.Go(func() error {
-		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: len(pop.Devices), Files: pop.Files}
+		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: len(pop.Devices), Files: pop.Files,
+			Rejects: x.Rejects, RejectedInstallations: len(x.Rejected)}
 		var rules strings.Builder
 		x.Rules.Format(&rules)
 		m.Rules = rules.String()
@@ -156,6 +154,23 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 			return binary.AppendUvarint(b, uint64(id))
 		})
 	})
+
+	if len(x.Rejected) > 0 {
+		rejected := bucketOrder(len(x.Rejected), func(i int) uint32 { return bucketOfName(x.Rejected[i].Name) })
+		out := next()
+		g.Go(func() error {
+			return rejected.write(gctx, out, 'j', 0, 1<<bucketBits, func(b []byte, i uint32) []byte {
+				r := &x.Rejected[i]
+				b = binary.AppendUvarint(b, uint64(len(r.Name)))
+				b = append(b, r.Name...)
+				b = binary.AppendUvarint(b, uint64(r.File))
+				b = binary.AppendUvarint(b, uint64(r.Line))
+				b = binary.AppendUvarint(b, uint64(r.Rows))
+				b = binary.AppendUvarint(b, uint64(len(r.Error)))
+				return append(b, r.Error...)
+			})
+		})
+	}
 
 	for _, x := range []struct {
 		prefix byte

@@ -2,13 +2,10 @@ package ingest
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -25,6 +22,8 @@ type Options struct {
 	// BlockSize is the size of the blocks the input is split into; zero
 	// means 8 MiB. A record longer than a block grows its block.
 	BlockSize int
+	// Stdin is read for the path "-" (Stdin); nil means os.Stdin.
+	Stdin io.Reader
 }
 
 // Reject is one rejected input row (FORMAT.md §5).
@@ -220,47 +219,14 @@ func (l *loader) recycle(b []byte) {
 	}
 }
 
-// openInput opens one input file, through gzip when its name ends in .gz.
-func openInput(path string) (io.ReadCloser, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not an installations file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	if !strings.HasSuffix(path, ".gz") {
-		return f, nil
-	}
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: not a readable gzip file: %w", path, err)
-	}
-	return &gzipFile{z, f}, nil
-}
-
-type gzipFile struct {
-	*gzip.Reader
-	f *os.File
-}
-
-func (g *gzipFile) Close() error {
-	g.Reader.Close()
-	return g.f.Close()
-}
-
 // readFile splits one file into blocks of whole records and sends them.
 func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int, out chan<- *block) error {
-	rc, err := openInput(path)
+	in, err := openInput(ctx, path, l.opt.Stdin)
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer in.stop()
+	rc := in.r
 	var hdr *header
 	line := uint32(1)
 	carry := []byte(nil)
@@ -276,6 +242,9 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 			if err == io.EOF {
 				eof = true
 			} else if err != nil {
+				if cerr := ctx.Err(); cerr != nil {
+					return cerr
+				}
 				return fmt.Errorf("%s: reading after line %d: %w", path, line, err)
 			}
 		}
@@ -289,6 +258,9 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 			if !ok {
 				carry, size = append(carry[:0], buf...), 2*cap(buf)
 				continue
+			}
+			if err := checkText(path, data[:n]); err != nil {
+				return err
 			}
 			var rec record
 			parseRecord(data[:n], true, &rec)

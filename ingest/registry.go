@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime"
@@ -14,8 +15,8 @@ import (
 // supplier_id) into reg. file is the index the returned rejects name. A
 // row with an invalid MPxN or no supplier is a reject; so is an MPxN listed
 // again, whose first row stands.
-func LoadRegistration(path string, file uint16, reg *engine.Registry) ([]Reject, error) {
-	rejects, err := readTable(path, file, []string{"mpxn", "supplier_id"}, func(v [][]byte, line uint32) string {
+func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]Reject, error) {
+	rejects, err := readTable(ctx, path, file, opt, []string{"mpxn", "supplier_id"}, func(v [][]byte, line uint32) string {
 		mpxn, supplier := v[0], v[1]
 		var p []string
 		k, msg := ParseMPxN(mpxn)
@@ -45,9 +46,9 @@ func LoadRegistration(path string, file uint16, reg *engine.Registry) ([]Reject,
 // LoadSuppliers reads supplier statuses (FORMAT.md §3: columns supplier_id
 // and status) into reg. A supplier listed again is a reject; its first row
 // stands.
-func LoadSuppliers(path string, file uint16, reg *engine.Registry) ([]Reject, error) {
+func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]Reject, error) {
 	first := map[string]uint32{}
-	return readTable(path, file, []string{"supplier_id", "status"}, func(v [][]byte, line uint32) string {
+	return readTable(ctx, path, file, opt, []string{"supplier_id", "status"}, func(v [][]byte, line uint32) string {
 		id, status := string(v[0]), v[1]
 		var p []string
 		if id == "" {
@@ -90,14 +91,17 @@ func ParseMPxN(b []byte) (engine.Key, string) {
 // readTable reads a small CSV file with the named columns (found by name,
 // in any order and case; others ignored) and calls row with their trimmed
 // values for each row; a non-empty result rejects the row.
-func readTable(path string, file uint16, cols []string, row func(v [][]byte, line uint32) string) ([]Reject, error) {
-	rc, err := openInput(path)
+func readTable(ctx context.Context, path string, file uint16, opt Options, cols []string, row func(v [][]byte, line uint32) string) ([]Reject, error) {
+	in, err := openInput(ctx, path, opt.Stdin)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
+	defer in.stop()
+	data, err := io.ReadAll(in.r)
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	data = stripBOM(data)
@@ -106,6 +110,9 @@ func readTable(path string, file uint16, cols []string, row func(v [][]byte, lin
 	}
 	var rec record
 	n, _ := parseRecord(data, true, &rec)
+	if err := checkText(path, data[:n]); err != nil {
+		return nil, err
+	}
 	if rec.problem != "" {
 		return nil, &HeaderError{File: path, Problem: "header is not valid CSV: " + rec.problem}
 	}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ func TestLoadRegistration(t *testing.T) {
 		"\n"+ // 9: blank
 		"SUP7,0012345\n") // 10: wrong field count
 	reg := engine.NewRegistry()
-	rejects, err := LoadRegistration(p, 4, reg)
+	rejects, err := LoadRegistration(context.Background(), p, 4, reg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func TestLoadSuppliers(t *testing.T) {
 	dir := t.TempDir()
 	p := writeFile(t, dir, "sup.csv", "status,supplier_id\nCeased_Trading,A\nnot_live_user,B\nlive,C\nlive,A\nretired,D\n")
 	reg := engine.NewRegistry()
-	rejects, err := LoadSuppliers(p, 0, reg)
+	rejects, err := LoadSuppliers(context.Background(), p, 0, reg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +65,12 @@ func TestLoadSuppliers(t *testing.T) {
 func TestReferenceFileHeaderErrors(t *testing.T) {
 	dir := t.TempDir()
 	reg := engine.NewRegistry()
-	_, err := LoadRegistration(writeFile(t, dir, "r.csv", "mpxn,supplier\n"), 0, reg)
+	_, err := LoadRegistration(context.Background(), writeFile(t, dir, "r.csv", "mpxn,supplier\n"), 0, reg, Options{})
 	var he *HeaderError
 	if !errors.As(err, &he) || he.Column != "supplier_id" {
 		t.Fatalf("error %v", err)
 	}
-	if _, err := LoadSuppliers(filepath.Join(dir, "missing.csv"), 0, reg); err == nil || !strings.Contains(err.Error(), "missing.csv") {
+	if _, err := LoadSuppliers(context.Background(), filepath.Join(dir, "missing.csv"), 0, reg, Options{}); err == nil || !strings.Contains(err.Error(), "missing.csv") {
 		t.Fatalf("error %v", err)
 	}
 }

@@ -27,6 +27,8 @@ type Summary struct {
 	PhaseSeconds          map[string]float64 `json:"phase_seconds"`
 	Seconds               float64            `json:"seconds"`
 	RowsPerSecond         float64            `json:"rows_per_second"`
+	// Warnings are what the run found legal but probably a slip.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Count fills the decision, reason and group counts from a result.

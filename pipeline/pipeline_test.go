@@ -107,11 +107,11 @@ func TestAgainstReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := engine.NewRegistry()
-	regRejects, err := ingest.LoadRegistration(st.Registration, 0, reg)
+	regRejects, err := ingest.LoadRegistration(context.Background(), st.Registration, 0, reg, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	supRejects, err := ingest.LoadSuppliers(st.Suppliers, 0, reg)
+	supRejects, err := ingest.LoadSuppliers(context.Background(), st.Suppliers, 0, reg, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +450,7 @@ func TestStoreRoundTrip(t *testing.T) {
 		}
 	}
 	var sb strings.Builder
-	if err := index.Explain(&sb, st, rows[0][0]+"/"+rows[0][1]); err != nil || !strings.Contains(sb.String(), "decision: "+rows[0][3]) {
+	if err := index.Explain(&sb, st, rows[0][0]+"/"+rows[0][1], 0); err != nil || !strings.Contains(sb.String(), "decision: "+rows[0][3]) {
 		t.Fatalf("explain: %v\n%s", err, sb.String())
 	}
 }
@@ -480,7 +480,7 @@ func TestExplainLaterSteps(t *testing.T) {
 		}
 		delete(want, r[4])
 		var sb strings.Builder
-		if err := index.Explain(&sb, store, r[0]+"/"+r[1]); err != nil || !strings.Contains(sb.String(), frag) {
+		if err := index.Explain(&sb, store, r[0]+"/"+r[1], 0); err != nil || !strings.Contains(sb.String(), frag) {
 			t.Errorf("explain %s/%s (%s): %v, want %q in\n%s", r[0], r[1], r[4], err, frag, sb.String())
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/ingest"
 	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/report"
 )
 
@@ -42,6 +43,14 @@ type Config struct {
 	Workers        int
 	Progress       *Progress // may be nil
 	Stdout         io.Writer // where "-" writes; nil means os.Stdout
+	Stdin          io.Reader // what the input "-" reads; nil means os.Stdin
+	// RulesFile is the file Rules came from ("" for none): an input, so
+	// no output may overwrite it.
+	RulesFile string
+	// Warn, when set, is told of anything that is legal but probably a
+	// slip (a registration file with no rows), before and during the
+	// work; the summary lists the same warnings.
+	Warn func(string)
 }
 
 // Progress tells an observer which phase a run is in and how far its load got.
@@ -65,8 +74,16 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	r := &run{cfg: cfg, sum: &output.Summary{Files: cfg.Inputs, PhaseSeconds: map[string]float64{}}}
 	start := time.Now()
 
-	// Open the outputs first: an unwritable place fails before the work.
-	outs, err := openOutputs(cfg)
+	// Check the arguments against one another and open the outputs first:
+	// a slip or an unwritable place fails before the work.
+	pl, err := cfg.plan()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Suppliers != "" && cfg.Registration == "" {
+		r.warn("--suppliers has no effect without --registration: no installation has a Responsible Supplier, so every notify_supplier is Y")
+	}
+	outs, err := openOutputs(cfg, pl)
 	if err != nil {
 		return nil, err
 	}
@@ -91,9 +108,9 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if r.sum.Seconds > 0 {
 		r.sum.RowsPerSecond = float64(r.sum.Rows) / r.sum.Seconds
 	}
-	if cfg.Report != "" {
+	if outs.report != nil {
 		t := time.Now()
-		if err := buildReport(r.pop, r.res, r.reg).Write(cfg.Report); err != nil {
+		if err := buildReport(r.pop, r.res, r.reg).Write(outs.report.Path()); err != nil {
 			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
 		}
 		r.sum.PhaseSeconds["report"] = time.Since(t).Seconds()
@@ -131,6 +148,7 @@ func (r *run) load(ctx context.Context) error {
 	cfg := r.cfg
 	r.files = append([]string(nil), cfg.Inputs...)
 	lg, _ := errgroup.WithContext(ctx)
+	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin}
 	if cfg.Registration != "" || cfg.Suppliers != "" {
 		r.reg = engine.NewRegistry()
 		regFile, supFile := uint16(len(r.files)), uint16(len(r.files))
@@ -143,14 +161,18 @@ func (r *run) load(ctx context.Context) error {
 		}
 		lg.Go(func() error {
 			if cfg.Registration != "" {
-				rj, err := ingest.LoadRegistration(cfg.Registration, regFile, r.reg)
+				rj, err := ingest.LoadRegistration(ctx, cfg.Registration, regFile, r.reg, opt)
 				if err != nil {
 					return err
+				}
+				if r.reg.Len() == 0 {
+					r.warn(fmt.Sprintf("--registration %s holds no accepted row: every installation will be %s/%s or blocked",
+						cfg.Registration, engine.Exclude, engine.MPxNNotRegistered))
 				}
 				r.regRejects = append(r.regRejects, rj...)
 			}
 			if cfg.Suppliers != "" {
-				rj, err := ingest.LoadSuppliers(cfg.Suppliers, supFile, r.reg)
+				rj, err := ingest.LoadSuppliers(ctx, cfg.Suppliers, supFile, r.reg, opt)
 				if err != nil {
 					return err
 				}
@@ -159,7 +181,7 @@ func (r *run) load(ctx context.Context) error {
 			return nil
 		})
 	}
-	loaded, err := ingest.Load(ctx, cfg.Inputs, ingest.Options{Workers: cfg.Workers}, &cfg.Progress.Load)
+	loaded, err := ingest.Load(ctx, cfg.Inputs, opt, &cfg.Progress.Load)
 	if werr := lg.Wait(); err == nil {
 		err = werr
 	}
@@ -198,7 +220,7 @@ func (r *run) write(ctx context.Context) error {
 		defer os.RemoveAll(tmp)
 		dbDir = tmp
 	}
-	x := index.Extras{Rules: r.rules, Registration: cfg.Registration}
+	x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: cfg.Rejects}
 	if cfg.Registration != "" {
 		x.Registry = r.reg
 	}
@@ -238,8 +260,8 @@ func (r *run) write(ctx context.Context) error {
 // checkSpace refuses a store whose disk is too small: Badger dies of
 // SIGBUS when its disk fills. The outputs count when they share the disk.
 func (r *run) checkSpace(dbDir string, reg *engine.Registry) error {
-	if err := os.MkdirAll(dbDir, 0o700); err != nil {
-		return fmt.Errorf("creating store %s: %w", dbDir, err)
+	if err := index.Claim(dbDir); err != nil {
+		return err
 	}
 	var outBytes uint64
 	if r.cfg.Out != "-" && sameDevice(dbDir, filepath.Dir(r.cfg.Out)) {
@@ -266,49 +288,90 @@ func (r *run) count() error {
 	return nil
 }
 
+// outputs are the run's files, committed as one unit.
 type outputs struct {
 	decisions, rejects, summary *output.File
-	all                         []*output.File
+	report                      *output.Dir
 }
 
-func openOutputs(cfg Config) (*outputs, error) {
+func openOutputs(cfg Config, pl *plan) (*outputs, error) {
 	o := &outputs{}
 	for _, x := range []struct {
-		path string
-		f    **output.File
-	}{{cfg.Out, &o.decisions}, {cfg.Rejects, &o.rejects}, {cfg.Summary, &o.summary}} {
-		if x.path == "" {
+		t *paths.Target
+		f **output.File
+	}{{&pl.out, &o.decisions}, {&pl.rejects, &o.rejects}, {pl.summary, &o.summary}} {
+		if x.t == nil {
 			continue
 		}
-		f, err := output.Create(x.path, cfg.Stdout)
+		f, err := output.CreateTarget(*x.t, cfg.Stdout)
 		if err != nil {
 			o.abort()
 			return nil, err
 		}
 		*x.f = f
-		o.all = append(o.all, f)
 	}
-	if o.decisions == nil || o.rejects == nil {
-		o.abort()
-		return nil, fmt.Errorf("decisions and rejects outputs are required")
+	if pl.report != nil {
+		d, err := output.CreateDir(*pl.report)
+		if err != nil {
+			o.abort()
+			return nil, err
+		}
+		o.report = d
 	}
 	return o, nil
 }
 
-// commit renames every output into place; decisions last, so that a
-// decisions file under its final name means the run completed.
+// commit places every output; decisions last, so that a decisions file
+// under its final name means the run completed. If one cannot be placed,
+// those already placed are put back as they were.
 func (o *outputs) commit() error {
-	for i := len(o.all) - 1; i >= 0; i-- {
-		if err := o.all[i].Commit(); err != nil {
-			return err
-		}
+	var items []output.Pending
+	if o.report != nil {
+		items = append(items, o.report)
 	}
-	return nil
+	if o.summary != nil {
+		items = append(items, o.summary)
+	}
+	return output.Commit(append(items, o.rejects, o.decisions)...)
 }
 
 func (o *outputs) abort() {
-	for _, f := range o.all {
-		f.Abort()
+	for _, f := range []*output.File{o.decisions, o.rejects, o.summary} {
+		if f != nil {
+			f.Abort()
+		}
+	}
+	if o.report != nil {
+		o.report.Abort()
+	}
+}
+
+// rejectedInstallations lists each rejected installation of the
+// installation files with the first of its rows in the rejects, for the
+// store.
+func (r *run) rejectedInstallations() []index.Rejected {
+	var out []index.Rejected
+	at := map[string]int{}
+	for i := range r.rejects {
+		rj := &r.rejects[i]
+		if int(rj.File) >= len(r.cfg.Inputs) || rj.SMSO == "" || rj.ID == "" {
+			continue
+		}
+		name := engine.InstallationName(rj.SMSO, rj.ID)
+		if j, ok := at[name]; ok {
+			out[j].Rows++
+			continue
+		}
+		at[name] = len(out)
+		out = append(out, index.Rejected{Name: name, File: rj.File, Line: rj.Line, Rows: 1, Error: rj.Error})
+	}
+	return out
+}
+
+func (r *run) warn(msg string) {
+	r.sum.Warnings = append(r.sum.Warnings, msg)
+	if r.cfg.Warn != nil {
+		r.cfg.Warn(msg)
 	}
 }
 

@@ -3,19 +3,20 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/s1resolve/s1resolve/output"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
-
-	"github.com/s1resolve/s1resolve/output"
 )
 
 // Write writes every report file into dir, creating it: summary.csv,
-// summary.md, by_smso.csv, report.html and suppliers/<supplier>.csv. Each
-// file appears under its name only when complete.
+// summary.md, by_smso.csv, report.html and suppliers/<supplier>.csv. dir is
+// meant to be an output.Dir's Path, swapped into place whole once written,
+// so the files are written plainly.
 func (r *Report) Write(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "suppliers"), 0o700); err != nil {
 		return err
@@ -30,19 +31,24 @@ func (r *Report) Write(dir string) error {
 		files[filepath.Join("suppliers", SupplierFile(supplier))] = supplierCSV(rows)
 	}
 	for name, data := range files {
-		f, err := output.Create(filepath.Join(dir, name), nil)
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Abort()
-			return err
-		}
-		if err := f.Commit(); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Owns tells which entries of an existing folder a report writes (for
+// paths.Plan.Folder): a folder holding anything else is not replaced.
+func Owns(rel string, d fs.DirEntry) bool {
+	switch rel {
+	case "summary.csv", "summary.md", "by_smso.csv", "report.html":
+		return !d.IsDir()
+	case "suppliers":
+		return d.IsDir()
+	}
+	dir, name := filepath.Split(rel)
+	return filepath.Clean(dir) == "suppliers" && !d.IsDir() && strings.HasSuffix(name, ".csv")
 }
 
 // SupplierFile returns the file name of a supplier's list: its id where that

@@ -12,9 +12,10 @@ import (
 func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "", "store directory written by `s1resolve run --db` (required)")
+	db := fs.String("db", "", "the store `DIR` written by s1resolve run --db (required)")
+	limit := fs.Int("limit", 20, "list at most `N` members of a group in full (a larger group is summarised first); 0: all")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve explain --db DIR KEY\n\nKEY is an MPAN, an MPRN, a device GUID or smso/installation_id. Prints the\ninstallations it finds, their duplicate group and the rule that decided each.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: s1resolve explain --db DIR [--limit N] KEY\n\nKEY is an MPAN, an MPRN, a device GUID or smso/installation_id. Prints the\ninstallations it finds, their duplicate group and the rule that decided each.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	rest, err := parseInterspersed(fs, args)
@@ -25,10 +26,13 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return errUsage
 	}
+	if err := checkRange(fs, "limit", *limit, 0, 1<<30); err != nil {
+		return err
+	}
 	st, err := index.Open(*db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return index.Explain(stdout, st, rest[0])
+	return index.Explain(stdout, st, rest[0], *limit)
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/s1resolve/s1resolve/paths"
 )
 
 const usage = `s1resolve resolves SMETS1 installations for migration.
@@ -46,8 +48,18 @@ func main() {
 	// MPxNs locate premises: everything the run creates, the store's own
 	// files included, is for the owner only.
 	syscall.Umask(0o077)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	// The first SIGINT or SIGTERM cancels the work, which stops within a
+	// second or two and removes its partial files; a second exits at once.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "s1resolve: second signal: exiting at once; partial outputs are left under .*.partial-* names")
+		os.Exit(130)
+	}()
 	os.Exit(dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -70,7 +82,13 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.Is(err, paths.ErrConflict):
+			fmt.Fprintf(stderr, "s1resolve %s: %v\nrefused before any work; nothing was read or written\n", c.name, err)
+			return 2
 		case errors.Is(err, errUsage):
+			if msg := err.Error(); msg != errUsage.Error() {
+				fmt.Fprintf(stderr, "s1resolve %s: %s\n", c.name, msg)
+			}
 			return 2
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintf(stderr, "s1resolve %s: interrupted; no output was written under its final name\n", c.name)
@@ -84,27 +102,3 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 2
 }
 
-var errUsage = errors.New("usage")
-
-// parseInterspersed parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, errUsage
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}

@@ -18,21 +18,21 @@ import (
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "", "store directory to keep for `explain` (default: a temporary one, removed at the end)")
-	out := fs.String("out", "decisions.csv", "decisions file, or - for standard output")
-	rejects := fs.String("rejects", "rejects.csv", "rejects file")
-	format := fs.String("format", "csv", "decisions format: csv or jsonl")
-	summary := fs.String("summary", "", "also write the summary as JSON to this file")
-	reportDir := fs.String("report", "", "also write the reports (summary tables, supplier lists, HTML) into this directory")
-	workers := fs.Int("workers", 0, "parallel workers (default: all cores)")
-	registration := fs.String("registration", "", "registration data: CSV with columns mpxn, supplier_id (FORMAT.md §2)")
-	suppliers := fs.String("suppliers", "", "supplier statuses: CSV with columns supplier_id, status (FORMAT.md §3)")
-	rulesFile := fs.String("rules", "", "step 5 thresholds (see `s1resolve rules`); default: RULES.md's")
-	quiet := fs.Bool("quiet", false, "print nothing but errors")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	maxMemory := fs.String("max-memory", "auto", "soft memory limit, e.g. 3GiB or 2000MiB; auto: 1.1x the input size + 128MiB; 0: none")
+	db := fs.String("db", "", "keep the store in `DIR` (new, empty or an earlier store) for s1resolve explain; default: a temporary one, removed at the end")
+	out := fs.String("out", "decisions.csv", "decisions `FILE`, or - for standard output")
+	rejects := fs.String("rejects", "rejects.csv", "rejects `FILE`, or - for standard output")
+	format := fs.String("format", "csv", "decisions `FORMAT`: csv or jsonl")
+	summary := fs.String("summary", "", "also write the summary as JSON to `FILE`")
+	reportDir := fs.String("report", "", "also write the reports (summary tables, supplier lists, HTML) into `DIR`, replaced whole")
+	workers := fs.Int("workers", 0, "`N` parallel workers, 1 to 1024 (default: all cores)")
+	registration := fs.String("registration", "", "registration data `FILE`: CSV with columns mpxn, supplier_id (FORMAT.md §2)")
+	suppliers := fs.String("suppliers", "", "supplier statuses `FILE`: CSV with columns supplier_id, status (FORMAT.md §3)")
+	rulesFile := fs.String("rules", "", "step 5 thresholds `FILE` (see s1resolve rules); default: RULES.md's")
+	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE`")
+	maxMemory := fs.String("max-memory", "auto", "soft memory limit `SIZE`, e.g. 3GiB or 2000MiB; auto: 1.1x the input size + 128MiB; 0: none")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve run [flags] FILE...\n\nResolves installation files (FORMAT.md §1; .gz accepted) and writes decisions and rejects.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: s1resolve run [flags] FILE...\n\nResolves installation files (FORMAT.md §1; .gz accepted; - reads standard input) and writes decisions and rejects.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
@@ -43,23 +43,29 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return errUsage
 	}
+	if err := checkRange(fs, "workers", *workers, 1, 1024); err != nil {
+		return err
+	}
 	f, err := output.ParseFormat(*format)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return errUsage
+		return usageError(err.Error())
+	}
+	limit, err := memoryLimit(*maxMemory, files)
+	if err != nil {
+		return usageError("--max-memory: " + err.Error())
+	}
+	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, RulesFile: *rulesFile, DB: *db,
+		Out: *out, Rejects: *rejects, Summary: *summary, Report: *reportDir, Format: f, Workers: *workers,
+		Progress: &pipeline.Progress{}, Stdout: stdout, Warn: func(msg string) { fmt.Fprintln(stderr, "warning: "+msg) }}
+	if err := cfg.Check(); err != nil {
+		return err
 	}
 	rules, err := loadRules(*rulesFile)
 	if err != nil {
 		return err
 	}
-	limit, err := memoryLimit(*maxMemory, files)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return errUsage
-	}
+	cfg.Rules = &rules
 	applyMemoryLimit(limit)
-	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, Rules: &rules, DB: *db, Out: *out, Rejects: *rejects, Summary: *summary, Report: *reportDir,
-		Format: f, Workers: *workers, Progress: &pipeline.Progress{}, Stdout: stdout}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -152,7 +158,10 @@ func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
 	}
 	fmt.Fprintf(w, "phases: %s\n", strings.Join(parts, ", "))
 	if cfg.Out != "-" {
-		fmt.Fprintf(w, "decisions: %s\nrejects:   %s\n", cfg.Out, cfg.Rejects)
+		fmt.Fprintf(w, "decisions: %s\n", cfg.Out)
+	}
+	if cfg.Rejects != "-" {
+		fmt.Fprintf(w, "rejects:   %s\n", cfg.Rejects)
 	}
 	if cfg.DB != "" {
 		fmt.Fprintf(w, "store:     %s (s1resolve explain --db %s KEY)\n", cfg.DB, cfg.DB)

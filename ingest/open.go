@@ -1,0 +1,98 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+)
+
+// Stdin is the input path that means standard input.
+const Stdin = "-"
+
+// input is one opened input file.
+type input struct {
+	r io.Reader
+	// stop closes the underlying file (safe from any goroutine: a Read
+	// blocked on a pipe or FIFO then returns) and releases the rest.
+	stop func()
+}
+
+// openInput opens path, or stdin (os.Stdin when nil) for Stdin, for
+// reading. The text is gunzipped when it starts with gzip's magic number,
+// whatever its name; a name ending in .gz (any case) must be gzip. When
+// ctx is done the file is closed, so a read blocked on a slow pipe or FIFO
+// returns.
+func openInput(ctx context.Context, path string, stdin io.Reader) (*input, error) {
+	var raw io.Reader
+	var closeRaw func()
+	if path == Stdin {
+		if stdin == nil {
+			stdin = os.Stdin
+		}
+		// A pipe of our own stands between stdin and the reader: closing
+		// it unblocks a Read, which closing a blocking stdin would not.
+		pr, pw := io.Pipe()
+		go func() {
+			_, err := io.Copy(pw, stdin)
+			pw.CloseWithError(err)
+		}()
+		raw, closeRaw = pr, func() { pr.CloseWithError(context.Canceled) }
+	} else {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		if st.IsDir() {
+			return nil, fmt.Errorf("%s: is a directory, not an input file", path)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		raw, closeRaw = f, func() { f.Close() }
+	}
+	stopWatch := context.AfterFunc(ctx, closeRaw)
+	in := &input{stop: func() { stopWatch(); closeRaw() }}
+	br := bufio.NewReaderSize(raw, 64<<10)
+	magic, _ := br.Peek(2)
+	if err := ctx.Err(); err != nil {
+		in.stop()
+		return nil, err
+	}
+	if !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		if strings.HasSuffix(strings.ToLower(path), ".gz") {
+			in.stop()
+			return nil, fmt.Errorf("%s: not a readable gzip file: %w", path, gzip.ErrHeader)
+		}
+		in.r = br
+		return in, nil
+	}
+	z, err := gzip.NewReader(br)
+	if err != nil {
+		in.stop()
+		return nil, fmt.Errorf("%s: not a readable gzip file: %w", path, err)
+	}
+	in.r = z
+	return in, nil
+}
+
+// checkText refuses a header that is not UTF-8 text (UTF-16, a binary
+// file, NUL bytes): the columns cannot be read, and saying "required
+// column is missing" would mislead.
+func checkText(path string, header []byte) error {
+	switch {
+	case bytes.HasPrefix(header, []byte{0xff, 0xfe}), bytes.HasPrefix(header, []byte{0xfe, 0xff}):
+		return &HeaderError{File: path, Problem: "not UTF-8 text: the file is UTF-16; save it as UTF-8 CSV"}
+	case bytes.IndexByte(header, 0) >= 0:
+		return &HeaderError{File: path, Problem: "not UTF-8 text: the header holds NUL bytes (UTF-16 or a binary file?); save it as UTF-8 CSV"}
+	case !utf8.Valid(header):
+		return &HeaderError{File: path, Problem: "not UTF-8 text: the header holds bytes that are not UTF-8; save it as UTF-8 CSV"}
+	}
+	return nil
+}

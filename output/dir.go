@@ -1,0 +1,59 @@
+package output
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/s1resolve/s1resolve/paths"
+)
+
+// Dir is a folder written whole: its content is written into a new folder
+// beside it (Path), which Commit swaps in, so that nothing of an earlier
+// content survives and nothing appears under the final name half-written.
+type Dir struct {
+	f   paths.Folder
+	tmp string // "" once placed or discarded
+}
+
+// CreateDir starts the folder f (from paths.Plan.Folder).
+func CreateDir(f paths.Folder) (*Dir, error) {
+	tmp, err := os.MkdirTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".partial-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %w", f.Arg, err)
+	}
+	return &Dir{f: f, tmp: tmp}, nil
+}
+
+// Path is where to write the folder's content until it is committed.
+func (d *Dir) Path() string { return d.tmp }
+
+// Final is where the folder is once committed.
+func (d *Dir) Final() string { return d.f.Path }
+
+// Commit swaps the folder into place.
+func (d *Dir) Commit() error { return Commit(d) }
+
+// Abort removes what was written; it is safe after Commit.
+func (d *Dir) Abort() { d.discard() }
+
+func (d *Dir) finish() error { return nil }
+
+func (d *Dir) place() (placed, error) {
+	if d.tmp == "" {
+		return placed{}, nil
+	}
+	p, err := replace(d.tmp, d.f.Path, true)
+	if err != nil {
+		return p, fmt.Errorf("writing %s: %w", d.f.Arg, err)
+	}
+	d.tmp = ""
+	return p, nil
+}
+
+func (d *Dir) discard() {
+	if d.tmp != "" {
+		os.RemoveAll(d.tmp)
+		d.tmp = ""
+	}
+}
