@@ -8,34 +8,59 @@ import (
 	"sort"
 	"time"
 
+	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/synth"
 )
 
 func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "directory to write the SMSO files to (required)")
-	n := fs.Int("installations", 100000, "number of installations")
-	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same files")
-	smsos := fs.Int("smsos", 3, "number of SMSOs (one file each)")
+	out := fs.String("out", "", "write the population into `DIR`, replaced whole (new, empty or an earlier population) (required)")
+	n := fs.Int("installations", 100000, "`N` installations, 0 to 100,000,000")
+	seed := fs.Uint64("seed", 1, "random `SEED`; the same seed gives the same files")
+	smsos := fs.Int("smsos", 3, "`K` SMSOs (one file each), 1 to 1000")
 	gz := fs.Bool("gzip", false, "write gzip-compressed files")
-	bad := fs.Float64("bad", 0, "share of installations given one bad row (0 to 1)")
-	profile := fs.String("profile", "", "\"consultation\": plant the consultation's category counts exactly, scaled to --installations")
+	bad := fs.Float64("bad", 0, "share of installations given one bad row, a `RATE` from 0 to 1")
+	profile := fs.String("profile", "", "`PROFILE` \"consultation\": plant the consultation's category counts exactly, scaled to --installations")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve gen --out DIR [flags]\n\nGenerates a synthetic population in the FORMAT.md layout.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 || *out == "" || *bad < 0 || *bad > 1 || *n < 0 {
+	} else if len(rest) > 0 || *out == "" {
 		fs.Usage()
 		return errUsage
 	}
-	start := time.Now()
-	st, err := synth.Generate(ctx, synth.Config{Dir: *out, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile})
+	if err := checkRange(fs, "installations", *n, 0, 100_000_000); err != nil {
+		return err
+	}
+	if err := checkRange(fs, "smsos", *smsos, 1, 1000); err != nil {
+		return err
+	}
+	if !(*bad >= 0 && *bad <= 1) {
+		return usageError(fmt.Sprintf("--bad %v: must be from 0 to 1", *bad))
+	}
+	var plan paths.Plan
+	folder, err := plan.Folder("--out", *out, "a generated population", synth.Owns)
 	if err != nil {
 		return err
 	}
+	dir, err := output.CreateDir(folder)
+	if err != nil {
+		return err
+	}
+	defer dir.Abort()
+	start := time.Now()
+	st, err := synth.Generate(ctx, synth.Config{Dir: dir.Path(), Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile})
+	if err != nil {
+		return err
+	}
+	if err := dir.Commit(); err != nil {
+		return err
+	}
+	st.Rebase(*out)
 	printGenStats(stderr, st, time.Since(start))
 	return nil
 }

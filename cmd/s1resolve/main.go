@@ -101,4 +101,3 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fmt.Fprintf(stderr, "s1resolve: unknown command %q\n\n%s", args[0], usage)
 	return 2
 }
-

@@ -3,32 +3,36 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
 )
 
-// parseSize reads a byte size such as 3GiB, 2500MiB, 800MB or 1073741824.
+// parseSize reads a byte size such as 3GiB, 2500MiB, 800MB or 1073741824;
+// units in any case (3gib, 800mb), at most 1 PiB.
 func parseSize(s string) (int64, error) {
 	units := []struct {
 		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+		mult   float64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	num, mult := strings.TrimSpace(s), 1.0
+	upper := strings.ToUpper(num)
 	for _, u := range units {
-		if num, ok := strings.CutSuffix(s, u.suffix); ok {
-			v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-			if err != nil || v < 0 {
-				return 0, fmt.Errorf("bad size %q", s)
-			}
-			return int64(v * float64(u.mult)), nil
+		if strings.HasSuffix(upper, u.suffix) {
+			num, mult = strings.TrimSpace(num[:len(num)-len(u.suffix)]), u.mult
+			break
 		}
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("bad size %q: want a number of bytes or e.g. 3GiB, 2500MiB", s)
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || !(v >= 0) || math.IsInf(v, 0) || strings.ContainsAny(num, "xXpPnN_") {
+		return 0, fmt.Errorf("bad size %q: want e.g. 3GiB, 2500MiB, 800MB or a number of bytes", s)
 	}
-	return v, nil
+	if v*mult > 1<<50 {
+		return 0, fmt.Errorf("size %q is more than 1 PiB", s)
+	}
+	return int64(v * mult), nil
 }
 
 // memoryLimit returns the soft memory limit for a run over files: the

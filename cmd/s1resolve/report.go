@@ -10,15 +10,17 @@ import (
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/ingest"
+	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/report"
 )
 
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	decisions := fs.String("decisions", "", "decisions CSV written by run (required)")
-	out := fs.String("out", "report", "directory to write the reports into")
-	db := fs.String("db", "", "store of the same run, to list device GUIDs in the supplier files")
+	decisions := fs.String("decisions", "", "decisions `FILE` written by run, CSV or JSON Lines; - reads standard input (required)")
+	out := fs.String("out", "report", "write the reports into `DIR`, replaced whole (new, empty or an earlier report)")
+	db := fs.String("db", "", "the store `DIR` of the same run, to list device GUIDs in the supplier files")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve report --decisions FILE [--out DIR] [--db DIR]\n\nWrites summary.csv, summary.md, by_smso.csv, report.html and suppliers/*.csv.\n\nFlags:")
 		fs.PrintDefaults()
@@ -29,11 +31,28 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	f, err := os.Open(*decisions)
+	var plan paths.Plan
+	if err := plan.Input("--decisions", *decisions); err != nil {
+		return err
+	}
+	if *db != "" {
+		if _, err := plan.Folder("--db", *db, "an s1resolve store", index.Owns(*db)); err != nil {
+			return err
+		}
+	}
+	folder, err := plan.Folder("--out", *out, "an s1resolve report folder", report.Owns)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	var in io.Reader = os.Stdin
+	if *decisions != "-" {
+		f, err := os.Open(*decisions)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
 	var guids func(smso, id string) []string
 	if *db != "" {
 		st, err := index.Open(*db)
@@ -53,11 +72,19 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return deviceGUIDs(rec.Devices)
 		}
 	}
-	rep, err := report.FromDecisions(f, *decisions, guids)
+	rep, err := report.FromDecisions(in, *decisions, guids)
 	if err != nil {
 		return err
 	}
-	if err := rep.Write(*out); err != nil {
+	dir, err := output.CreateDir(folder)
+	if err != nil {
+		return err
+	}
+	defer dir.Abort()
+	if err := rep.Write(dir.Path()); err != nil {
+		return fmt.Errorf("writing the reports in %s: %w", *out, err)
+	}
+	if err := dir.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%d decisions reported in %s (report.html, summary.md, summary.csv, by_smso.csv, suppliers/)\n", rep.Total(), *out)
