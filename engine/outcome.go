@@ -18,6 +18,16 @@ var decisionNames = [...]string{"", "migrate", "migrate_partial", "pending", "ex
 // String returns the decision as RULES.md spells it.
 func (d Decision) String() string { return decisionNames[d] }
 
+// ParseDecision returns the decision spelled s, or false.
+func ParseDecision(s string) (Decision, bool) {
+	for i, n := range decisionNames {
+		if i > 0 && n == s {
+			return Decision(i), true
+		}
+	}
+	return Undecided, false
+}
+
 // Reason is the reason column of the output.
 type Reason uint8
 
@@ -46,6 +56,16 @@ var reasonNames = [...]string{"", "duplicate_guid", "duplicate_mpxn_active", "no
 
 // String returns the reason as RULES.md spells it.
 func (r Reason) String() string { return reasonNames[r] }
+
+// ParseReason returns the reason spelled s, or false.
+func ParseReason(s string) (Reason, bool) {
+	for i, n := range reasonNames {
+		if i > 0 && n == s {
+			return Reason(i), true
+		}
+	}
+	return NoReason, false
+}
 
 // Step names the RULES.md step that decided an installation.
 type Step uint8

@@ -14,20 +14,37 @@ import (
 //	MOC_MDS firmware=15 configuration=10 groups=CB
 //	IOC     firmware=108 configuration=30 groups=AA,BA,CA
 //
-// Blank lines and lines starting with # are ignored. A cohort not listed has
-// no thresholds. name is used in error messages.
+// Blank lines and lines starting with # are ignored, and so is a UTF-8 byte
+// order mark. A cohort not listed has no thresholds, but a file with no
+// cohort line at all is refused: it would silently turn step 5 off (an
+// empty file, the wrong file); to mean that, write the line "none".
+// name is used in error messages.
 func ParseRules(r io.Reader, name string) (RuleSet, error) {
 	rs := RuleSet{Thresholds: map[Cohort]Thresholds{}}
 	sc := bufio.NewScanner(r)
 	line := 0
+	none := false
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
+		if line == 1 {
+			text = strings.TrimSpace(strings.TrimPrefix(text, "\ufeff"))
+		}
+		if strings.EqualFold(text, "none") {
+			if len(rs.Thresholds) > 0 {
+				return RuleSet{}, fmt.Errorf("%s: line %d: \"none\" beside cohort lines", name, line)
+			}
+			none = true
+			continue
+		}
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
 		fail := func(format string, args ...any) (RuleSet, error) {
 			return RuleSet{}, fmt.Errorf("%s: line %d: %s", name, line, fmt.Sprintf(format, args...))
+		}
+		if none {
+			return fail("a cohort line beside \"none\"")
 		}
 		words := strings.Fields(text)
 		c := cohortByName(words[0])
@@ -75,6 +92,9 @@ func ParseRules(r io.Reader, name string) (RuleSet, error) {
 	if err := sc.Err(); err != nil {
 		return RuleSet{}, fmt.Errorf("%s: %w", name, err)
 	}
+	if len(rs.Thresholds) == 0 && !none {
+		return RuleSet{}, fmt.Errorf("%s: no cohort line: every cohort would have no step 5 thresholds; list the cohorts (see s1resolve rules), or write \"none\" to mean it", name)
+	}
 	return rs, nil
 }
 
@@ -98,6 +118,9 @@ func (rs RuleSet) Format(w io.Writer) error {
 	}
 	slices.Sort(cohorts)
 	b := []byte("# s1resolve rules: RULES.md step 5 thresholds per cohort; cohorts not listed have none.\n")
+	if len(cohorts) == 0 {
+		b = append(b, "none\n"...)
+	}
 	for _, c := range cohorts {
 		th := rs.Thresholds[c]
 		b = fmt.Appendf(b, "%-10s firmware=%d configuration=%d groups=%s\n", c, th.Firmware, th.Configuration, strings.Join(th.Groups, ","))

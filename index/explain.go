@@ -50,7 +50,7 @@ func Explain(w io.Writer, s *Store, key string, limit int) error {
 		for _, r := range group {
 			done[r.ID] = true
 		}
-		s.explainGroup(w, group, limit)
+		s.explainGroup(w, group, ids, limit)
 	}
 	return nil
 }
@@ -108,7 +108,9 @@ func (s *Store) find(key string) ([]uint32, string, error) {
 	return ids, kind + " " + k.String(), err
 }
 
-func (s *Store) explainGroup(w io.Writer, group []*Record, limit int) {
+// explainGroup explains each member of group, the installations the key
+// found (asked) first.
+func (s *Store) explainGroup(w io.Writer, group []*Record, asked []uint32, limit int) {
 	first := group[0]
 	if len(group) == 1 {
 		fmt.Fprintf(w, "\nno duplicate: the installation shares no MPAN or MPRN with another (group %s)\n", first.GroupID)
@@ -116,10 +118,24 @@ func (s *Store) explainGroup(w io.Writer, group []*Record, limit int) {
 		fmt.Fprintf(w, "\nduplicate group %s: %d installations share MPANs/MPRNs (directly or through one another)\n",
 			first.GroupID, len(group))
 	}
-	shown := group
+	isAsked := make(map[uint32]bool, len(asked))
+	for _, id := range asked {
+		isAsked[id] = true
+	}
+	shown := make([]*Record, 0, len(group))
+	for _, r := range group {
+		if isAsked[r.ID] {
+			shown = append(shown, r)
+		}
+	}
+	for _, r := range group {
+		if !isAsked[r.ID] {
+			shown = append(shown, r)
+		}
+	}
 	if limit > 0 && len(group) > limit {
 		summariseGroup(w, group)
-		shown = group[:limit]
+		shown = shown[:limit]
 	}
 	facts := groupFactsOf(group)
 	rules := s.rules()

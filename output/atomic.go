@@ -187,7 +187,12 @@ func Commit(items ...Pending) error {
 // two are folders.
 func replace(tmp, final string, dir bool) (placed, error) {
 	prev := ""
-	if _, err := os.Lstat(final); err == nil {
+	if st, err := os.Lstat(final); err == nil {
+		// What the run checked before its work may have changed since:
+		// never put a file over a folder or a folder over a file.
+		if st.IsDir() != dir || !dir && !st.Mode().IsRegular() {
+			return placed{}, fmt.Errorf("%s is no longer what it was when the run started (now %s)", final, st.Mode().Type())
+		}
 		if prev, err = keepPrevious(final, dir); err != nil {
 			return placed{}, err
 		}

@@ -220,7 +220,11 @@ func (r *run) write(ctx context.Context) error {
 		defer os.RemoveAll(tmp)
 		dbDir = tmp
 	}
-	x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: cfg.Rejects}
+	rejectsPath := cfg.Rejects
+	if abs, err := filepath.Abs(rejectsPath); err == nil && rejectsPath != "-" {
+		rejectsPath = abs
+	}
+	x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath}
 	if cfg.Registration != "" {
 		x.Registry = r.reg
 	}

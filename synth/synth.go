@@ -9,10 +9,12 @@ package synth
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -49,6 +51,29 @@ type Stats struct {
 	// run must decide per reason ("fw_config_failure/IOC", ...) and per
 	// supplier status ("supplier/ceased_trading", ...).
 	Expected map[string]int
+}
+
+// Rebase moves the file names of s to dir: Generate wrote them elsewhere
+// (a folder swapped into dir whole).
+func (s *Stats) Rebase(dir string) {
+	for i, f := range s.Files {
+		s.Files[i] = filepath.Join(dir, filepath.Base(f))
+	}
+	s.Registration = filepath.Join(dir, filepath.Base(s.Registration))
+	s.Suppliers = filepath.Join(dir, filepath.Base(s.Suppliers))
+}
+
+// Owns tells which entries of an existing folder Generate writes (for
+// paths.Plan.Folder): a folder holding anything else is not replaced.
+func Owns(rel string, d fs.DirEntry) bool {
+	if d.IsDir() {
+		return false
+	}
+	if rel == "registration.csv" || rel == "suppliers.csv" {
+		return true
+	}
+	name := strings.TrimSuffix(rel, ".gz")
+	return strings.HasPrefix(name, "smso_") && strings.HasSuffix(name, ".csv")
 }
 
 // Group kinds planted, named after the RULES.md step 2 branch they exercise.
