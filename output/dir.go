@@ -25,6 +25,20 @@ func CreateDir(f paths.Folder) (*Dir, error) {
 	return &Dir{f: f, tmp: tmp}, nil
 }
 
+// WriteDir writes the folder f whole: write fills a new folder beside it,
+// which then replaces f; on any error f stays as it was.
+func WriteDir(f paths.Folder, write func(dir string) error) error {
+	d, err := CreateDir(f)
+	if err != nil {
+		return err
+	}
+	defer d.Abort()
+	if err := write(d.Path()); err != nil {
+		return err
+	}
+	return d.Commit()
+}
+
 // Path is where to write the folder's content until it is committed.
 func (d *Dir) Path() string { return d.tmp }
 

@@ -47,17 +47,13 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	dir, err := output.CreateDir(folder)
-	if err != nil {
-		return err
-	}
-	defer dir.Abort()
 	start := time.Now()
-	st, err := synth.Generate(ctx, synth.Config{Dir: dir.Path(), Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile})
-	if err != nil {
+	var st *synth.Stats
+	err = output.WriteDir(folder, func(dir string) (err error) {
+		st, err = synth.Generate(ctx, synth.Config{Dir: dir, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile})
 		return err
-	}
-	if err := dir.Commit(); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	st.Rebase(*out)

@@ -76,16 +76,8 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	dir, err := output.CreateDir(folder)
-	if err != nil {
-		return err
-	}
-	defer dir.Abort()
-	if err := rep.Write(dir.Path()); err != nil {
+	if err := output.WriteDir(folder, rep.Write); err != nil {
 		return fmt.Errorf("writing the reports in %s: %w", *out, err)
-	}
-	if err := dir.Commit(); err != nil {
-		return err
 	}
 	fmt.Fprintf(stderr, "%d decisions reported in %s (report.html, summary.md, summary.csv, by_smso.csv, suppliers/)\n", rep.Total(), *out)
 	return nil

@@ -204,12 +204,7 @@ func TestOutputsThatAreNotFiles(t *testing.T) {
 	}
 
 	// Standard input, gzip-compressed: "zcat | s1resolve run --out - -".
-	raw, _ := os.ReadFile(in)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(raw)
-	zw.Close()
-	code, stdout, stderr := runBin(t, bin, dir, gz.Bytes(), "run", "--quiet", "--out", "-", "--rejects", "r3.csv", "-")
+	code, stdout, stderr := runBin(t, bin, dir, gzipBytes(t, in), "run", "--quiet", "--out", "-", "--rejects", "r3.csv", "-")
 	if code != 0 {
 		t.Fatalf("standard input: exit %d %s", code, stderr)
 	}
