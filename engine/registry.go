@@ -2,6 +2,8 @@ package engine
 
 import (
 	"sort"
+
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // SupplierStatus is a Responsible Supplier's status (FORMAT.md §3).
@@ -14,10 +16,12 @@ const (
 	NotLiveUser
 )
 
-var supplierStatusNames = [...]string{"live", "ceased_trading", "not_live_user"}
+// SupplierStatuses are the words of the suppliers file's status column, in
+// SupplierStatus order.
+var SupplierStatuses = []string{"live", "ceased_trading", "not_live_user"}
 
 // String returns the status as FORMAT.md spells it.
-func (s SupplierStatus) String() string { return supplierStatusNames[s] }
+func (s SupplierStatus) String() string { return SupplierStatuses[s] }
 
 // Registry is the registration data: the Responsible Supplier of each
 // registered MPxN, and each supplier's status. Entries are added with Add
@@ -33,7 +37,7 @@ type Registry struct {
 }
 
 type pendingReg struct {
-	key      Key
+	key      value.Key
 	supplier uint32
 	line     uint32
 }
@@ -41,7 +45,7 @@ type pendingReg struct {
 // Duplicate is a registration of an MPxN already registered: the later
 // row is dropped and the first one stands.
 type Duplicate struct {
-	Key       Key
+	Key       value.Key
 	Line      uint32
 	FirstLine uint32
 }
@@ -64,7 +68,7 @@ func (r *Registry) supplierIndex(id string) uint32 {
 
 // Add records that k's Responsible Supplier is supplier, from the row on
 // line. It takes effect at the next Seal.
-func (r *Registry) Add(k Key, supplier string, line uint32) {
+func (r *Registry) Add(k value.Key, supplier string, line uint32) {
 	r.pending = append(r.pending, pendingReg{k, r.supplierIndex(supplier), line})
 }
 
@@ -125,7 +129,7 @@ func (r *Registry) find(m uint64) int32 {
 }
 
 // Supplier returns the Responsible Supplier registered for k.
-func (r *Registry) Supplier(k Key) (string, bool) {
+func (r *Registry) Supplier(k value.Key) (string, bool) {
 	if i := r.find(Mix(uint64(k))); i >= 0 {
 		return r.ids[i], true
 	}

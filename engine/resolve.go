@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/s1resolve/s1resolve/value"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -33,10 +34,10 @@ type Resolver struct {
 // Result is the resolution of a Population, indexed by installation id.
 type Result struct {
 	Outcomes  []Outcome
-	GroupID   []Key    // smallest key of the installation's duplicate group
-	GroupSize []uint32 // installations in that group (1: no duplicate)
-	Dormant   []bool   // dormant-only
-	DupGUID   []bool   // holds a duplicate GUID
+	GroupID   []value.Key // smallest key of the installation's duplicate group
+	GroupSize []uint32    // installations in that group (1: no duplicate)
+	Dormant   []bool      // dormant-only
+	DupGUID   []bool      // holds a duplicate GUID
 	// Root is the smallest installation id of each installation's group.
 	Root []uint32
 	// MPANSupplier and MPRNSupplier index the Registry's suppliers (-1:
@@ -61,7 +62,7 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	n := len(p.Installations)
 	res := &Result{
 		Outcomes:  make([]Outcome, n),
-		GroupID:   make([]Key, n),
+		GroupID:   make([]value.Key, n),
 		GroupSize: make([]uint32, n),
 		Dormant:   make([]bool, n),
 		DupGUID:   make([]bool, n),
@@ -139,7 +140,7 @@ func guidRefs(p *Population, workers int) []KeyRef {
 			for id := lo; id < hi; id++ {
 				in := &p.Installations[id]
 				for i := in.First; i < in.First+in.Count; i++ {
-					refs[i] = KeyRef{Mix(p.Devices[i].GUID), uint32(id)}
+					refs[i] = KeyRef{Mix(uint64(p.Devices[i].GUID)), uint32(id)}
 				}
 			}
 		}()
@@ -254,7 +255,7 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) {
 // step 2c winner, or -1.
 func (r *Resolver) decideDuplicates(p *Population, res *Result, members []uint32) int64 {
 	anyActive, communicating, comm := false, 0, uint32(0)
-	latest, latestDate, tie := uint32(0), Date(-1<<31), false
+	latest, latestDate, tie := uint32(0), value.Date(-1<<31), false
 	for _, m := range members {
 		in := &p.Installations[m]
 		if !res.Dormant[m] {
@@ -320,11 +321,11 @@ func (res *Result) Supplier(id uint32) int32 {
 }
 
 // smallestKey returns the smallest printed MPxN key of the members.
-func smallestKey(p *Population, members []uint32) Key {
-	var best Key
+func smallestKey(p *Population, members []uint32) value.Key {
+	var best value.Key
 	for _, m := range members {
 		in := &p.Installations[m]
-		for _, k := range [2]Key{in.MPAN, in.MPRN} {
+		for _, k := range [2]value.Key{in.MPAN, in.MPRN} {
 			if k != 0 && (best == 0 || k.Less(best)) {
 				best = k
 			}

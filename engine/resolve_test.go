@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // inst describes an installation for a table test.
@@ -17,7 +19,7 @@ type inst struct {
 	guids  []uint64
 }
 
-func mprnKey(s string) Key {
+func mprnKey(s string) value.Key {
 	if s == "" {
 		return 0
 	}
@@ -25,17 +27,17 @@ func mprnKey(s string) Key {
 	for _, c := range s {
 		v = v*10 + uint64(c-'0')
 	}
-	return MPRNKey(v, len(s))
+	return value.MPRNKey(v, len(s))
 }
 
 // population builds a Population from insts, which must be sorted by name.
 func population(insts []inst) *Population {
 	p := &Population{}
 	for _, in := range insts {
-		i := Installation{Name: InstallationName("S", in.name), Date: Date(in.date), Communicating: in.comm,
+		i := Installation{Name: InstallationName("S", in.name), Date: value.Date(in.date), Communicating: in.comm,
 			Cohort: MOCMDS, First: uint32(len(p.Devices))}
 		if in.mpan != 0 {
-			i.MPAN = MPANKey(in.mpan)
+			i.MPAN = value.MPANKey(in.mpan)
 		}
 		i.MPRN = mprnKey(in.mprn)
 		state := Dormant
@@ -43,9 +45,9 @@ func population(insts []inst) *Population {
 			state = Active
 		}
 		p.Devices = append(p.Devices, Device{Type: ESME, State: state, GUID: 1 << 40})
-		p.Devices[len(p.Devices)-1].GUID += uint64(len(p.Devices)) // unique
+		p.Devices[len(p.Devices)-1].GUID += value.GUID(len(p.Devices)) // unique
 		for _, g := range in.guids {
-			p.Devices = append(p.Devices, Device{Type: IHD, GUID: g})
+			p.Devices = append(p.Devices, Device{Type: IHD, GUID: value.GUID(g)})
 		}
 		i.Count = uint32(len(p.Devices)) - i.First
 		p.Installations = append(p.Installations, i)
@@ -169,21 +171,6 @@ func TestClauses(t *testing.T) {
 		if got := tt.o.Clause(tt.cohort); got != tt.want {
 			t.Errorf("%s/%s %s: clause %q, want %q", tt.o.Decision, tt.o.Reason, tt.cohort, got, tt.want)
 		}
-	}
-}
-
-func TestDateRoundTrip(t *testing.T) {
-	for _, d := range []Date{MakeDate(1, 1, 1), MakeDate(2000, 2, 29), MakeDate(2019, 12, 31), MakeDate(9999, 12, 31)} {
-		y, m, day := d.Civil()
-		if MakeDate(y, m, day) != d {
-			t.Errorf("%d: round trip gives %d-%d-%d", d, y, m, day)
-		}
-	}
-	if MakeDate(1, 1, 1) != 0 || MakeDate(2020, 3, 1)-MakeDate(2020, 2, 28) != 2 {
-		t.Error("date arithmetic is off")
-	}
-	if got := MakeDate(2019, 3, 7).String(); got != "2019-03-07" {
-		t.Errorf("String = %s", got)
 	}
 }
 

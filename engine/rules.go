@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/s1resolve/s1resolve/value"
+
 // Thresholds are the firmware and configuration attempt counts at which a
 // failing meter of a covered group has failed persistently (RULES.md step 5).
 type Thresholds struct {
@@ -59,7 +61,7 @@ func (prepaymentRule) Name() string { return "prepayment key" }
 func (prepaymentRule) Decide(p *Population, res *Result, id uint32) (Outcome, bool) {
 	devs := p.DevicesOf(id)
 	for i := range devs {
-		if devs[i].Type.IsMeter() && devs[i].Prepay == No {
+		if devs[i].Type.IsMeter() && devs[i].Prepay == value.No {
 			return dormantOr(res.Dormant[id], NoPrepaymentKey, Step4), true
 		}
 	}

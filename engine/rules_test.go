@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // meter is a shorthand for a meter row in the step 3-5 tables.
@@ -29,10 +31,10 @@ func TestLaterSteps(t *testing.T) {
 		{"clean dormant migrates", MOCMDS, []Device{esmeOK}, false, Outcome{Migrate, Unique, Step6}, ""},
 		{"step 3 dormant unregistered", MOCMDS, []Device{esmeOK}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
 		{"step 3 active unregistered", MOCMDS, []Device{meter(ESME, Active, "CB", OK, 0, OK, 0)}, true, Outcome{Blocked, MPxNNotRegistered, Step3}, ""},
-		{"step 3 before step 4", MOCMDS, []Device{{Type: ESME, State: Dormant, Prepay: No}}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
-		{"step 4 dormant no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: No}}, false, Outcome{Exclude, NoPrepaymentKey, Step4}, "18.12"},
-		{"step 4 mixed no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: No}, {Type: ESME, State: Active}}, false, Outcome{Blocked, NoPrepaymentKey, Step4}, ""},
-		{"step 4 ignores a hub's prepay_key", FOC, []Device{{Type: CHF, Prepay: No}}, false, Outcome{Migrate, Unique, Step6}, ""},
+		{"step 3 before step 4", MOCMDS, []Device{{Type: ESME, State: Dormant, Prepay: value.No}}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
+		{"step 4 dormant no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: value.No}}, false, Outcome{Exclude, NoPrepaymentKey, Step4}, "18.12"},
+		{"step 4 mixed no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: value.No}, {Type: ESME, State: Active}}, false, Outcome{Blocked, NoPrepaymentKey, Step4}, ""},
+		{"step 4 ignores a hub's prepay_key", FOC, []Device{{Type: CHF, Prepay: value.No}}, false, Outcome{Migrate, Unique, Step6}, ""},
 		{"step 5a IOC covered unable", IOC, []Device{meter(GSME, Dormant, "BA", Unable, 0, NotRequired, 0)}, false, Outcome{Exclude, FwUnable, Step5}, "18.9"},
 		{"step 5a not for an uncovered group: stuck", IOC, []Device{meter(GSME, Dormant, "DA", Unable, 0, NotRequired, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
 		{"step 5a not outside IOC: stuck", MOCMDS, []Device{meter(GSME, Dormant, "CB", Unable, 0, NotRequired, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
@@ -59,16 +61,16 @@ func TestLaterSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mpan := MPANKey(1200023305967)
+			mpan := value.MPANKey(1200023305967)
 			for i := range tt.devs {
-				tt.devs[i].GUID = uint64(i + 1) // distinct, or step 1 would decide
+				tt.devs[i].GUID = value.GUID(i + 1) // distinct, or step 1 would decide
 			}
 			p := &Population{Installations: []Installation{{Name: "S\x00x", MPAN: mpan, Cohort: tt.cohort, Count: uint32(len(tt.devs))}}, Devices: tt.devs}
 			reg := NewRegistry()
 			if !tt.unreg {
 				reg.Add(mpan, "SUP", 2)
 			}
-			reg.Add(MPANKey(1100012345674), "OTHER", 3)
+			reg.Add(value.MPANKey(1100012345674), "OTHER", 3)
 			reg.Seal(1)
 			res, err := (&Resolver{Rules: DefaultRules().Rules(true), Registry: reg}).Resolve(context.Background(), p)
 			if err != nil {
@@ -87,7 +89,7 @@ func TestLaterSteps(t *testing.T) {
 func TestLaterStepsAfterDuplicateWinner(t *testing.T) {
 	const a = 1200023305967
 	p := population([]inst{{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 5, comm: true}})
-	p.Devices[p.Installations[1].First].Prepay = No
+	p.Devices[p.Installations[1].First].Prepay = value.No
 	res, err := (&Resolver{Rules: DefaultRules().Rules(false)}).Resolve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func TestLaterStepsAfterDuplicateWinner(t *testing.T) {
 
 func TestRegistrySupplierAndDuplicates(t *testing.T) {
 	reg := NewRegistry()
-	e, g, other := MPANKey(1200023305967), MPRNKey(3365498706, 10), MPANKey(1100012345674)
+	e, g, other := value.MPANKey(1200023305967), value.MPRNKey(3365498706, 10), value.MPANKey(1100012345674)
 	reg.Add(g, "GAS1", 2)
 	reg.Add(e, "ELEC1", 3)
 	reg.Add(g, "OTHER", 4)
@@ -118,13 +120,13 @@ func TestRegistrySupplierAndDuplicates(t *testing.T) {
 	if _, ok := reg.Supplier(other); ok {
 		t.Error("unregistered key found")
 	}
-	g2 := MPRNKey(123456, 6)
+	g2 := value.MPRNKey(123456, 6)
 	reg.Add(g2, "GAS1", 5)
 	reg.Seal(1)
 	p := &Population{Installations: []Installation{
 		{Name: "S\x00a", MPAN: e, MPRN: g},
 		{Name: "S\x00b", MPAN: other, MPRN: g2},
-		{Name: "S\x00c", MPAN: MPANKey(1412345678901)}},
+		{Name: "S\x00c", MPAN: value.MPANKey(1412345678901)}},
 	}
 	res, err := (&Resolver{Registry: reg, Rules: DefaultRules().Rules(true)}).Resolve(context.Background(), p)
 	if err != nil {

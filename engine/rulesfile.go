@@ -101,12 +101,8 @@ func ParseRules(r io.Reader, name string) (RuleSet, error) {
 func isUpperLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 func cohortByName(s string) Cohort {
-	for i, n := range cohortNames {
-		if i > 0 && strings.EqualFold(n, s) {
-			return Cohort(i)
-		}
-	}
-	return 0
+	c, _ := ParseCohort([]byte(s))
+	return c
 }
 
 // Format writes the rule set in the rules-file form, cohorts in FORMAT.md

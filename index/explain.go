@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
-	"github.com/s1resolve/s1resolve/ingest"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // ErrNotFound is returned by Explain when the key matches no installation.
@@ -80,9 +80,9 @@ func (s *Store) find(key string) ([]uint32, string, error) {
 		}
 		return []uint32{n}, "installation " + key, nil
 	}
-	if g, p := ingest.ParseGUID([]byte(key)); p == "" {
+	if g, p := value.ParseGUID([]byte(key)); p == "" {
 		ids, rows, err := s.ByGUID(g)
-		what := "GUID " + string(ingest.AppendGUID(nil, g))
+		what := "GUID " + string(g.Append(nil))
 		if rows > 1 {
 			what += fmt.Sprintf(" (on %d device rows: a duplicate GUID)", rows)
 		}
@@ -90,12 +90,12 @@ func (s *Store) find(key string) ([]uint32, string, error) {
 	}
 	bare := strings.TrimLeft(key, "EeGg")
 	cleaned := strings.NewReplacer(" ", "", "-", "").Replace(bare)
-	var k engine.Key
+	var k value.Key
 	var p string
 	if (len(cleaned) == 13 || len(cleaned) == 21) && !strings.HasPrefix(key, "G") && !strings.HasPrefix(key, "g") {
-		k, p = ingest.ParseMPAN([]byte(bare))
+		k, p = value.ParseMPAN([]byte(bare))
 	} else {
-		k, p = ingest.ParseMPRN([]byte(bare))
+		k, p = value.ParseMPRN([]byte(bare))
 	}
 	if p != "" {
 		return nil, "", fmt.Errorf("%q is not an MPAN, MPRN, GUID or smso/installation_id: %s", key, p)
@@ -191,7 +191,7 @@ func (s *Store) explainMember(w io.Writer, r *Record, facts groupFacts, rules en
 		}
 	}
 	for i, d := range r.Devices {
-		line := fmt.Sprintf("    %-5s %s", d.Type, ingest.AppendGUID(nil, d.GUID))
+		line := fmt.Sprintf("    %-5s %s", d.Type, d.GUID.Append(nil))
 		if d.Type.IsMeter() {
 			line += " " + d.State.String()
 		}
@@ -286,7 +286,7 @@ func firmwareWhy(r *Record, rules engine.RuleSet) string {
 				limits = fmt.Sprintf("thresholds firmware %d, configuration %d, groups %s", th.Firmware, th.Configuration, strings.Join(th.Groups, ","))
 			}
 			parts = append(parts, fmt.Sprintf("%s %s (group %s, firmware %s after %d attempts, configuration %s after %d; %s) %s",
-				d.Type, ingest.AppendGUID(nil, d.GUID), orDash(d.GroupString()), d.Fw, d.FwAttempts, d.Cfg, d.CfgAttempts, limits, what))
+				d.Type, d.GUID.Append(nil), orDash(d.GroupString()), d.Fw, d.FwAttempts, d.Cfg, d.CfgAttempts, limits, what))
 		}
 	}
 	lead := map[engine.Reason]string{
@@ -318,7 +318,7 @@ func winner(group []*Record) string {
 }
 
 func tiedLatest(group []*Record) bool {
-	var best engine.Date
+	var best value.Date
 	n := 0
 	for i, r := range group {
 		switch d := r.Installation.Date; {

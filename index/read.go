@@ -13,6 +13,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Store is a store opened for reading.
@@ -162,15 +163,15 @@ func (s *Store) ByName(smso, installationID string) (uint32, bool, error) {
 }
 
 // ByMPxN returns the installations holding an MPxN key.
-func (s *Store) ByMPxN(k engine.Key) ([]uint32, error) {
+func (s *Store) ByMPxN(k value.Key) ([]uint32, error) {
 	ids, _, err := s.posting('x', uint64(k), false)
 	return ids, err
 }
 
 // ByGUID returns the installations holding a GUID and the number of device
 // rows that carry it.
-func (s *Store) ByGUID(guid uint64) ([]uint32, int, error) {
-	return s.posting('g', guid, true)
+func (s *Store) ByGUID(guid value.GUID) ([]uint32, int, error) {
+	return s.posting('g', uint64(guid), true)
 }
 
 func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, error) {
@@ -214,7 +215,7 @@ type Registration struct {
 
 // Registered returns the registration of k, or ok=false when the MPxN is
 // not registered or no registration data was given (Meta.Registration "").
-func (s *Store) Registered(k engine.Key) (Registration, bool, error) {
+func (s *Store) Registered(k value.Key) (Registration, bool, error) {
 	m := engine.Mix(uint64(k))
 	v, err := s.get(bucketKey('r', bucketOfMixed(m)))
 	if err != nil || v == nil {
@@ -245,7 +246,7 @@ func (s *Store) Registered(k engine.Key) (Registration, bool, error) {
 // placeholder MPAN costs one pass, not one per pair.
 func (s *Store) Group(id uint32) ([]*Record, error) {
 	seen := map[uint32]bool{id: true}
-	keys := map[engine.Key]bool{}
+	keys := map[value.Key]bool{}
 	var out []*Record
 	for layer := []uint32{id}; len(layer) > 0; {
 		recs, err := s.Installations(layer)

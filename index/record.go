@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Record is one installation as the store holds it: its columns, devices,
@@ -16,7 +17,7 @@ type Record struct {
 	RowFile      []uint16
 	RowLine      []uint32
 	Outcome      engine.Outcome
-	GroupID      engine.Key
+	GroupID      value.Key
 	GroupSize    uint32
 	Root         uint32
 	DupGUID      bool
@@ -26,7 +27,7 @@ type Record struct {
 // appendKey appends an MPxN key compactly: 0 for none, else its value
 // shifted left by two with the kind in the low bits (1 MPAN, 2 MPRN with
 // the digit count folded in).
-func appendKey(b []byte, k engine.Key) []byte {
+func appendKey(b []byte, k value.Key) []byte {
 	switch {
 	case k == 0:
 		return append(b, 0)
@@ -37,13 +38,13 @@ func appendKey(b []byte, k engine.Key) []byte {
 	}
 }
 
-func readKey(d *decoder) engine.Key {
+func readKey(d *decoder) value.Key {
 	v := d.uvarint()
 	switch v & 3 {
 	case 1:
-		return engine.Key(v>>2 | 1<<62)
+		return value.Key(v>>2 | 1<<62)
 	case 2:
-		return engine.Key(v>>2 | 2<<62)
+		return value.Key(v>>2 | 2<<62)
 	}
 	return 0
 }
@@ -55,7 +56,7 @@ func packDevice(d *engine.Device) uint16 {
 
 func unpackDevice(v uint16, d *engine.Device) {
 	d.Type, d.State = engine.DeviceType(v&7), engine.State(v>>3&3)
-	d.Fw, d.Cfg, d.Prepay = engine.Status(v>>5&3), engine.Status(v>>7&3), engine.YesNo(v>>9&3)
+	d.Fw, d.Cfg, d.Prepay = engine.Status(v>>5&3), engine.Status(v>>7&3), value.YesNo(v>>9&3)
 }
 
 // appendInstallation appends the record of installation id: name, keys,
@@ -78,7 +79,7 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 	prevLine := int64(0)
 	for i := in.First; i < in.First+in.Count; i++ {
 		d := &pop.Devices[i]
-		b = binary.BigEndian.AppendUint64(b, d.GUID)
+		b = binary.BigEndian.AppendUint64(b, uint64(d.GUID))
 		b = binary.LittleEndian.AppendUint16(b, packDevice(d))
 		b = append(b, d.Group[0], d.Group[1])
 		b = binary.AppendUvarint(b, uint64(d.FwAttempts))
@@ -149,7 +150,7 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 	in.Name = string(d.bytes(int(d.uvarint())))
 	in.MPAN = readKey(d)
 	in.MPRN = readKey(d)
-	in.Date = engine.Date(d.varint())
+	in.Date = value.Date(d.varint())
 	if f := d.bytes(5); f != nil {
 		in.Cohort = engine.Cohort(f[0])
 		in.Communicating, r.DupGUID, r.Dormant = f[1]&1 != 0, f[1]&2 != 0, f[1]&4 != 0
@@ -163,7 +164,7 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		var dev engine.Device
 		if g := d.bytes(8); g != nil {
-			dev.GUID = binary.BigEndian.Uint64(g)
+			dev.GUID = value.GUID(binary.BigEndian.Uint64(g))
 		}
 		if f := d.bytes(4); f != nil {
 			unpackDevice(binary.LittleEndian.Uint16(f), &dev)

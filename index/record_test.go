@@ -4,24 +4,25 @@ import (
 	"testing"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // TestRecordRoundTrip encodes an installation with every field set to
 // something unusual and decodes it again.
 func TestRecordRoundTrip(t *testing.T) {
 	pop := &engine.Population{
-		Installations: []engine.Installation{{Name: "SMSO_1\x00inst, \"odd\" ü", MPAN: engine.MPANKey(9912345678906),
-			MPRN: engine.MPRNKey(123456, 10), Date: engine.MakeDate(1999, 12, 31), Count: 3, Cohort: engine.MOCSecure, Communicating: true}},
+		Installations: []engine.Installation{{Name: "SMSO_1\x00inst, \"odd\" ü", MPAN: value.MPANKey(9912345678906),
+			MPRN: value.MPRNKey(123456, 10), Date: value.MakeDate(1999, 12, 31), Count: 3, Cohort: engine.MOCSecure, Communicating: true}},
 		Devices: []engine.Device{
-			{GUID: ^uint64(0), Type: engine.GSME, State: engine.Active, Fw: engine.Unable, Cfg: engine.Failed, Prepay: engine.No, Group: [2]byte{'C', 'B'}, FwAttempts: 999999999, CfgAttempts: 7},
+			{GUID: ^value.GUID(0), Type: engine.GSME, State: engine.Active, Fw: engine.Unable, Cfg: engine.Failed, Prepay: value.No, Group: [2]byte{'C', 'B'}, FwAttempts: 999999999, CfgAttempts: 7},
 			{GUID: 1, Type: engine.IHD},
-			{GUID: 0x000D6F0000AB1234, Type: engine.ESME, State: engine.Dormant, Fw: engine.OK, Prepay: engine.Yes},
+			{GUID: 0x000D6F0000AB1234, Type: engine.ESME, State: engine.Dormant, Fw: engine.OK, Prepay: value.Yes},
 		},
 		RowFile: []uint16{2, 0, 65535},
 		RowLine: []uint32{5, 1<<30 - 1, 2},
 	}
 	res := &engine.Result{Outcomes: []engine.Outcome{{Decision: engine.Blocked, Reason: engine.DuplicateMPxNActive, Step: engine.Step2a}},
-		GroupID: []engine.Key{engine.MPRNKey(123456, 10)}, GroupSize: []uint32{70000}, Root: []uint32{0}, DupGUID: []bool{true}, Dormant: []bool{false}}
+		GroupID: []value.Key{value.MPRNKey(123456, 10)}, GroupSize: []uint32{70000}, Root: []uint32{0}, DupGUID: []bool{true}, Dormant: []bool{false}}
 	b := appendInstallation(nil, pop, res, 0)
 	r, err := decodeInstallation(b, 0)
 	if err != nil {

@@ -12,11 +12,12 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 func tinyPopulation() (*engine.Population, *engine.Result) {
 	pop := &engine.Population{
-		Installations: []engine.Installation{{Name: "S\x00a", MPAN: engine.MPANKey(1200023305967), Count: 1, Cohort: engine.FOC}},
+		Installations: []engine.Installation{{Name: "S\x00a", MPAN: value.MPANKey(1200023305967), Count: 1, Cohort: engine.FOC}},
 		Devices:       []engine.Device{{GUID: 42, Type: engine.CHF}},
 		RowFile:       []uint16{0}, RowLine: []uint32{2}, Files: []string{"a.csv"},
 	}

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // finish turns the parsed chunks into the population: it gathers each
@@ -300,7 +302,7 @@ type rejectBuilder struct {
 	l       *loader
 	byInst  map[uint32][]rejRow
 	order   []uint32
-	single  []Reject
+	single  []value.Reject
 	orphans int
 }
 
@@ -338,7 +340,7 @@ func (b *rejectBuilder) addChunk(ci int, c *chunk, ids []uint32) {
 func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
 	if r.run == noInst {
 		b.orphans++
-		b.single = append(b.single, Reject{File: c.file, Line: r.lineNo(), SMSO: e.smso, ID: e.id,
+		b.single = append(b.single, value.Reject{File: c.file, Line: r.lineNo(), SMSO: e.smso, ID: e.id,
 			Error: e.msg + "; its installation cannot be identified"})
 		return
 	}
@@ -360,7 +362,7 @@ func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDi
 
 // build explains every row of every rejected installation and returns all
 // rejects sorted by file then line.
-func (b *rejectBuilder) build() []Reject {
+func (b *rejectBuilder) build() []value.Reject {
 	out := b.single
 	for _, inst := range b.order {
 		rows := b.byInst[inst]
@@ -396,7 +398,7 @@ func (b *rejectBuilder) build() []Reject {
 			} else if msg == "" {
 				msg = "row is valid, but its installation is rejected"
 			}
-			out = append(out, Reject{File: rows[i].file, Line: rows[i].line, SMSO: smso, ID: id, Error: msg})
+			out = append(out, value.Reject{File: rows[i].file, Line: rows[i].line, SMSO: smso, ID: id, Error: msg})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -412,4 +414,4 @@ func (b *rejectBuilder) where(file uint16, line uint32) string {
 	return b.l.paths[file] + " line " + itoa(line)
 }
 
-func itoa(v uint32) string { return string(engine.FormatUint(nil, uint64(v))) }
+func itoa(v uint32) string { return string(strconv.AppendUint(nil, uint64(v), 10)) }

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // TestGroupRunsHashCollision: runs of two names sharing one hash stay two
 // installations, and an installation's runs merge their flags and values.
 func TestGroupRunsHashCollision(t *testing.T) {
-	a := instFields{MPAN: engine.MPANKey(1200023305967)}
-	b := instFields{MPAN: engine.MPANKey(1100012345674)}
+	a := instFields{MPAN: value.MPANKey(1200023305967)}
+	b := instFields{MPAN: value.MPANKey(1100012345674)}
 	runs := []run{
 		{hash: 7, ref: a, hasRef: true}, // name x
 		{hash: 7, ref: b, hasRef: true}, // name y, same hash

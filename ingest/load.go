@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Options tune a Load.
@@ -24,15 +25,6 @@ type Options struct {
 	BlockSize int
 	// Stdin is read for the path "-" (Stdin); nil means os.Stdin.
 	Stdin io.Reader
-}
-
-// Reject is one rejected input row (FORMAT.md §5).
-type Reject struct {
-	File  uint16
-	Line  uint32
-	SMSO  string
-	ID    string
-	Error string
 }
 
 // Stats counts what a Load read.
@@ -51,7 +43,7 @@ type Stats struct {
 // by file then line.
 type Result struct {
 	Population *engine.Population
-	Rejects    []Reject
+	Rejects    []value.Reject
 	Stats      Stats
 }
 

@@ -9,19 +9,20 @@ import (
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // LoadRegistration reads registration data (FORMAT.md §2: columns mpxn and
 // supplier_id) into reg. file is the index the returned rejects name. A
 // row with an invalid MPxN or no supplier is a reject; so is an MPxN listed
 // again, whose first row stands.
-func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]Reject, error) {
+func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]value.Reject, error) {
 	rejects, err := readTable(ctx, path, file, opt, []string{"mpxn", "supplier_id"}, func(v [][]byte, line uint32) string {
 		mpxn, supplier := v[0], v[1]
 		var p []string
-		k, msg := ParseMPxN(mpxn)
+		k, msg := value.ParseMPxN(mpxn)
 		if msg != "" {
-			p = append(p, "mpxn: "+msg+" ("+quoteValue(mpxn)+")")
+			p = append(p, "mpxn: "+msg+" ("+value.QuoteValue(mpxn)+")")
 		}
 		if len(supplier) == 0 {
 			p = append(p, "supplier_id: required value is missing")
@@ -36,7 +37,7 @@ func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine
 		return nil, err
 	}
 	for _, d := range reg.Seal(runtime.NumCPU()) {
-		rejects = append(rejects, Reject{File: file, Line: d.Line,
+		rejects = append(rejects, value.Reject{File: file, Line: d.Line,
 			Error: fmt.Sprintf("mpxn: %s is listed again; line %d stands", d.Key, d.FirstLine)})
 	}
 	sort.SliceStable(rejects, func(i, j int) bool { return rejects[i].Line < rejects[j].Line })
@@ -46,7 +47,7 @@ func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine
 // LoadSuppliers reads supplier statuses (FORMAT.md §3: columns supplier_id
 // and status) into reg. A supplier listed again is a reject; its first row
 // stands.
-func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]Reject, error) {
+func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]value.Reject, error) {
 	first := map[string]uint32{}
 	return readTable(ctx, path, file, opt, []string{"supplier_id", "status"}, func(v [][]byte, line uint32) string {
 		id, status := string(v[0]), v[1]
@@ -54,9 +55,9 @@ func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Re
 		if id == "" {
 			p = append(p, "supplier_id: required value is missing")
 		}
-		s := lookupWord(status, []string{"live", "ceased_trading", "not_live_user"})
+		s := value.LookupWord(status, engine.SupplierStatuses)
 		if s < 0 {
-			p = append(p, "status: must be live, ceased_trading or not_live_user ("+quoteValue(status)+")")
+			p = append(p, "status: must be live, ceased_trading or not_live_user ("+value.QuoteValue(status)+")")
 		}
 		if len(p) > 0 {
 			return strings.Join(p, "; ")
@@ -70,28 +71,10 @@ func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Re
 	})
 }
 
-// ParseMPxN normalises an MPAN or an MPRN, told apart by length: 13 or 21
-// characters once spaces and '-' are removed is an MPAN.
-func ParseMPxN(b []byte) (engine.Key, string) {
-	n := 0
-	for _, c := range b {
-		if c != ' ' && c != '-' {
-			n++
-		}
-	}
-	if n == 13 || n == 21 {
-		return ParseMPAN(b)
-	}
-	if len(b) == 0 {
-		return 0, "required value is missing"
-	}
-	return ParseMPRN(b)
-}
-
 // readTable reads a small CSV file with the named columns (found by name,
 // in any order and case; others ignored) and calls row with their trimmed
 // values for each row; a non-empty result rejects the row.
-func readTable(ctx context.Context, path string, file uint16, opt Options, cols []string, row func(v [][]byte, line uint32) string) ([]Reject, error) {
+func readTable(ctx context.Context, path string, file uint16, opt Options, cols []string, row func(v [][]byte, line uint32) string) ([]value.Reject, error) {
 	in, err := openInput(ctx, path, opt.Stdin)
 	if err != nil {
 		return nil, err
@@ -134,7 +117,7 @@ func readTable(ctx context.Context, path string, file uint16, opt Options, cols 
 	fields := len(rec.fields)
 	line := uint32(1 + rec.newlines)
 	data = data[n:]
-	var rejects []Reject
+	var rejects []value.Reject
 	vals := make([][]byte, len(cols))
 	for len(data) > 0 {
 		n, _ := parseRecord(data, true, &rec)
@@ -157,7 +140,7 @@ func readTable(ctx context.Context, path string, file uint16, opt Options, cols 
 			msg = row(vals, start)
 		}
 		if msg != "" {
-			rejects = append(rejects, Reject{File: file, Line: start, Error: msg})
+			rejects = append(rejects, value.Reject{File: file, Line: start, Error: msg})
 		}
 	}
 	return rejects, nil

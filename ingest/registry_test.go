@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 func TestLoadRegistration(t *testing.T) {
@@ -36,7 +37,7 @@ func TestLoadRegistration(t *testing.T) {
 			t.Errorf("reject %+v, want one containing %q", r, want[r.Line])
 		}
 	}
-	for k, s := range map[engine.Key]string{engine.MPANKey(1200023305967): "SUP1", engine.MPANKey(1100012345674): "SUP2", engine.MPRNKey(3365498706, 10): "SUP3"} {
+	for k, s := range map[value.Key]string{value.MPANKey(1200023305967): "SUP1", value.MPANKey(1100012345674): "SUP2", value.MPRNKey(3365498706, 10): "SUP3"} {
 		if got, ok := reg.Supplier(k); !ok || got != s {
 			t.Errorf("%s: %q %v, want %s", k, got, ok, s)
 		}

@@ -1,16 +1,16 @@
 package ingest
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // instFields are the installation-level columns of one row, normalised.
 type instFields struct {
-	MPAN, MPRN engine.Key
-	Date       engine.Date
+	MPAN, MPRN value.Key
+	Date       value.Date
 	Cohort     engine.Cohort
 	Comm       bool
 }
@@ -25,9 +25,9 @@ type row struct {
 	// The installation-level values of the previous row, which the rows
 	// of one installation usually repeat byte for byte.
 	idCache   cached[bool]
-	mpanCache cached[engine.Key]
-	mprnCache cached[engine.Key]
-	dateCache cached[engine.Date]
+	mpanCache cached[value.Key]
+	mprnCache cached[value.Key]
+	dateCache cached[value.Date]
 }
 
 // cached remembers the parse of one raw value.
@@ -56,20 +56,12 @@ func checkInstallationID(b []byte) (bool, string) {
 	return true, ""
 }
 
-func (r *row) fail(c column, value []byte, problem string) {
-	r.problems = append(r.problems, columnNames[c]+": "+problem+" ("+quoteValue(value)+")")
+func (r *row) fail(c column, v []byte, problem string) {
+	r.problems = append(r.problems, columnNames[c]+": "+problem+" ("+value.QuoteValue(v)+")")
 }
 
 func (r *row) missing(c column) {
 	r.problems = append(r.problems, columnNames[c]+": required value is missing")
-}
-
-// quoteValue quotes a value for a message, cut to 40 bytes.
-func quoteValue(v []byte) string {
-	if len(v) > 40 {
-		return strconv.Quote(string(v[:40])) + "..."
-	}
-	return strconv.Quote(string(v))
 }
 
 // problem returns the row's problems as one message.
@@ -99,24 +91,24 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	}
 	if v := h.field(fields, colCohort); len(v) == 0 {
 		r.missing(colCohort)
-	} else if i := lookupWord(v, cohortWords); i < 0 {
+	} else if c, ok := engine.ParseCohort(v); !ok {
 		r.fail(colCohort, v, "unknown cohort")
 	} else {
-		r.inst.Cohort = engine.Cohort(i + 1)
+		r.inst.Cohort = c
 	}
 	mpan, mprn := h.field(fields, colMPAN), h.field(fields, colMPRN)
 	if len(mpan) == 0 && len(mprn) == 0 {
 		r.problems = append(r.problems, "mpan, mprn: the row has neither an MPAN nor an MPRN")
 	}
 	if len(mpan) > 0 {
-		k, p := r.mpanCache.get(mpan, ParseMPAN)
+		k, p := r.mpanCache.get(mpan, value.ParseMPAN)
 		if p != "" {
 			r.fail(colMPAN, mpan, p)
 		}
 		r.inst.MPAN = k
 	}
 	if len(mprn) > 0 {
-		k, p := r.mprnCache.get(mprn, ParseMPRN)
+		k, p := r.mprnCache.get(mprn, value.ParseMPRN)
 		if p != "" {
 			r.fail(colMPRN, mprn, p)
 		}
@@ -124,41 +116,39 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	}
 	if v := h.field(fields, colInstallDate); len(v) == 0 {
 		r.missing(colInstallDate)
-	} else if d, p := r.dateCache.get(v, ParseDate); p != "" {
+	} else if d, p := r.dateCache.get(v, value.ParseDate); p != "" {
 		r.fail(colInstallDate, v, p)
 	} else {
 		r.inst.Date = d
 	}
 	if v := h.field(fields, colCommunicating); len(v) > 0 {
-		switch lookupWord(v, ynWords) {
-		case 0:
-			r.inst.Comm = true
-		case 1:
-		default:
+		if yn, ok := value.ParseYesNo(v); !ok {
 			r.fail(colCommunicating, v, "must be Y, N or empty")
+		} else {
+			r.inst.Comm = yn == value.Yes
 		}
 	}
 	if v := h.field(fields, colDeviceGUID); len(v) == 0 {
 		r.missing(colDeviceGUID)
-	} else if g, p := ParseGUID(v); p != "" {
+	} else if g, p := value.ParseGUID(v); p != "" {
 		r.fail(colDeviceGUID, v, p)
 	} else {
 		r.dev.GUID = g
 	}
 	if v := h.field(fields, colDeviceType); len(v) == 0 {
 		r.missing(colDeviceType)
-	} else if i := lookupWord(v, typeWords); i < 0 {
+	} else if t, ok := engine.ParseDeviceType(v); !ok {
 		r.fail(colDeviceType, v, "unknown device type")
 	} else {
-		r.dev.Type = engine.DeviceType(i + 1)
+		r.dev.Type = t
 	}
 	if r.dev.Type.IsMeter() {
 		if v := h.field(fields, colDeviceState); len(v) == 0 {
 			r.problems = append(r.problems, "device_state: required for an ESME or GSME")
-		} else if i := lookupWord(v, stateWords); i < 0 {
+		} else if st, ok := engine.ParseState(v); !ok {
 			r.fail(colDeviceState, v, "must be active or dormant")
 		} else {
-			r.dev.State = engine.State(i + 1)
+			r.dev.State = st
 		}
 	}
 	if v := h.field(fields, colGroupID); len(v) > 0 {
@@ -168,29 +158,25 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 			r.dev.Group = [2]byte{upper(v[0]), upper(v[1])}
 		}
 	}
-	r.dev.Fw = r.status(h.field(fields, colFwStatus), colFwStatus, fwWords)
-	r.dev.Cfg = r.status(h.field(fields, colConfigStatus), colConfigStatus, cfgWords)
+	r.dev.Fw = r.status(h.field(fields, colFwStatus), colFwStatus, engine.FirmwareStatuses)
+	r.dev.Cfg = r.status(h.field(fields, colConfigStatus), colConfigStatus, engine.ConfigStatuses)
 	r.dev.FwAttempts = r.attempts(h.field(fields, colFwAttempts), colFwAttempts)
 	r.dev.CfgAttempts = r.attempts(h.field(fields, colConfigAttempts), colConfigAttempts)
 	if v := h.field(fields, colPrepayKey); len(v) > 0 {
-		if i := lookupWord(v, ynWords); i < 0 {
+		if yn, ok := value.ParseYesNo(v); !ok {
 			r.fail(colPrepayKey, v, "must be Y, N or empty")
 		} else {
-			r.dev.Prepay = engine.YesNo(i + 1)
+			r.dev.Prepay = yn
 		}
 	}
 }
 
 func (r *row) status(v []byte, c column, words []string) engine.Status {
-	if len(v) == 0 {
-		return engine.NotRequired
-	}
-	i := lookupWord(v, words)
-	if i < 0 {
+	s, ok := engine.ParseStatus(v, words)
+	if !ok {
 		r.fail(c, v, "must be one of "+strings.Join(words, ", ")+" or empty")
-		return engine.NotRequired
 	}
-	return engine.Status(i)
+	return s
 }
 
 func (r *row) attempts(v []byte, c column) uint32 {
@@ -218,7 +204,7 @@ func diffInst(a, b instFields) []string {
 		out = append(out, "install_date "+a.Date.String()+" vs "+b.Date.String())
 	}
 	if a.Comm != b.Comm {
-		out = append(out, "communicating "+yn(a.Comm)+" vs "+yn(b.Comm))
+		out = append(out, "communicating "+value.YN(a.Comm)+" vs "+value.YN(b.Comm))
 	}
 	return out
 }
@@ -228,11 +214,4 @@ func orNone(s string) string {
 		return "(empty)"
 	}
 	return s
-}
-
-func yn(b bool) string {
-	if b {
-		return "Y"
-	}
-	return "N"
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"unicode/utf8"
+	"strconv"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Format is the encoding of the decisions output.
@@ -99,9 +100,9 @@ func (d *Decisions) appendRow(b []byte, id uint32) []byte {
 	}
 	if d.Format == JSONL {
 		b = append(b, `{"smso":`...)
-		b = AppendJSONString(b, in.SMSO())
+		b = value.AppendJSONString(b, in.SMSO())
 		b = append(b, `,"installation_id":`...)
-		b = AppendJSONString(b, in.ID())
+		b = value.AppendJSONString(b, in.ID())
 		b = append(b, `,"cohort":"`...)
 		b = append(b, in.Cohort.String()...)
 		b = append(b, `","decision":"`...)
@@ -113,20 +114,20 @@ func (d *Decisions) appendRow(b []byte, id uint32) []byte {
 		b = append(b, `","group_id":"`...)
 		b = d.Res.GroupID[id].Append(b)
 		b = append(b, `","group_size":`...)
-		b = engine.FormatUint(b, uint64(d.Res.GroupSize[id]))
+		b = strconv.AppendUint(b, uint64(d.Res.GroupSize[id]), 10)
 		b = append(b, `,"mpan":"`...)
 		b = in.MPAN.Append(b)
 		b = append(b, `","mprn":"`...)
 		b = in.MPRN.Append(b)
 		b = append(b, `","supplier_id":`...)
-		b = AppendJSONString(b, supplier)
+		b = value.AppendJSONString(b, supplier)
 		b = append(b, `,"notify_supplier":"`...)
 		b = append(b, nt...)
 		return append(b, "\"}\n"...)
 	}
-	b = AppendCSVField(b, in.SMSO())
+	b = value.AppendCSVField(b, in.SMSO())
 	b = append(b, ',')
-	b = AppendCSVField(b, in.ID())
+	b = value.AppendCSVField(b, in.ID())
 	b = append(b, ',')
 	b = append(b, in.Cohort.String()...)
 	b = append(b, ',')
@@ -138,66 +139,14 @@ func (d *Decisions) appendRow(b []byte, id uint32) []byte {
 	b = append(b, ',')
 	b = d.Res.GroupID[id].Append(b)
 	b = append(b, ',')
-	b = engine.FormatUint(b, uint64(d.Res.GroupSize[id]))
+	b = strconv.AppendUint(b, uint64(d.Res.GroupSize[id]), 10)
 	b = append(b, ',')
 	b = in.MPAN.Append(b)
 	b = append(b, ',')
 	b = in.MPRN.Append(b)
 	b = append(b, ',')
-	b = AppendCSVField(b, supplier)
+	b = value.AppendCSVField(b, supplier)
 	b = append(b, ',')
 	b = append(b, nt...)
 	return append(b, '\n')
-}
-
-// AppendCSVField appends s as a CSV field, quoted when it holds a comma, a
-// quote, a line break or surrounding blanks.
-func AppendCSVField(b []byte, s string) []byte {
-	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t')
-	for i := 0; i < len(s) && !quote; i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			quote = true
-		}
-	}
-	if !quote {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
-}
-
-// AppendJSONString appends s as a JSON string.
-func AppendJSONString(b []byte, s string) []byte {
-	const hexdigits = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-			i++
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hexdigits[c>>4], hexdigits[c&0xf])
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return append(b, '"')
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/s1resolve/s1resolve/ingest"
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/synth"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -167,11 +168,11 @@ type refDecision struct {
 // reference decides pop with maps and a breadth-first search, the slow
 // obvious way, reading RULES.md step by step.
 func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
-	guidRows := map[uint64]int{}
+	guidRows := map[value.GUID]int{}
 	for _, d := range pop.Devices {
 		guidRows[d.GUID]++
 	}
-	byKey := map[engine.Key][]int{}
+	byKey := map[value.Key][]int{}
 	for i, in := range pop.Installations {
 		for _, k := range in.Keys() {
 			byKey[k] = append(byKey[k], i)
@@ -210,7 +211,7 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 			}
 		}
 		gid := ""
-		active, comm, commIdx, latest, latestDate, ties := false, 0, -1, -1, engine.Date(-1), 0
+		active, comm, commIdx, latest, latestDate, ties := false, 0, -1, -1, value.Date(-1), 0
 		for _, m := range group {
 			in := pop.Installations[m]
 			for _, k := range in.Keys() {
@@ -234,7 +235,7 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 		for _, m := range group {
 			r := refDecision{gid: gid, size: len(group), notify: "Y"}
 			in := pop.Installations[m]
-			for _, k := range []engine.Key{in.MPAN, in.MPRN} {
+			for _, k := range []value.Key{in.MPAN, in.MPRN} {
 				if reg == nil {
 					break
 				}
@@ -292,7 +293,7 @@ func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant boo
 	if dormant {
 		exOrBlock = "exclude"
 	}
-	for _, k := range []engine.Key{in.MPAN, in.MPRN} {
+	for _, k := range []value.Key{in.MPAN, in.MPRN} {
 		if reg == nil {
 			break // no registration data: no step 3
 		}
@@ -304,7 +305,7 @@ func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant boo
 		}
 	}
 	for _, dv := range devs {
-		if (dv.Type == engine.ESME || dv.Type == engine.GSME) && dv.Prepay == engine.No {
+		if (dv.Type == engine.ESME || dv.Type == engine.GSME) && dv.Prepay == value.No {
 			if dormant {
 				return "exclude", "no_prepayment_key", "18.12"
 			}
@@ -436,7 +437,7 @@ func TestStoreRoundTrip(t *testing.T) {
 			t.Fatalf("group of %s has %d members, group_size %s (%v)", r[1], len(group), r[7], err)
 		}
 		if r[8] != "" {
-			k, _ := ingest.ParseMPAN([]byte(r[8][1:]))
+			k, _ := value.ParseMPAN([]byte(r[8][1:]))
 			ids, _ := st.ByMPxN(k)
 			if !containsID(ids, id) {
 				t.Fatalf("MPAN posting %v lacks %d", ids, id)

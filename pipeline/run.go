@@ -20,6 +20,7 @@ import (
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/report"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Config is one run.
@@ -135,9 +136,9 @@ type run struct {
 	loaded     *ingest.Result
 	pop        *engine.Population
 	reg        *engine.Registry // nil without registration or supplier data
-	regRejects []ingest.Reject
-	rejects    []ingest.Reject // all, in output order
-	files      []string        // every input, in the order rejects list them
+	regRejects []value.Reject
+	rejects    []value.Reject // all, in output order
+	files      []string       // every input, in the order rejects list them
 	rules      engine.RuleSet
 	res        *engine.Result
 }
@@ -395,7 +396,7 @@ func buildReport(pop *engine.Population, res *engine.Result, reg *engine.Registr
 		}
 		if o.Decision != engine.Migrate {
 			for _, d := range pop.DevicesOf(uint32(id)) {
-				row.GUIDs = append(row.GUIDs, string(ingest.AppendGUID(nil, d.GUID)))
+				row.GUIDs = append(row.GUIDs, string(d.GUID.Append(nil)))
 			}
 		}
 		rep.Add(row)

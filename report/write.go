@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"github.com/s1resolve/s1resolve/output"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Write writes every report file into dir, creating it: summary.csv,
@@ -79,7 +79,7 @@ func csvLine(b []byte, fields ...string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = output.AppendCSVField(b, f)
+		b = value.AppendCSVField(b, f)
 	}
 	return append(b, '\n')
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
-	"github.com/s1resolve/s1resolve/ingest"
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/report"
@@ -86,7 +85,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func deviceGUIDs(devs []engine.Device) []string {
 	out := make([]string, len(devs))
 	for i, d := range devs {
-		out[i] = string(ingest.AppendGUID(nil, d.GUID))
+		out[i] = string(d.GUID.Append(nil))
 	}
 	return out
 }

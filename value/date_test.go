@@ -1,0 +1,29 @@
+package value
+
+import "testing"
+
+func TestDateRoundTrip(t *testing.T) {
+	for _, d := range []Date{MakeDate(1, 1, 1), MakeDate(2000, 2, 29), MakeDate(2019, 12, 31), MakeDate(9999, 12, 31)} {
+		y, m, day := d.Civil()
+		if MakeDate(y, m, day) != d {
+			t.Errorf("%v: civil %d-%d-%d does not round trip", d, y, m, day)
+		}
+		if p, msg := ParseDate([]byte(d.String())); msg != "" || p != d {
+			t.Errorf("ParseDate(%s) = %v %q", d, p, msg)
+		}
+	}
+	if MakeDate(1, 1, 1) != 0 || MakeDate(2020, 3, 1)-MakeDate(2020, 2, 28) != 2 {
+		t.Error("day arithmetic is off")
+	}
+}
+
+func BenchmarkParseDate(b *testing.B) {
+	v := []byte("2019-03-07")
+	b.SetBytes(int64(len(v)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, p := ParseDate(v); p != "" {
+			b.Fatal(p)
+		}
+	}
+}

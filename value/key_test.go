@@ -1,0 +1,82 @@
+package value
+
+import "testing"
+
+func TestParseMPAN(t *testing.T) {
+	for _, m := range []struct{ in, want string }{
+		{"1200023305967", "E1200023305967"},
+		{"12-0002-3305-967", "E1200023305967"},
+		{"01 801 A1B 1200023305967", "E1200023305967"},
+		{"018011231200023305967", "E1200023305967"},
+		{"01801a1b1200023305967", ""}, // LLFC letters must be capitals
+		{"1200023305968", ""},
+		{"E1200023305967", ""},
+		{"", ""},
+	} {
+		k, p := ParseMPAN([]byte(m.in))
+		if got := k.String(); got != m.want || (m.want == "") != (p != "") {
+			t.Errorf("ParseMPAN(%q) = %q, %q; want %q", m.in, got, p, m.want)
+		}
+	}
+}
+
+func TestParseMPRN(t *testing.T) {
+	for _, m := range []struct{ in, want string }{
+		{"0012 345", "G0012345"},
+		{"3365498706", "G3365498706"},
+		{"12345", ""},
+		{"12345678901", ""},
+		{"12-3456", ""},
+	} {
+		if k, _ := ParseMPRN([]byte(m.in)); k.String() != m.want {
+			t.Errorf("ParseMPRN(%q) = %q, want %q", m.in, k.String(), m.want)
+		}
+	}
+}
+
+// TestKeyOrder: Less is the byte order of the printed keys (group_id).
+func TestKeyOrder(t *testing.T) {
+	keys := []Key{MPRNKey(123456, 6), MPANKey(1200023305967), MPRNKey(7, 10), MPANKey(99)}
+	for _, a := range keys {
+		for _, b := range keys {
+			if a.Less(b) != (a.String() < b.String()) {
+				t.Errorf("%s.Less(%s) = %v", a, b, a.Less(b))
+			}
+		}
+	}
+}
+
+func BenchmarkParseMPAN(b *testing.B) {
+	for _, in := range []string{"1200023305967", "01 801 A1B 1200023305967"} {
+		b.Run(in, func(b *testing.B) {
+			v := []byte(in)
+			b.SetBytes(int64(len(v)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, p := ParseMPAN(v); p != "" {
+					b.Fatal(p)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseMPRN(b *testing.B) {
+	v := []byte("3365498706")
+	b.SetBytes(int64(len(v)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, p := ParseMPRN(v); p != "" {
+			b.Fatal(p)
+		}
+	}
+}
+
+func BenchmarkKeyAppend(b *testing.B) {
+	k := MPANKey(1200023305967)
+	buf := make([]byte, 0, 32)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = k.Append(buf[:0])
+	}
+}
