@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/s1resolve/s1resolve/parallel"
 	"github.com/s1resolve/s1resolve/value"
 	"golang.org/x/sync/errgroup"
 )
@@ -95,7 +96,7 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		return nil, err
 	}
 	members, start := groupMembers(res.Root)
-	if err := r.forRanges(ctx, n, func(lo, hi int) {
+	if err := parallel.For(ctx, n, 1<<15, r.workers(), func(lo, hi int) {
 		for id := lo; id < hi; id++ {
 			if res.Root[id] != uint32(id) {
 				continue
@@ -106,24 +107,6 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		return nil, err
 	}
 	return res, nil
-}
-
-// forRanges calls fn on consecutive ranges of [0, n) in parallel.
-func (r *Resolver) forRanges(ctx context.Context, n int, fn func(lo, hi int)) error {
-	const chunk = 1 << 15
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(r.workers())
-	for lo := 0; lo < n; lo += chunk {
-		lo, hi := lo, min(lo+chunk, n)
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			fn(lo, hi)
-			return nil
-		})
-	}
-	return g.Wait()
 }
 
 // guidRefs returns a (Mix(GUID), installation) pair per device row, in

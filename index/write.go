@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/parallel"
 )
 
 // ErrLocked is wrapped when the store is in use by another process.
@@ -139,9 +140,9 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 	}
 
 	pages := uint32((len(pop.Installations) + pageSize - 1) / pageSize)
-	for _, r := range splitRange(pages, uint32(workers)) {
+	for _, r := range parallel.Ranges(int(pages), workers) {
 		out := next()
-		g.Go(func() error { return writePages(gctx, out, pop, res, r[0], r[1]) })
+		g.Go(func() error { return writePages(gctx, out, pop, res, uint32(r[0]), uint32(r[1])) })
 	}
 
 	names := bucketOrder(len(pop.Installations), func(i int) uint32 { return bucketOfName(pop.Installations[i].Name) })
@@ -177,14 +178,14 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 		refs   []engine.KeyRef
 		rows   bool
 	}{{'x', res.MPxNRefs, false}, {'g', res.GUIDRefs, true}} {
-		parts := uint32(1)
+		parts := 1
 		if x.rows {
-			parts = uint32(workers) // the GUID index is the largest: split it
+			parts = workers // the GUID index is the largest: split it
 		}
-		for _, r := range splitRange(1<<bucketBits, parts) {
+		for _, r := range parallel.Ranges(1<<bucketBits, parts) {
 			out := next()
-			lo := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= r[0] })
-			hi := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= r[1] })
+			lo := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= uint32(r[0]) })
+			hi := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= uint32(r[1]) })
 			g.Go(func() error { return writePostings(gctx, out, x.prefix, x.refs[lo:hi], x.rows) })
 		}
 	}
@@ -254,21 +255,6 @@ func writeRegistration(ctx context.Context, out *streamOut, reg *engine.Registry
 		return err
 	}
 	return out.close()
-}
-
-// splitRange cuts [0, n) into up to parts consecutive ranges.
-func splitRange(n, parts uint32) [][2]uint32 {
-	if parts < 1 {
-		parts = 1
-	}
-	var out [][2]uint32
-	for i := uint32(0); i < parts; i++ {
-		lo, hi := uint64(n)*uint64(i)/uint64(parts), uint64(n)*uint64(i+1)/uint64(parts)
-		if hi > lo {
-			out = append(out, [2]uint32{uint32(lo), uint32(hi)})
-		}
-	}
-	return out
 }
 
 // buckets is a list of items ordered by hash bucket: the items of bucket b

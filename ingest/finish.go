@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/parallel"
 	"github.com/s1resolve/s1resolve/value"
 )
 
@@ -112,7 +113,7 @@ func (l *loader) orderByName(ctx context.Context, insts []gathered) (*engine.Pop
 		}
 	}
 	nameOf := func(v named) []byte { return all[v.off : v.off+v.n] }
-	if err := parallelSort(ctx, valid, func(a, b named) int { return bytes.Compare(nameOf(a), nameOf(b)) }, l.opt.Workers); err != nil {
+	if err := parallel.Sort(ctx, valid, func(a, b named) int { return bytes.Compare(nameOf(a), nameOf(b)) }, l.opt.Workers); err != nil {
 		return nil, nil, err
 	}
 	names := string(all) // one string, sliced into every installation's name
@@ -143,7 +144,7 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population, ids [][]uin
 	pop.RowFile = make([]uint16, next)
 	pop.RowLine = make([]uint32, next)
 	g, gctx := errgroup.WithContext(ctx)
-	ranges := idRanges(len(pop.Installations), l.opt.Workers)
+	ranges := parallel.Ranges(len(pop.Installations), l.opt.Workers)
 	// Every goroutine below reads every chunk; the last one done with a
 	// chunk frees it, so memory falls as the layout fills.
 	scanners := int32(len(ranges) + 1)
@@ -154,7 +155,7 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population, ids [][]uin
 		}
 	}
 	for _, r := range ranges {
-		g.Go(func() error { return l.place(gctx, pop, ids, r[0], r[1], release) })
+		g.Go(func() error { return l.place(gctx, pop, ids, uint32(r[0]), uint32(r[1]), release) })
 	}
 	rj := newRejectBuilder(l)
 	g.Go(func() error {
@@ -225,76 +226,6 @@ func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint
 		}
 	}
 	return nil
-}
-
-// idRanges cuts [0, n) into up to parts consecutive ranges.
-func idRanges(n, parts int) [][2]uint32 {
-	parts = max(parts, 1)
-	var out [][2]uint32
-	for i := 0; i < parts; i++ {
-		lo, hi := n*i/parts, n*(i+1)/parts
-		if hi > lo {
-			out = append(out, [2]uint32{uint32(lo), uint32(hi)})
-		}
-	}
-	return out
-}
-
-// parallelSort sorts s with up to workers goroutines: runs sorted in
-// parallel, then merged.
-func parallelSort[T any](ctx context.Context, s []T, cmp func(a, b T) int, workers int) error {
-	if workers < 2 || len(s) < 1<<16 {
-		slices.SortFunc(s, cmp)
-		return nil
-	}
-	parts := workers
-	bounds := make([]int, parts+1)
-	for i := range bounds {
-		bounds[i] = len(s) * i / parts
-	}
-	g, _ := errgroup.WithContext(ctx)
-	for i := 0; i < parts; i++ {
-		part := s[bounds[i]:bounds[i+1]]
-		g.Go(func() error { slices.SortFunc(part, cmp); return nil })
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	tmp := make([]T, len(s))
-	for len(bounds) > 2 {
-		var nb []int
-		g, _ := errgroup.WithContext(ctx)
-		for i := 0; i+2 < len(bounds); i += 2 {
-			lo, mid, hi := bounds[i], bounds[i+1], bounds[i+2]
-			g.Go(func() error { merge(tmp[lo:hi], s[lo:mid], s[mid:hi], cmp); copy(s[lo:hi], tmp[lo:hi]); return nil })
-			nb = append(nb, lo)
-		}
-		if len(bounds)%2 == 0 { // odd number of runs: the last one stays
-			nb = append(nb, bounds[len(bounds)-2])
-		}
-		nb = append(nb, len(s))
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		bounds = nb
-	}
-	return ctx.Err()
-}
-
-func merge[T any](dst, a, b []T, cmp func(a, b T) int) {
-	i, j, k := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		if cmp(b[j], a[i]) < 0 {
-			dst[k] = b[j]
-			j++
-		} else {
-			dst[k] = a[i]
-			i++
-		}
-		k++
-	}
-	k += copy(dst[k:], a[i:])
-	copy(dst[k:], b[j:])
 }
 
 // rejectBuilder gathers the rows of rejected installations and explains each.

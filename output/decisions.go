@@ -7,9 +7,8 @@ import (
 	"runtime"
 	"strconv"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/parallel"
 	"github.com/s1resolve/s1resolve/value"
 )
 
@@ -60,31 +59,12 @@ func WriteDecisions(ctx context.Context, w io.Writer, d *Decisions) error {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	const chunk = 1 << 15
-	n := len(d.Pop.Installations)
-	bufs := make([][]byte, workers)
-	for lo := 0; lo < n; lo += chunk * workers {
-		g, gctx := errgroup.WithContext(ctx)
-		for k := 0; k < workers; k++ {
-			a, b := lo+k*chunk, min(lo+(k+1)*chunk, n)
-			g.Go(func() error {
-				bufs[k] = bufs[k][:0]
-				for id := a; id < b; id++ {
-					bufs[k] = d.appendRow(bufs[k], uint32(id))
-				}
-				return gctx.Err()
-			})
+	return parallel.Ordered(ctx, len(d.Pop.Installations), 1<<15, workers, func(buf []byte, lo, hi int) []byte {
+		for id := lo; id < hi; id++ {
+			buf = d.appendRow(buf, uint32(id))
 		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		for k := range bufs {
-			if _, err := w.Write(bufs[k]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		return buf
+	}, func(b []byte) error { _, err := w.Write(b); return err })
 }
 
 func (d *Decisions) appendRow(b []byte, id uint32) []byte {
