@@ -1,5 +1,11 @@
 package engine
 
+// This file declares every decision, reason and step once (RULES.md,
+// Outcomes), each with everything said of it elsewhere: its spelling, its
+// clause, the consultation's words for the reports and the sentence that
+// explains it. Adding a reason is a line here, the rule that gives it, and
+// the reference in the tests (docs/ARCHITECTURE.md, "Adding a reason").
+
 // Decision is the decision column of the output.
 type Decision uint8
 
@@ -11,18 +17,39 @@ const (
 	Pending
 	Exclude
 	Blocked
+	numDecisions
 )
 
-var decisionNames = [...]string{"", "migrate", "migrate_partial", "pending", "exclude", "blocked"}
+// decisionInfo is what is said of one decision.
+type decisionInfo struct {
+	name  string // as RULES.md spells it
+	title string // the consultation's words, for the reports' tables
+	rank  int    // the order an operator reads them in: exclusions first
+}
+
+var decisions = [numDecisions]decisionInfo{
+	Migrate:        {"migrate", "Migration", 4},
+	MigratePartial: {"migrate_partial", "Partial migration (electricity only)", 3},
+	Pending:        {"pending", "Held: not yet excludable", 2},
+	Exclude:        {"exclude", "Exclusion: technical or operational barriers", 0},
+	Blocked:        {"blocked", "Blocked: for the Responsible Supplier to resolve", 1},
+}
 
 // String returns the decision as RULES.md spells it.
-func (d Decision) String() string { return decisionNames[d] }
+func (d Decision) String() string { return decisions[d].name }
+
+// Title returns the consultation's words for the decision.
+func (d Decision) Title() string { return decisions[d].title }
+
+// Rank orders decisions as an operator reads them: exclude, blocked,
+// pending, migrate_partial, migrate.
+func (d Decision) Rank() int { return decisions[d].rank }
 
 // ParseDecision returns the decision spelled s, or false.
 func ParseDecision(s string) (Decision, bool) {
-	for i, n := range decisionNames {
-		if i > 0 && n == s {
-			return Decision(i), true
+	for i := Migrate; i < numDecisions; i++ {
+		if decisions[i].name == s {
+			return i, true
 		}
 	}
 	return Undecided, false
@@ -50,18 +77,84 @@ const (
 	numReasons
 )
 
-var reasonNames = [...]string{"", "duplicate_guid", "duplicate_mpxn_active", "no_wan", "duplicate_mpxn",
-	"mpxn_not_registered", "no_prepayment_key", "fw_unable", "fw_config_failure", "gas_failure_partial",
-	"fw_retry", "fw_no_exclusion_category", "duplicate_resolved", "unique"}
+// reasonInfo is what is said of one reason.
+type reasonInfo struct {
+	name     string // as RULES.md spells it
+	category string // the consultation's words, for the reports
+	// why says in an analyst's words what the rule found; the explanation
+	// adds the evidence (the GUID's rows, the group, the meters).
+	why    string
+	clause func(d Decision, c Cohort) string // RULES.md's clause column
+}
+
+var reasons = [numReasons]reasonInfo{
+	DuplicateGUID: {"duplicate_guid", "Data issues: two devices with the same GUID (§4)",
+		"it holds a GUID that appears on more than one device row (§4 data issues)", ifExcluded("18.12")},
+	DuplicateMPxNActive: {"duplicate_mpxn_active", "Duplicate MPxNs with an Active meter: not attempted (§7)",
+		"an installation of its duplicate group has an active meter; DCC will not attempt the migration of any devices of the group (§7)", always("4.1C")},
+	NoWAN: {"no_wan", "Duplicate MPxNs, none verified communicating: no WAN (§7.1)",
+		"no member of its dormant-only duplicate group is verified as communicating: excluded for no WAN (§7.1)", always("4.1C")},
+	DuplicateMPxN: {"duplicate_mpxn", "Duplicate MPANs and MPRNs (§4, §7)",
+		"its duplicate group cannot be resolved to one installation (§7)", always("18.13")},
+	MPxNNotRegistered: {"mpxn_not_registered", "Data issues: unable to identify Responsible Supplier (§4)",
+		"an MPAN or MPRN of the installation is not in the registration data, so its Responsible Supplier cannot be identified (§4)", ifExcluded("18.12")},
+	NoPrepaymentKey: {"no_prepayment_key", "Data issues: no prepayment key (§4)",
+		"a meter of the installation has prepay_key N: its prepayment key is not held (§4)", ifExcluded("18.12")},
+	FwUnable: {"fw_unable", "Unable to attempt firmware upgrade, GroupID AA/BA/CA (§2)",
+		"the firmware upgrade cannot be attempted on a meter of a covered IOC group (§2, 18.9)", always("18.9")},
+	FwConfigFailure: {"fw_config_failure", "Firmware upgrade / configuration failure (§3)",
+		"firmware upgrade or configuration has failed persistently (§3)", byCohort("18.11", "18.10")},
+	GasFailurePartial: {"gas_failure_partial", "Partial migration for gas firmware failure (§5)",
+		"only the gas meter has failed persistently: it migrates electricity-only, the gas meter de-registered (§5)", byCohort("5.8B", "4.26A")},
+	FwRetry: {"fw_retry", "Firmware / configuration attempts continuing",
+		"attempts continue on a meter below its threshold: not yet excludable", always("4.26")},
+	FwNoExclusionCategory: {"fw_no_exclusion_category", "Firmware / configuration failure outside any exclusion category",
+		"a meter has failed but no exclusion category in force covers it", always("")},
+	DuplicateResolved: {"duplicate_resolved", "Duplicate resolved: latest installation, only one communicating (§7.2)",
+		"it is the only communicating member of its duplicate group and has the latest install date, so it goes forward and the other duplicates are excluded (§7.2); no later rule held it", always("4.1C")},
+	Unique: {"unique", "No issue found",
+		"it shares no MPxN, holds no duplicate GUID, and no later rule held it", always("")},
+}
+
+func always(clause string) func(Decision, Cohort) string {
+	return func(Decision, Cohort) string { return clause }
+}
+
+// ifExcluded gives the clause to exclusions only: a blocked installation is
+// the Responsible Supplier's to resolve, under no clause.
+func ifExcluded(clause string) func(Decision, Cohort) string {
+	return func(d Decision, _ Cohort) string {
+		if d == Exclude {
+			return clause
+		}
+		return ""
+	}
+}
+
+// byCohort gives one clause to IOC, another to the other cohorts.
+func byCohort(ioc, other string) func(Decision, Cohort) string {
+	return func(_ Decision, c Cohort) string {
+		if c == IOC {
+			return ioc
+		}
+		return other
+	}
+}
 
 // String returns the reason as RULES.md spells it.
-func (r Reason) String() string { return reasonNames[r] }
+func (r Reason) String() string { return reasons[r].name }
+
+// Category returns the consultation's words for the reason.
+func (r Reason) Category() string { return reasons[r].category }
+
+// Why says in words what the rule behind the reason found.
+func (r Reason) Why() string { return reasons[r].why }
 
 // ParseReason returns the reason spelled s, or false.
 func ParseReason(s string) (Reason, bool) {
-	for i, n := range reasonNames {
-		if i > 0 && n == s {
-			return Reason(i), true
+	for i := DuplicateGUID; i < numReasons; i++ {
+		if reasons[i].name == s {
+			return i, true
 		}
 	}
 	return NoReason, false
@@ -100,32 +193,10 @@ type Outcome struct {
 // Clause returns the TMAD clause RULES.md gives for the outcome of an
 // installation of cohort c.
 func (o Outcome) Clause(c Cohort) string {
-	switch o.Reason {
-	case DuplicateGUID, MPxNNotRegistered, NoPrepaymentKey:
-		if o.Decision == Exclude {
-			return "18.12"
-		}
+	if o.Reason == NoReason {
 		return ""
-	case DuplicateMPxNActive, NoWAN, DuplicateResolved:
-		return "4.1C"
-	case DuplicateMPxN:
-		return "18.13"
-	case FwUnable:
-		return "18.9"
-	case FwConfigFailure:
-		if c == IOC {
-			return "18.11"
-		}
-		return "18.10"
-	case GasFailurePartial:
-		if c == IOC {
-			return "5.8B"
-		}
-		return "4.26A"
-	case FwRetry:
-		return "4.26"
 	}
-	return ""
+	return reasons[o.Reason].clause(o.Decision, c)
 }
 
 // dormantOr returns exclude when dormant, else blocked, with reason r: the

@@ -6,6 +6,8 @@ import (
 	"html"
 	"slices"
 	"strconv"
+
+	"github.com/s1resolve/s1resolve/engine"
 )
 
 // bar is one bar of a chart.
@@ -64,7 +66,7 @@ func (r *Report) HTML() []byte {
 	byReason, byCohort := map[string]int{}, map[string]int{}
 	migrating := 0
 	for _, l := range r.categories() {
-		if l.Decision == "migrate" {
+		if l.Decision == engine.Migrate.String() {
 			migrating += l.N // one bar this long would flatten every other
 		} else {
 			byReason[l.Decision+" / "+l.Reason] += l.N
@@ -84,7 +86,7 @@ func (r *Report) HTML() []byte {
 		`<th>Cohort</th><th>Number of SMETS1 Installations</th></tr>`)
 	for _, l := range r.categories() {
 		fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td></tr>`,
-			html.EscapeString(Category(l.Reason)), html.EscapeString(exclusionTypes[l.Decision]), l.Clause, l.Cohort, strconv.Itoa(l.N))
+			html.EscapeString(Category(l.Reason)), html.EscapeString(title(l.Decision)), l.Clause, l.Cohort, strconv.Itoa(l.N))
 	}
 	b.WriteString(`</table></body></html>` + "\n")
 	return b.Bytes()

@@ -8,6 +8,8 @@ package report
 import (
 	"cmp"
 	"slices"
+
+	"github.com/s1resolve/s1resolve/engine"
 )
 
 // Row is one decision, as the decisions output has it, and the device GUIDs
@@ -41,8 +43,7 @@ func (r *Report) Add(row Row) {
 	r.total++
 	r.byCategory[categoryKey{row.Decision, row.Reason, row.Clause, row.Cohort}]++
 	r.bySMSO[smsoKey{row.SMSO, row.Decision, row.Reason}]++
-	switch row.Decision {
-	case "exclude", "blocked", "pending", "migrate_partial":
+	if d, _ := engine.ParseDecision(row.Decision); d != engine.Migrate {
 		r.bySupplier[row.Supplier] = append(r.bySupplier[row.Supplier], row)
 	}
 }
@@ -56,8 +57,11 @@ type categoryLine struct {
 	N int
 }
 
-// decisionOrder puts the decisions in the order an operator reads them.
-var decisionOrder = map[string]int{"exclude": 0, "blocked": 1, "pending": 2, "migrate_partial": 3, "migrate": 4}
+// rank orders decision words as an operator reads them (engine.Decision.Rank).
+func rank(decision string) int {
+	d, _ := engine.ParseDecision(decision)
+	return d.Rank()
+}
 
 func (r *Report) categories() []categoryLine {
 	out := make([]categoryLine, 0, len(r.byCategory))
@@ -65,7 +69,7 @@ func (r *Report) categories() []categoryLine {
 		out = append(out, categoryLine{k, n})
 	}
 	slices.SortFunc(out, func(a, b categoryLine) int {
-		return cmp.Or(cmp.Compare(decisionOrder[a.Decision], decisionOrder[b.Decision]), cmp.Compare(a.Reason, b.Reason),
+		return cmp.Or(cmp.Compare(rank(a.Decision), rank(b.Decision)), cmp.Compare(a.Reason, b.Reason),
 			cmp.Compare(a.Clause, b.Clause), cmp.Compare(a.Cohort, b.Cohort))
 	})
 	return out
@@ -82,41 +86,23 @@ func (r *Report) smsos() []smsoLine {
 		out = append(out, smsoLine{k, n})
 	}
 	slices.SortFunc(out, func(a, b smsoLine) int {
-		return cmp.Or(cmp.Compare(a.SMSO, b.SMSO), cmp.Compare(decisionOrder[a.Decision], decisionOrder[b.Decision]), cmp.Compare(a.Reason, b.Reason))
+		return cmp.Or(cmp.Compare(a.SMSO, b.SMSO), cmp.Compare(rank(a.Decision), rank(b.Decision)), cmp.Compare(a.Reason, b.Reason))
 	})
 	return out
 }
 
-// categoryNames are the consultation's words for each reason.
-var categoryNames = map[string]string{
-	"duplicate_guid":           "Data issues: two devices with the same GUID (§4)",
-	"duplicate_mpxn_active":    "Duplicate MPxNs with an Active meter: not attempted (§7)",
-	"no_wan":                   "Duplicate MPxNs, none verified communicating: no WAN (§7.1)",
-	"duplicate_mpxn":           "Duplicate MPANs and MPRNs (§4, §7)",
-	"mpxn_not_registered":      "Data issues: unable to identify Responsible Supplier (§4)",
-	"no_prepayment_key":        "Data issues: no prepayment key (§4)",
-	"fw_unable":                "Unable to attempt firmware upgrade, GroupID AA/BA/CA (§2)",
-	"fw_config_failure":        "Firmware upgrade / configuration failure (§3)",
-	"gas_failure_partial":      "Partial migration for gas firmware failure (§5)",
-	"fw_retry":                 "Firmware / configuration attempts continuing",
-	"fw_no_exclusion_category": "Firmware / configuration failure outside any exclusion category",
-	"duplicate_resolved":       "Duplicate resolved: latest installation, only one communicating (§7.2)",
-	"unique":                   "No issue found",
-}
-
-// exclusionTypes name the decision as the consultation's tables do.
-var exclusionTypes = map[string]string{
-	"exclude":         "Exclusion: technical or operational barriers",
-	"blocked":         "Blocked: for the Responsible Supplier to resolve",
-	"pending":         "Held: not yet excludable",
-	"migrate_partial": "Partial migration (electricity only)",
-	"migrate":         "Migration",
-}
-
-// Category returns the consultation's words for a reason.
+// Category returns the consultation's words for a reason word.
 func Category(reason string) string {
-	if c, ok := categoryNames[reason]; ok {
-		return c
+	if r, ok := engine.ParseReason(reason); ok {
+		return r.Category()
 	}
 	return reason
+}
+
+// title returns the consultation's words for a decision word.
+func title(decision string) string {
+	if d, ok := engine.ParseDecision(decision); ok {
+		return d.Title()
+	}
+	return decision
 }

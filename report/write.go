@@ -107,7 +107,7 @@ func (r *Report) summaryMarkdown() []byte {
 	fmt.Fprintf(&b, "# SMETS1 installations by category\n\n%d installations decided.\n\n", r.total)
 	b.WriteString("| Category | Exclusion type | Clause | Cohort | Number of SMETS1 Installations |\n|---|---|---|---|---:|\n")
 	for _, l := range r.categories() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", mdCell(Category(l.Reason)), mdCell(exclusionTypes[l.Decision]),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", mdCell(Category(l.Reason)), mdCell(title(l.Decision)),
 			l.Clause, l.Cohort, l.N)
 	}
 	b.WriteString("\n## By SMSO\n\n| SMSO | Decision | Reason | Number of SMETS1 Installations |\n|---|---|---|---:|\n")
