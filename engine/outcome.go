@@ -190,14 +190,22 @@ type Outcome struct {
 	Step     Step
 }
 
+// clauses tabulates reasonInfo.clause for every reason, decision and
+// cohort, so that printing a clause is a lookup.
+var clauses = func() (t [numReasons][numDecisions][MOCSecure + 1]string) {
+	for r := DuplicateGUID; r < numReasons; r++ {
+		for d := range numDecisions {
+			for c := range MOCSecure + 1 {
+				t[r][d][c] = reasons[r].clause(d, c)
+			}
+		}
+	}
+	return t
+}()
+
 // Clause returns the TMAD clause RULES.md gives for the outcome of an
 // installation of cohort c.
-func (o Outcome) Clause(c Cohort) string {
-	if o.Reason == NoReason {
-		return ""
-	}
-	return reasons[o.Reason].clause(o.Decision, c)
-}
+func (o Outcome) Clause(c Cohort) string { return clauses[o.Reason][o.Decision][c] }
 
 // dormantOr returns exclude when dormant, else blocked, with reason r: the
 // pattern of steps 1, 3 and 4.

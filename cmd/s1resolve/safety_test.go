@@ -394,7 +394,7 @@ func TestSilentSurprisesSaid(t *testing.T) {
 		{"an upper-case .GZ name", []string{"run", "--quiet", "--out", "d6.csv", "--rejects", "r6.csv", write("a.CSV.GZ", gzipBytes(t, in))}, 0, ""},
 		{"explain of a rejected installation", []string{"explain", "--db", "db", "A/REJ"}, 0, ""},
 		{"report of an unknown decision", []string{"report", "--decisions", write("odd.csv",
-			[]byte("smso,installation_id,cohort,decision,reason,clause,mpan,mprn,supplier_id,notify_supplier\nA,1,FOC,maybe,unique,,,,,Y\n")),
+			[]byte("smso,installation_id,cohort,decision,reason,clause,group_id,group_size,mpan,mprn,supplier_id,notify_supplier\nA,1,FOC,maybe,unique,,E1200023305967,1,E1200023305967,,,Y\n")),
 			"--out", "rep1"}, 1, `odd.csv: line 2: decision "maybe"`},
 	}
 	// A store with a rejected installation for explain.
