@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/s1resolve/s1resolve/parallel"
@@ -44,6 +46,12 @@ type Result struct {
 	// MPANSupplier and MPRNSupplier index the Registry's suppliers (-1:
 	// not registered); nil without a Registry.
 	MPANSupplier, MPRNSupplier []int32
+	// Groups are the facts step 2 found in each duplicate group of two or
+	// more members, in root order (Result.GroupFacts finds one).
+	Groups []GroupFacts
+	// Meters says, for each device row of an installation decided at step
+	// 5, what step 5 made of it (MeterFine for the rest).
+	Meters []MeterState
 	// MPxNRefs and GUIDRefs are the (Mix(key), installation) pairs sorted
 	// by mixed key: the posting lists the index persists. GUIDRefs has one pair per device
 	// row, so a key repeated within one installation appears twice.
@@ -67,6 +75,9 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		GroupSize: make([]uint32, n),
 		Dormant:   make([]bool, n),
 		DupGUID:   make([]bool, n),
+	}
+	if len(r.Rules) > 0 {
+		res.Meters = make([]MeterState, len(p.Devices))
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -96,17 +107,48 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		return nil, err
 	}
 	members, start := groupMembers(res.Root)
-	if err := parallel.For(ctx, n, 1<<15, r.workers(), func(lo, hi int) {
+	const chunk = 1 << 15
+	facts := make([][]GroupFacts, (n+chunk-1)/chunk) // by chunk, so that they come out in root order
+	if err := parallel.For(ctx, n, chunk, r.workers(), func(lo, hi int) {
 		for id := lo; id < hi; id++ {
 			if res.Root[id] != uint32(id) {
 				continue
 			}
-			r.decideGroup(p, res, members[start[id]:start[id+1]])
+			if f, dup := r.decideGroup(p, res, members[start[id]:start[id+1]]); dup {
+				facts[lo/chunk] = append(facts[lo/chunk], f)
+			}
 		}
 	}); err != nil {
 		return nil, err
 	}
+	for _, f := range facts {
+		res.Groups = append(res.Groups, f...)
+	}
 	return res, nil
+}
+
+// GroupFacts are what step 2 found in a duplicate group: the facts its
+// decisions rest on, kept so that an explanation can name them. Member
+// fields are installation ids.
+type GroupFacts struct {
+	Root          uint32 // the group's smallest installation id
+	Latest        uint32 // the member with the greatest install_date, unless Tied
+	Tied          bool   // two or more members share the greatest install_date
+	Communicating uint32 // how many members communicate
+	Communicator  uint32 // the first member that communicates, if any
+	AnyActive     bool   // some member is Active or Mixed
+	Active        uint32 // the first such member
+	Winner        bool   // the step 2c winner is Communicator
+}
+
+// GroupFacts returns the facts of the group whose root is root, or false
+// for a group of one.
+func (res *Result) GroupFacts(root uint32) (GroupFacts, bool) {
+	i, ok := slices.BinarySearchFunc(res.Groups, root, func(f GroupFacts, r uint32) int { return cmp.Compare(f.Root, r) })
+	if !ok {
+		return GroupFacts{}, false
+	}
+	return res.Groups[i], true
 }
 
 // guidRefs returns a (Mix(GUID), installation) pair per device row, in
@@ -212,8 +254,9 @@ func groupMembers(root []uint32) (members, start []uint32) {
 }
 
 // decideGroup applies steps 1 to 6 to the members of one duplicate group
-// (a group of one installation included).
-func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) {
+// (a group of one installation included) and returns the facts of step 2
+// for a group of two or more.
+func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (facts GroupFacts, dup bool) {
 	gid := smallestKey(p, members)
 	for _, m := range members {
 		res.GroupID[m] = gid
@@ -223,8 +266,11 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) {
 		}
 	}
 	winner := int64(-1)
-	if len(members) > 1 {
-		winner = r.decideDuplicates(p, res, members)
+	if dup = len(members) > 1; dup {
+		facts = r.decideDuplicates(p, res, members)
+		if facts.Winner {
+			winner = int64(facts.Communicator)
+		}
 	}
 	for _, m := range members {
 		if res.Outcomes[m].Decision != Undecided {
@@ -232,50 +278,52 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) {
 		}
 		res.Outcomes[m] = r.decideAlone(p, res, m, int64(m) == winner)
 	}
+	return facts, dup
 }
 
-// decideDuplicates applies step 2 to a group of two or more and returns the
-// step 2c winner, or -1.
-func (r *Resolver) decideDuplicates(p *Population, res *Result, members []uint32) int64 {
-	anyActive, communicating, comm := false, 0, uint32(0)
-	latest, latestDate, tie := uint32(0), value.Date(-1<<31), false
+// decideDuplicates applies step 2 to a group of two or more and returns
+// what it found; Winner says whether the communicating member won (2c).
+func (r *Resolver) decideDuplicates(p *Population, res *Result, members []uint32) GroupFacts {
+	f := GroupFacts{Root: members[0]}
+	latestDate := value.Date(-1 << 31)
 	for _, m := range members {
 		in := &p.Installations[m]
-		if !res.Dormant[m] {
-			anyActive = true
+		if !res.Dormant[m] && !f.AnyActive {
+			f.AnyActive, f.Active = true, m
 		}
 		if in.Communicating {
-			communicating++
-			comm = m
+			if f.Communicating == 0 {
+				f.Communicator = m
+			}
+			f.Communicating++
 		}
 		switch {
 		case in.Date > latestDate:
-			latest, latestDate, tie = m, in.Date, false
+			f.Latest, latestDate, f.Tied = m, in.Date, false
 		case in.Date == latestDate:
-			tie = true
+			f.Tied = true
 		}
 	}
 	var o Outcome
-	winner := int64(-1)
 	switch {
-	case anyActive:
+	case f.AnyActive:
 		o = Outcome{Blocked, DuplicateMPxNActive, Step2a}
-	case communicating == 0:
+	case f.Communicating == 0:
 		o = Outcome{Exclude, NoWAN, Step2b}
-	case communicating == 1 && !tie && comm == latest:
+	case f.Communicating == 1 && !f.Tied && f.Communicator == f.Latest:
 		o = Outcome{Exclude, DuplicateMPxN, Step2c}
-		winner = int64(comm)
-	case communicating == 1:
+		f.Winner = true
+	case f.Communicating == 1:
 		o = Outcome{Exclude, DuplicateMPxN, Step2d}
 	default:
 		o = Outcome{Exclude, DuplicateMPxN, Step2e}
 	}
 	for _, m := range members {
-		if res.Outcomes[m].Decision == Undecided && int64(m) != winner {
+		if res.Outcomes[m].Decision == Undecided && !(f.Winner && m == f.Communicator) {
 			res.Outcomes[m] = o
 		}
 	}
-	return winner
+	return f
 }
 
 // decideAlone applies the per-installation rules and step 6.

@@ -197,3 +197,66 @@ func TestSortKeyRefs(t *testing.T) {
 		t.Fatal("SortKeyRefs disagrees with slices.SortFunc")
 	}
 }
+
+// TestGroupFacts: the facts step 2 records are the ones it decided on.
+func TestGroupFacts(t *testing.T) {
+	const a, b, c, d = 1200023305967, 1200023305971, 1100012345674, 1412345678901
+	p := population([]inst{
+		{name: "1", mpan: a, date: 5, comm: true}, // a: 2c, winner 1 (latest)
+		{name: "2", mpan: a, date: 3},
+		{name: "3", mpan: b, date: 7, comm: true}, // b: 2d, tie between 3 and 4
+		{name: "4", mpan: b, date: 7},
+		{name: "5", mpan: c, date: 1, active: true}, // c: 2a, active 5
+		{name: "6", mpan: c, date: 2, comm: true},
+		{name: "7", mpan: d, date: 1}, // alone: no facts
+	})
+	res, err := (&Resolver{Workers: 2}).Resolve(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []GroupFacts{
+		{Root: 0, Latest: 0, Communicating: 1, Communicator: 0, Winner: true},
+		{Root: 2, Latest: 2, Tied: true, Communicating: 1, Communicator: 2},
+		{Root: 4, Latest: 5, Communicating: 1, Communicator: 5, AnyActive: true, Active: 4},
+	}
+	if !slices.Equal(res.Groups, want) {
+		t.Fatalf("facts\n%+v\nwant\n%+v", res.Groups, want)
+	}
+	for _, root := range []uint32{0, 2, 4} {
+		if f, ok := res.GroupFacts(root); !ok || f.Root != root {
+			t.Errorf("GroupFacts(%d) = %+v %v", root, f, ok)
+		}
+	}
+	if _, ok := res.GroupFacts(6); ok {
+		t.Error("a group of one has facts")
+	}
+}
+
+// TestMeterFacts: step 5 records what it made of each meter of the
+// installations it decides.
+func TestMeterFacts(t *testing.T) {
+	p := &Population{
+		Installations: []Installation{
+			{Name: "S\x00a", MPAN: value.MPANKey(1200023305967), Cohort: IOC, First: 0, Count: 3},
+			{Name: "S\x00b", MPAN: value.MPANKey(1100012345674), Cohort: MOCMDS, First: 3, Count: 2},
+		},
+		Devices: []Device{
+			{GUID: 1, Type: CHF},
+			{GUID: 2, Type: ESME, State: Dormant, Fw: Unable, Group: [2]byte{'A', 'A'}},
+			{GUID: 3, Type: GSME, State: Dormant, Fw: Failed, FwAttempts: 200, Group: [2]byte{'B', 'A'}},
+			{GUID: 4, Type: ESME, State: Dormant, Fw: Failed, FwAttempts: 3, Group: [2]byte{'C', 'B'}},
+			{GUID: 5, Type: GSME, State: Dormant, Cfg: Failed, CfgAttempts: 0},
+		},
+	}
+	res, err := (&Resolver{Rules: DefaultRules().Rules(false)}).Resolve(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []MeterState{MeterFine, MeterUnable, MeterPersistent, MeterRetrying, MeterRetrying}
+	if !slices.Equal(res.Meters, want) {
+		t.Fatalf("meters %v, want %v", res.Meters, want)
+	}
+	if res.Outcomes[0].Reason != FwUnable || res.Outcomes[1].Reason != FwRetry {
+		t.Fatalf("outcomes %+v", res.Outcomes)
+	}
+}

@@ -5,10 +5,10 @@ import "github.com/s1resolve/s1resolve/value"
 // Thresholds are the firmware and configuration attempt counts at which a
 // failing meter of a covered group has failed persistently (RULES.md step 5).
 type Thresholds struct {
-	Firmware      uint32
-	Configuration uint32
+	Firmware      uint32 `json:"firmware"`
+	Configuration uint32 `json:"configuration"`
 	// Groups are the device model groups the exclusion covers.
-	Groups []string
+	Groups []string `json:"groups"`
 }
 
 // RuleSet is the configuration of steps 3 to 5: the thresholds in force per
@@ -78,11 +78,17 @@ type MeterState uint8
 
 // Meter states of step 5.
 const (
-	MeterFine MeterState = iota
-	MeterPersistent
-	MeterRetrying
-	MeterStuck
+	MeterFine       MeterState = iota
+	MeterPersistent            // failed persistently: at or over a threshold, in a covered group
+	MeterRetrying              // failed below a threshold: attempts continue
+	MeterStuck                 // failed, or unable, outside both
+	MeterUnable                // fw_status unable in a covered IOC group (step 5a)
 )
+
+var meterStateWords = [...]string{"is fine", "has failed persistently", "is still being retried", "has failed outside any exclusion category", "cannot be upgraded (fw_status unable)"}
+
+// String says what step 5 made of the meter, as a verb phrase.
+func (m MeterState) String() string { return meterStateWords[m] }
 
 // Classify says whether a meter of an installation of cohort c has failed
 // persistently, is retrying, is stuck, or none of these.
@@ -112,21 +118,26 @@ func (th Thresholds) covers(g [2]byte) bool {
 }
 
 func (f firmwareRule) Decide(p *Population, res *Result, id uint32) (Outcome, bool) {
+	in := &p.Installations[id]
 	devs := p.DevicesOf(id)
 	if !res.Dormant[id] {
 		return Outcome{}, false // the firmware columns of an Active or Mixed installation are ignored
 	}
-	c := p.Installations[id].Cohort
+	c := in.Cohort
 	th, has := f.rs.Thresholds[c]
-	var persistent, persistentESME, retrying, stuck, hasESME, esmesClean bool
-	esmesClean = true
+	var unable, persistent, persistentESME, retrying, stuck, hasESME bool
+	esmesClean := true
 	for i := range devs {
 		d := &devs[i]
 		if !d.Type.IsMeter() {
 			continue
 		}
+		state := f.rs.Classify(c, d)
 		if c == IOC && has && d.Fw == Unable && th.covers(d.Group) {
-			return Outcome{Exclude, FwUnable, Step5}, true // 5a
+			state, unable = MeterUnable, true
+		}
+		if res.Meters != nil {
+			res.Meters[in.First+uint32(i)] = state // the facts explain shows
 		}
 		if d.Type == ESME {
 			hasESME = true
@@ -134,7 +145,7 @@ func (f firmwareRule) Decide(p *Population, res *Result, id uint32) (Outcome, bo
 				esmesClean = false
 			}
 		}
-		switch f.rs.Classify(c, d) {
+		switch state {
 		case MeterPersistent:
 			persistent = true
 			if d.Type == ESME {
@@ -147,6 +158,8 @@ func (f firmwareRule) Decide(p *Population, res *Result, id uint32) (Outcome, bo
 		}
 	}
 	switch {
+	case unable:
+		return Outcome{Exclude, FwUnable, Step5}, true // 5a
 	case persistent && (persistentESME || !hasESME):
 		return Outcome{Exclude, FwConfigFailure, Step5}, true // 5b
 	case persistent && esmesClean:
@@ -156,5 +169,5 @@ func (f firmwareRule) Decide(p *Population, res *Result, id uint32) (Outcome, bo
 	case stuck || persistent:
 		return Outcome{Pending, FwNoExclusionCategory, Step5}, true // 5e
 	}
-	return Outcome{}, false
+	return Outcome{}, false // every meter is fine
 }

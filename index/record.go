@@ -22,6 +22,11 @@ type Record struct {
 	Root         uint32
 	DupGUID      bool
 	Dormant      bool
+	// Facts are what step 2 found in the installation's group (when
+	// GroupSize > 1); Meters what step 5 made of each device (when it
+	// decided the installation).
+	Facts  engine.GroupFacts
+	Meters []engine.MeterState
 }
 
 // appendKey appends an MPxN key compactly: 0 for none, else its value
@@ -49,14 +54,16 @@ func readKey(d *decoder) value.Key {
 	return 0
 }
 
-// Device fields packed in 16 bits: type 3, state 2, fw 2, cfg 2, prepay 2.
-func packDevice(d *engine.Device) uint16 {
-	return uint16(d.Type) | uint16(d.State)<<3 | uint16(d.Fw)<<5 | uint16(d.Cfg)<<7 | uint16(d.Prepay)<<9
+// Device fields packed in 16 bits: type 3, state 2, fw 2, cfg 2, prepay 2,
+// and what step 5 made of the device 3.
+func packDevice(d *engine.Device, m engine.MeterState) uint16 {
+	return uint16(d.Type) | uint16(d.State)<<3 | uint16(d.Fw)<<5 | uint16(d.Cfg)<<7 | uint16(d.Prepay)<<9 | uint16(m)<<11
 }
 
-func unpackDevice(v uint16, d *engine.Device) {
+func unpackDevice(v uint16, d *engine.Device) engine.MeterState {
 	d.Type, d.State = engine.DeviceType(v&7), engine.State(v>>3&3)
 	d.Fw, d.Cfg, d.Prepay = engine.Status(v>>5&3), engine.Status(v>>7&3), value.YesNo(v>>9&3)
+	return engine.MeterState(v >> 11 & 7)
 }
 
 // appendInstallation appends the record of installation id: name, keys,
@@ -75,12 +82,20 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 	b = appendKey(b, res.GroupID[id])
 	b = binary.AppendUvarint(b, uint64(res.GroupSize[id]))
 	b = binary.AppendUvarint(b, uint64(res.Root[id]))
+	if res.GroupSize[id] > 1 {
+		f, _ := res.GroupFacts(res.Root[id])
+		b = appendFacts(b, f)
+	}
 	b = binary.AppendUvarint(b, uint64(in.Count))
 	prevLine := int64(0)
 	for i := in.First; i < in.First+in.Count; i++ {
 		d := &pop.Devices[i]
 		b = binary.BigEndian.AppendUint64(b, uint64(d.GUID))
-		b = binary.LittleEndian.AppendUint16(b, packDevice(d))
+		m := engine.MeterFine
+		if res.Meters != nil {
+			m = res.Meters[i]
+		}
+		b = binary.LittleEndian.AppendUint16(b, packDevice(d, m))
 		b = append(b, d.Group[0], d.Group[1])
 		b = binary.AppendUvarint(b, uint64(d.FwAttempts))
 		b = binary.AppendUvarint(b, uint64(d.CfgAttempts))
@@ -89,6 +104,27 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 		prevLine = int64(pop.RowLine[i])
 	}
 	return b
+}
+
+// appendFacts appends a group's step 2 facts: a flags byte (tied, any
+// active, winner), then the latest member, the count of communicating
+// members, the first of them and the first Active member.
+func appendFacts(b []byte, f engine.GroupFacts) []byte {
+	b = append(b, boolByte(f.Tied)|boolByte(f.AnyActive)<<1|boolByte(f.Winner)<<2)
+	for _, v := range []uint32{f.Latest, f.Communicating, f.Communicator, f.Active} {
+		b = binary.AppendUvarint(b, uint64(v))
+	}
+	return b
+}
+
+func readFacts(d *decoder, root uint32) engine.GroupFacts {
+	f := engine.GroupFacts{Root: root}
+	if fl := d.bytes(1); fl != nil {
+		f.Tied, f.AnyActive, f.Winner = fl[0]&1 != 0, fl[0]&2 != 0, fl[0]&4 != 0
+	}
+	f.Latest, f.Communicating = uint32(d.uvarint()), uint32(d.uvarint())
+	f.Communicator, f.Active = uint32(d.uvarint()), uint32(d.uvarint())
+	return f
 }
 
 func boolByte(v bool) byte {
@@ -159,6 +195,9 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 	r.GroupID = readKey(d)
 	r.GroupSize = uint32(d.uvarint())
 	r.Root = uint32(d.uvarint())
+	if r.GroupSize > 1 {
+		r.Facts = readFacts(d, r.Root)
+	}
 	n := d.uvarint()
 	line := int64(0)
 	for i := uint64(0); i < n && d.err == nil; i++ {
@@ -167,7 +206,7 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 			dev.GUID = value.GUID(binary.BigEndian.Uint64(g))
 		}
 		if f := d.bytes(4); f != nil {
-			unpackDevice(binary.LittleEndian.Uint16(f), &dev)
+			r.Meters = append(r.Meters, unpackDevice(binary.LittleEndian.Uint16(f), &dev))
 			dev.Group = [2]byte{f[2], f[3]}
 		}
 		dev.FwAttempts = uint32(d.uvarint())

@@ -69,8 +69,10 @@ type Meta struct {
 	Registration   string   `json:"registration,omitempty"`
 	Suppliers      []string `json:"suppliers,omitempty"`
 	SupplierStatus []string `json:"supplier_status,omitempty"`
-	// Rules is the step 5 rules file text in force.
-	Rules string `json:"rules"`
+	// Rules is the step 5 rules file text in force, and Thresholds the
+	// same by cohort name, as the engine applied them.
+	Rules      string                       `json:"rules"`
+	Thresholds map[string]engine.Thresholds `json:"thresholds,omitempty"`
 	// Rejects is the rejects output of the run ("" if unknown), and
 	// RejectedInstallations how many installations it rejected.
 	Rejects               string `json:"rejects,omitempty"`

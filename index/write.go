@@ -124,6 +124,10 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 		var rules strings.Builder
 		x.Rules.Format(&rules)
 		m.Rules = rules.String()
+		m.Thresholds = map[string]engine.Thresholds{}
+		for c, th := range x.Rules.Thresholds {
+			m.Thresholds[c.String()] = th
+		}
 		if x.Registry != nil {
 			m.Registration = x.Registration
 			ids, status := x.Registry.Suppliers()

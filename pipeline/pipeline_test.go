@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/explain"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/ingest"
 	"github.com/s1resolve/s1resolve/output"
@@ -451,7 +452,7 @@ func TestStoreRoundTrip(t *testing.T) {
 		}
 	}
 	var sb strings.Builder
-	if err := index.Explain(&sb, st, rows[0][0]+"/"+rows[0][1], 0); err != nil || !strings.Contains(sb.String(), "decision: "+rows[0][3]) {
+	if err := explain.Explain(&sb, st, rows[0][0]+"/"+rows[0][1], 0); err != nil || !strings.Contains(sb.String(), "decision: "+rows[0][3]) {
 		t.Fatalf("explain: %v\n%s", err, sb.String())
 	}
 }
@@ -481,7 +482,7 @@ func TestExplainLaterSteps(t *testing.T) {
 		}
 		delete(want, r[4])
 		var sb strings.Builder
-		if err := index.Explain(&sb, store, r[0]+"/"+r[1], 0); err != nil || !strings.Contains(sb.String(), frag) {
+		if err := explain.Explain(&sb, store, r[0]+"/"+r[1], 0); err != nil || !strings.Contains(sb.String(), frag) {
 			t.Errorf("explain %s/%s (%s): %v, want %q in\n%s", r[0], r[1], r[4], err, frag, sb.String())
 		}
 	}

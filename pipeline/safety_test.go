@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s1resolve/s1resolve/explain"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/paths"
 )
@@ -58,7 +59,7 @@ func TestExplainLargeGroupAndRejected(t *testing.T) {
 		t.Fatalf("group of %d members, want %d (%v)", len(group), n, err)
 	}
 	var sb strings.Builder
-	if err := index.Explain(&sb, st, "S2/I04997", 10); err != nil {
+	if err := explain.Explain(&sb, st, "S2/I04997", 10); err != nil {
 		t.Fatal(err)
 	}
 	out := sb.String()
@@ -82,7 +83,7 @@ func TestExplainLargeGroupAndRejected(t *testing.T) {
 	}
 
 	sb.Reset()
-	if err := index.Explain(&sb, st, "S0/BAD", 10); err != nil {
+	if err := explain.Explain(&sb, st, "S0/BAD", 10); err != nil {
 		t.Fatal(err)
 	}
 	rejects, _ := filepath.Abs(cfg.Rejects)
@@ -91,7 +92,7 @@ func TestExplainLargeGroupAndRejected(t *testing.T) {
 			t.Errorf("explain of a rejected installation lacks %q:\n%s", want, sb.String())
 		}
 	}
-	if err := index.Explain(&sb, st, "S0/NOPE", 10); !errors.Is(err, index.ErrNotFound) {
+	if err := explain.Explain(&sb, st, "S0/NOPE", 10); !errors.Is(err, explain.ErrNotFound) {
 		t.Errorf("explain of an unknown installation: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/s1resolve/s1resolve/explain"
 	"github.com/s1resolve/s1resolve/index"
 )
 
@@ -34,5 +35,5 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	return index.Explain(stdout, st, rest[0], *limit)
+	return explain.Explain(stdout, st, rest[0], *limit)
 }

@@ -1,0 +1,243 @@
+// Package explain says in words why the store's installations were decided
+// as they were: for a key (MPAN, MPRN, GUID or smso/installation_id) it
+// prints the installations found, their duplicate group and, for each, the
+// rule that decided it and the evidence it rests on (the rows holding a
+// duplicate GUID, the group's latest and communicating members, the meters
+// that failed and the thresholds in force). The facts are those the engine
+// recorded when it decided (engine.GroupFacts, engine.MeterState) and the
+// store kept: no rule is applied again here.
+package explain
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/value"
+)
+
+// ErrNotFound is returned when the key matches no installation.
+var ErrNotFound = errors.New("no installation matches")
+
+// Explain prints the explanation of key. A group of more than limit
+// members (limit > 0) is summarised: counts by decision and by SMSO, then
+// the installations the key found and the first others up to limit.
+func Explain(w io.Writer, s *index.Store, key string, limit int) error {
+	ids, what, err := find(s, key)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		if smso, id, ok := strings.Cut(strings.TrimSpace(key), "/"); ok {
+			rj, found, err := s.RejectedByName(smso, id)
+			if err != nil {
+				return err
+			}
+			if found {
+				rejected(w, s, what, rj)
+				return nil
+			}
+		}
+		return fmt.Errorf("%w %s", ErrNotFound, what)
+	}
+	fmt.Fprintf(w, "%s: %d installation(s)\n", what, len(ids))
+	done := map[uint32]bool{}
+	for _, id := range ids {
+		if done[id] {
+			continue
+		}
+		group, err := s.Group(id)
+		if err != nil {
+			return err
+		}
+		for _, r := range group {
+			done[r.ID] = true
+		}
+		if err := explainGroup(w, s, group, ids, limit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// find resolves a key to installation ids and a description of the key.
+func find(s *index.Store, key string) ([]uint32, string, error) {
+	key = strings.TrimSpace(key)
+	if smso, id, ok := strings.Cut(key, "/"); ok {
+		n, found, err := s.ByName(smso, id)
+		if err != nil || !found {
+			return nil, "installation " + key, err
+		}
+		return []uint32{n}, "installation " + key, nil
+	}
+	if g, p := value.ParseGUID([]byte(key)); p == "" {
+		ids, rows, err := s.ByGUID(g)
+		what := "GUID " + g.String()
+		if rows > 1 {
+			what += fmt.Sprintf(" (on %d device rows: a duplicate GUID)", rows)
+		}
+		return ids, what, err
+	}
+	bare := strings.TrimLeft(key, "EeGg")
+	cleaned := strings.NewReplacer(" ", "", "-", "").Replace(bare)
+	var k value.Key
+	var p string
+	if (len(cleaned) == 13 || len(cleaned) == 21) && !strings.HasPrefix(key, "G") && !strings.HasPrefix(key, "g") {
+		k, p = value.ParseMPAN([]byte(bare))
+	} else {
+		k, p = value.ParseMPRN([]byte(bare))
+	}
+	if p != "" {
+		return nil, "", fmt.Errorf("%q is not an MPAN, MPRN, GUID or smso/installation_id: %s", key, p)
+	}
+	ids, err := s.ByMPxN(k)
+	kind := "MPAN"
+	if k.IsMPRN() {
+		kind = "MPRN"
+	}
+	return ids, kind + " " + k.String(), err
+}
+
+// rejected says that an installation was rejected and where its rows are.
+func rejected(w io.Writer, s *index.Store, what string, r index.Rejected) {
+	where := "the rejects output of the run"
+	if s.Meta.Rejects != "" {
+		where = s.Meta.Rejects
+	}
+	fmt.Fprintf(w, "%s was rejected: it has no decision and takes no part in any group.\n", what)
+	fmt.Fprintf(w, "  its %d row(s) are listed in %s; the first, %s line %d: %s\n", r.Rows, where, fileName(s, r.File), r.Line, r.Error)
+}
+
+func fileName(s *index.Store, i uint16) string {
+	if int(i) < len(s.Meta.Files) {
+		return s.Meta.Files[i]
+	}
+	return "?"
+}
+
+// explainGroup explains each member of group, the installations the key
+// found (asked) first.
+func explainGroup(w io.Writer, s *index.Store, group []*index.Record, asked []uint32, limit int) error {
+	first := group[0]
+	if len(group) == 1 {
+		fmt.Fprintf(w, "\nno duplicate: the installation shares no MPAN or MPRN with another (group %s)\n", first.GroupID)
+	} else {
+		fmt.Fprintf(w, "\nduplicate group %s: %d installations share MPANs/MPRNs (directly or through one another)\n",
+			first.GroupID, len(group))
+	}
+	isAsked := make(map[uint32]bool, len(asked))
+	for _, id := range asked {
+		isAsked[id] = true
+	}
+	shown := make([]*index.Record, 0, len(group))
+	for _, r := range group {
+		if isAsked[r.ID] {
+			shown = append(shown, r)
+		}
+	}
+	for _, r := range group {
+		if !isAsked[r.ID] {
+			shown = append(shown, r)
+		}
+	}
+	if limit > 0 && len(group) > limit {
+		summarise(w, group)
+		shown = shown[:limit]
+	}
+	g := newGroupView(group)
+	for _, r := range shown {
+		if err := member(w, s, r, g); err != nil {
+			return err
+		}
+	}
+	if len(shown) < len(group) {
+		fmt.Fprintf(w, "\n  ... and %d more members: run explain with --limit 0 to list them all, or select group_id %s in the decisions file\n",
+			len(group)-len(shown), first.GroupID)
+	}
+	return nil
+}
+
+// summarise prints a large group's members counted by decision and reason
+// and by SMSO.
+func summarise(w io.Writer, group []*index.Record) {
+	byOutcome, bySMSO := map[string]int{}, map[string]int{}
+	for _, r := range group {
+		byOutcome[r.Outcome.Decision.String()+" / "+r.Outcome.Reason.String()]++
+		bySMSO[r.Installation.SMSO()]++
+	}
+	for _, c := range []struct {
+		title  string
+		counts map[string]int
+	}{{"by decision", byOutcome}, {"by SMSO", bySMSO}} {
+		fmt.Fprintf(w, "  %s:\n", c.title)
+		keys := make([]string, 0, len(c.counts))
+		for k := range c.counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "    %-50s %8d\n", k, c.counts[k])
+		}
+	}
+}
+
+// member prints one installation: its columns, registration, devices with
+// their rows, decision and why.
+func member(w io.Writer, s *index.Store, r *index.Record, g *groupView) error {
+	in := &r.Installation
+	fmt.Fprintf(w, "\n  %s/%s  cohort %s  installed %s  communicating %s\n", in.SMSO(), in.ID(), in.Cohort,
+		in.Date, value.YN(in.Communicating))
+	fmt.Fprintf(w, "    mpan %s  mprn %s\n", orDash(in.MPAN.String()), orDash(in.MPRN.String()))
+	if s.Meta.Registration != "" {
+		for _, k := range in.Keys() {
+			reg, ok, err := s.Registered(k)
+			switch {
+			case err != nil:
+				return err
+			case ok:
+				fmt.Fprintf(w, "    %s is registered to %s (%s), %s line %d\n", k, reg.Supplier, reg.Status, s.Meta.Registration, reg.Line)
+			default:
+				fmt.Fprintf(w, "    %s is not in the registration data (%s)\n", k, s.Meta.Registration)
+			}
+		}
+	}
+	for i, d := range r.Devices {
+		line := fmt.Sprintf("    %-5s %s", d.Type, d.GUID)
+		if d.Type.IsMeter() {
+			line += " " + d.State.String()
+		}
+		if grp := d.GroupString(); grp != "" {
+			line += " group " + grp
+		}
+		fmt.Fprintf(w, "%s   (%s line %d)\n", line, fileName(s, r.RowFile[i]), r.RowLine[i])
+	}
+	clause := r.Outcome.Clause(in.Cohort)
+	if clause != "" {
+		clause = ", clause " + clause
+	}
+	fmt.Fprintf(w, "    decision: %s / %s%s (step %s)\n", r.Outcome.Decision, r.Outcome.Reason, clause, r.Outcome.Step)
+	why, err := reasonFor(s, r, g)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "    why: %s\n", why)
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// dormancy names the installation's kind, which decides exclude or block.
+func dormancy(r *index.Record) string {
+	if r.Dormant {
+		return "it is dormant-only, so it is excluded"
+	}
+	return "it is Active or Mixed, so it is blocked: an active device is the Responsible Supplier's to resolve"
+}
