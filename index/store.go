@@ -1,162 +1,310 @@
-// Package index persists a resolved population in a Badger store: the
-// installation table (with each installation's decision) and the posting
-// lists that map MPxN keys, GUIDs and (smso, installation_id) names to
-// installation ids. It bulk-loads with Badger's StreamWriter and reads back
-// for `s1resolve explain`.
-//
-// The directory holds Badger's files and two markers: S1RESOLVE-STORE,
-// written before anything else (a run writes only into a new or empty
-// directory or one bearing it), and S1RESOLVE-COMPLETE, written last.
-//
-// Layout, format version 2 (all integers unsigned varints unless stated):
-//
-//	"\x00meta"         JSON Meta
-//	'i' page(BE32)     count, then installations page*pageSize ..., each a record (see
-//	                   appendInstallation) after its length as 4 bytes little-endian
-//	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
-//	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
-//	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
-//	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
-//	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket as 'n'
-//
-// mix is engine.Mix, a bijection, so a mixed key identifies its key.
-//
-// A posting is a count n then, for n <= inlineMax, the n ids as deltas, else
-// the length and bytes of a serialised roaring bitmap. Installation ids are
-// dense and stable: the position of the installation in (smso,
-// installation_id) byte order.
 package index
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/s1resolve/s1resolve/engine"
-
-	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/cespare/xxhash/v2"
+	"github.com/s1resolve/s1resolve/value"
 )
 
-// FormatVersion is the version of the store layout this package writes and
-// reads.
-const FormatVersion = 2
-
-// ErrFormat is wrapped by errors about a store this package cannot read.
-var ErrFormat = errors.New("not a store of this format version")
-
-// ErrIncomplete is wrapped when a store directory was not written to the
-// end.
-var ErrIncomplete = errors.New("incomplete store")
-
-const (
-	pageSize   = 256
-	bucketBits = 16
-	inlineMax  = 4
-)
-
-var metaKey = []byte("\x00meta")
-
-// Meta describes a store.
-type Meta struct {
-	Format        int      `json:"format"`
-	Installations int      `json:"installations"`
-	Devices       int      `json:"devices"`
-	Files         []string `json:"files"`
-	// Registration is the registration file, "" when none was given;
-	// Suppliers and SupplierStatus list the suppliers by index.
-	Registration   string   `json:"registration,omitempty"`
-	Suppliers      []string `json:"suppliers,omitempty"`
-	SupplierStatus []string `json:"supplier_status,omitempty"`
-	// Rules is the step 5 rules file text in force, and Thresholds the
-	// same by cohort name, as the engine applied them.
-	Rules      string                       `json:"rules"`
-	Thresholds map[string]engine.Thresholds `json:"thresholds,omitempty"`
-	// Rejects is the rejects output of the run ("" if unknown), and
-	// RejectedInstallations how many installations it rejected.
-	Rejects               string `json:"rejects,omitempty"`
-	RejectedInstallations int    `json:"rejected_installations"`
+// Store is a store opened for reading.
+type Store struct {
+	db   *badger.DB
+	dir  string
+	Meta Meta
 }
 
-// Extras are what a store keeps beside the population: the registration
-// data (nil for none) and the rules in force.
-type Extras struct {
-	Registry     *engine.Registry
-	Registration string
-	Rules        engine.RuleSet
-	// Rejected lists the rejected installations, Rejects names the
-	// rejects output that lists their rows.
-	Rejected []Rejected
-	Rejects  string
+// Open opens the store in dir read-only and checks its format version.
+func Open(dir string) (*Store, error) {
+	if st, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("opening store %s: not a directory", dir)
+	}
+	if !IsStore(dir) {
+		return nil, fmt.Errorf("%s: %w (no %s marker): give the directory of a `s1resolve run --db DIR`", dir, ErrNotStore, ownerFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, completeFile)); err != nil {
+		return nil, fmt.Errorf("%w: %s holds no complete store (was its run interrupted? run again with --db %s)", ErrIncomplete, dir, dir)
+	}
+	db, err := openDB(badgerOptions(dir).WithReadOnly(true))
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, dir: dir}
+	v, err := s.get(metaKey)
+	if err == nil && v == nil {
+		err = fmt.Errorf("%w: %s has no s1resolve metadata", ErrFormat, dir)
+	}
+	if err == nil {
+		err = json.Unmarshal(v, &s.Meta)
+	}
+	if err == nil && s.Meta.Format != FormatVersion {
+		err = fmt.Errorf("%w: %s is format %d, this build reads format %d", ErrFormat, dir, s.Meta.Format, FormatVersion)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
-func pageKey(page uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{'i'}, page)
-}
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
 
-func bucketKey(prefix byte, bucket uint32) []byte {
-	return binary.BigEndian.AppendUint16([]byte{prefix}, uint16(bucket))
-}
-
-// bucketOfMixed returns the bucket of a mixed key (engine.Mix): its top bits.
-func bucketOfMixed(k uint64) uint32 { return uint32(k >> (64 - bucketBits)) }
-
-func bucketOfName(name string) uint32 {
-	return uint32(xxhash.Sum64String(name) & (1<<bucketBits - 1))
-}
-
-// appendPosting appends the posting of ids, which are sorted and distinct.
-func appendPosting(b []byte, ids []uint32) []byte {
-	b = binary.AppendUvarint(b, uint64(len(ids)))
-	if len(ids) <= inlineMax {
-		prev := uint32(0)
-		for _, id := range ids {
-			b = binary.AppendUvarint(b, uint64(id-prev))
-			prev = id
+// get returns the value of key, or nil when it is absent.
+func (s *Store) get(key []byte) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(key)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
 		}
-		return b
-	}
-	bm := roaring.BitmapOf(ids...)
-	bm.RunOptimize()
-	data, _ := bm.ToBytes()
-	b = binary.AppendUvarint(b, uint64(len(data)))
-	return append(b, data...)
+		if err != nil {
+			return err
+		}
+		out, err = item.ValueCopy(nil)
+		return err
+	})
+	return out, err
 }
 
-// readPosting reads a posting from b and returns its ids and the rest of b.
-func readPosting(b []byte) ([]uint32, []byte, error) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 {
-		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+// Installation returns the record of installation id.
+func (s *Store) Installation(id uint32) (*Record, error) {
+	recs, err := s.Installations([]uint32{id})
+	if err != nil {
+		return nil, err
 	}
-	b = b[k:]
-	if n <= inlineMax {
-		ids := make([]uint32, 0, n)
-		prev := uint64(0)
-		for i := uint64(0); i < n; i++ {
-			d, k := binary.Uvarint(b)
-			if k <= 0 {
-				return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+	return recs[0], nil
+}
+
+// Installations returns the records of ids, in the order given, reading
+// each page once however many of its installations are asked for.
+func (s *Store) Installations(ids []uint32) ([]*Record, error) {
+	out := make([]*Record, len(ids))
+	order := make([]int, len(ids))
+	for i, id := range ids {
+		if int(id) >= s.Meta.Installations {
+			return nil, fmt.Errorf("installation id %d out of range", id)
+		}
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
+	var recs [][]byte // the records of the page read last
+	page := ^uint32(0)
+	for _, i := range order {
+		id := ids[i]
+		if id/pageSize != page {
+			page = id / pageSize
+			var err error
+			if recs, err = s.page(page); err != nil {
+				return nil, err
 			}
-			prev += d
-			ids = append(ids, uint32(prev))
-			b = b[k:]
 		}
-		return ids, b, nil
+		if int(id%pageSize) >= len(recs) {
+			return nil, fmt.Errorf("%w: installation %d is missing from its page", ErrFormat, id)
+		}
+		r, err := decodeInstallation(recs[id%pageSize], id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
 	}
-	size, k := binary.Uvarint(b)
-	if k <= 0 || uint64(len(b)-k) < size {
-		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
-	}
-	bm := roaring.New()
-	if _, err := bm.FromUnsafeBytes(b[k : k+int(size)]); err != nil {
-		return nil, nil, fmt.Errorf("%w: bad bitmap: %v", ErrFormat, err)
-	}
-	return bm.ToArray(), b[k+int(size):], nil
+	return out, nil
 }
 
-func encodeMeta(m Meta) []byte {
-	b, _ := json.Marshal(m)
-	return b
+// page returns the encoded records of one page.
+func (s *Store) page(p uint32) ([][]byte, error) {
+	v, err := s.get(pageKey(p))
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: page %d is missing", ErrFormat, p)
+	}
+	d := &decoder{b: v}
+	n := d.uvarint()
+	recs := make([][]byte, 0, min(n, pageSize))
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		var size int
+		if b := d.bytes(4); b != nil {
+			size = int(binary.LittleEndian.Uint32(b))
+		}
+		recs = append(recs, d.bytes(size))
+	}
+	return recs, d.err
+}
+
+// ByName returns the id of the installation (smso, installationID).
+func (s *Store) ByName(smso, installationID string) (uint32, bool, error) {
+	name := engine.InstallationName(smso, installationID)
+	v, err := s.get(bucketKey('n', bucketOfName(name)))
+	if err != nil || v == nil {
+		return 0, false, err
+	}
+	d := &decoder{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		n := string(d.bytes(int(d.uvarint())))
+		id := d.uvarint()
+		if n == name && d.err == nil {
+			return uint32(id), true, nil
+		}
+	}
+	return 0, false, d.err
+}
+
+// ByMPxN returns the installations holding an MPxN key.
+func (s *Store) ByMPxN(k value.Key) ([]uint32, error) {
+	ids, _, err := s.posting('x', uint64(k), false)
+	return ids, err
+}
+
+// ByGUID returns the installations holding a GUID and the number of device
+// rows that carry it.
+func (s *Store) ByGUID(guid value.GUID) ([]uint32, int, error) {
+	return s.posting('g', uint64(guid), true)
+}
+
+func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, error) {
+	key = engine.Mix(key)
+	v, err := s.get(bucketKey(prefix, bucketOfMixed(key)))
+	if err != nil || v == nil {
+		return nil, 0, err
+	}
+	for len(v) > 0 {
+		if len(v) < 6 {
+			return nil, 0, fmt.Errorf("%w: truncated bucket", ErrFormat)
+		}
+		k := uint64(v[0])<<40 | uint64(v[1])<<32 | uint64(v[2])<<24 | uint64(v[3])<<16 | uint64(v[4])<<8 | uint64(v[5])
+		v = v[6:]
+		n := 0
+		if rows {
+			r, c := binary.Uvarint(v)
+			if c <= 0 {
+				return nil, 0, fmt.Errorf("%w: truncated bucket", ErrFormat)
+			}
+			n, v = int(r), v[c:]
+		}
+		ids, rest, err := readPosting(v)
+		if err != nil {
+			return nil, 0, err
+		}
+		if k == key&(1<<48-1) {
+			return ids, n, nil
+		}
+		v = rest
+	}
+	return nil, 0, nil
+}
+
+// Registration is what the store knows of one MPxN's registration.
+type Registration struct {
+	Supplier string
+	Status   string
+	Line     uint32 // line in Meta.Registration
+}
+
+// Registered returns the registration of k, or ok=false when the MPxN is
+// not registered or no registration data was given (Meta.Registration "").
+func (s *Store) Registered(k value.Key) (Registration, bool, error) {
+	m := engine.Mix(uint64(k))
+	v, err := s.get(bucketKey('r', bucketOfMixed(m)))
+	if err != nil || v == nil {
+		return Registration{}, false, err
+	}
+	d := &decoder{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		kb := d.bytes(6)
+		sup, line := d.uvarint(), d.uvarint()
+		if d.err != nil {
+			break
+		}
+		got := uint64(kb[0])<<40 | uint64(kb[1])<<32 | uint64(kb[2])<<24 | uint64(kb[3])<<16 | uint64(kb[4])<<8 | uint64(kb[5])
+		if got == m&(1<<48-1) {
+			if int(sup) >= len(s.Meta.Suppliers) || len(s.Meta.SupplierStatus) != len(s.Meta.Suppliers) {
+				return Registration{}, false, fmt.Errorf("%w: supplier %d out of range", ErrFormat, sup)
+			}
+			return Registration{s.Meta.Suppliers[sup], s.Meta.SupplierStatus[sup], uint32(line)}, true, nil
+		}
+	}
+	return Registration{}, false, d.err
+}
+
+// Group returns the records of every installation in the duplicate group of
+// id, in id order, found by following the MPxN postings breadth first: each
+// member is queued once, each posting list read once, and each layer's
+// records read page by page, so a group of thousands sharing one
+// placeholder MPAN costs one pass, not one per pair.
+func (s *Store) Group(id uint32) ([]*Record, error) {
+	seen := map[uint32]bool{id: true}
+	keys := map[value.Key]bool{}
+	var out []*Record
+	for layer := []uint32{id}; len(layer) > 0; {
+		recs, err := s.Installations(layer)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+		layer = layer[:0:0]
+		for _, r := range recs {
+			for _, k := range r.Installation.Keys() {
+				if keys[k] {
+					continue
+				}
+				keys[k] = true
+				ids, err := s.ByMPxN(k)
+				if err != nil {
+					return nil, err
+				}
+				for _, o := range ids {
+					if !seen[o] {
+						seen[o] = true
+						layer = append(layer, o)
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *Record) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// Rejected is a rejected installation as the store keeps it: how many of
+// its rows are in the rejects output, and the first of them.
+type Rejected struct {
+	Name  string // engine.InstallationName
+	File  uint16 // index in Meta.Files
+	Line  uint32
+	Rows  uint32
+	Error string
+}
+
+// RejectedByName returns the rejected installation (smso,
+// installationID), or ok=false when no installation of that name was
+// rejected.
+func (s *Store) RejectedByName(smso, installationID string) (Rejected, bool, error) {
+	name := engine.InstallationName(smso, installationID)
+	v, err := s.get(bucketKey('j', bucketOfName(name)))
+	if err != nil || v == nil {
+		return Rejected{}, false, err
+	}
+	d := &decoder{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		r := Rejected{Name: string(d.bytes(int(d.uvarint())))}
+		r.File, r.Line, r.Rows = uint16(d.uvarint()), uint32(d.uvarint()), uint32(d.uvarint())
+		r.Error = string(d.bytes(int(d.uvarint())))
+		if r.Name == name && d.err == nil {
+			return r, true, nil
+		}
+	}
+	return Rejected{}, false, d.err
 }

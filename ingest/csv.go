@@ -1,8 +1,3 @@
-// Package ingest reads SMSO installation files (FORMAT.md §1) into an
-// engine.Population: it splits the input into blocks at record boundaries,
-// parses and validates the blocks in parallel, and gathers each
-// installation's rows wherever they stand in the input. Rows that break the
-// contract become Rejects, never errors of the run.
 package ingest
 
 import (

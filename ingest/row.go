@@ -89,13 +89,7 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 			r.fail(colInstallationID, r.id, p)
 		}
 	}
-	if v := h.field(fields, colCohort); len(v) == 0 {
-		r.missing(colCohort)
-	} else if c, ok := engine.ParseCohort(v); !ok {
-		r.fail(colCohort, v, "unknown cohort")
-	} else {
-		r.inst.Cohort = c
-	}
+	r.inst.Cohort = word(r, h.field(fields, colCohort), colCohort, engine.ParseCohort, "unknown cohort")
 	mpan, mprn := h.field(fields, colMPAN), h.field(fields, colMPRN)
 	if len(mpan) == 0 && len(mprn) == 0 {
 		r.problems = append(r.problems, "mpan, mprn: the row has neither an MPAN nor an MPRN")
@@ -121,13 +115,7 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	} else {
 		r.inst.Date = d
 	}
-	if v := h.field(fields, colCommunicating); len(v) > 0 {
-		if yn, ok := value.ParseYesNo(v); !ok {
-			r.fail(colCommunicating, v, "must be Y, N or empty")
-		} else {
-			r.inst.Comm = yn == value.Yes
-		}
-	}
+	r.inst.Comm = r.yesNo(h.field(fields, colCommunicating), colCommunicating) == value.Yes
 	if v := h.field(fields, colDeviceGUID); len(v) == 0 {
 		r.missing(colDeviceGUID)
 	} else if g, p := value.ParseGUID(v); p != "" {
@@ -135,20 +123,12 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	} else {
 		r.dev.GUID = g
 	}
-	if v := h.field(fields, colDeviceType); len(v) == 0 {
-		r.missing(colDeviceType)
-	} else if t, ok := engine.ParseDeviceType(v); !ok {
-		r.fail(colDeviceType, v, "unknown device type")
-	} else {
-		r.dev.Type = t
-	}
+	r.dev.Type = word(r, h.field(fields, colDeviceType), colDeviceType, engine.ParseDeviceType, "unknown device type")
 	if r.dev.Type.IsMeter() {
 		if v := h.field(fields, colDeviceState); len(v) == 0 {
 			r.problems = append(r.problems, "device_state: required for an ESME or GSME")
-		} else if st, ok := engine.ParseState(v); !ok {
-			r.fail(colDeviceState, v, "must be active or dormant")
 		} else {
-			r.dev.State = st
+			r.dev.State = word(r, v, colDeviceState, engine.ParseState, "must be active or dormant")
 		}
 	}
 	if v := h.field(fields, colGroupID); len(v) > 0 {
@@ -162,13 +142,33 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	r.dev.Cfg = r.status(h.field(fields, colConfigStatus), colConfigStatus, engine.ConfigStatuses)
 	r.dev.FwAttempts = r.attempts(h.field(fields, colFwAttempts), colFwAttempts)
 	r.dev.CfgAttempts = r.attempts(h.field(fields, colConfigAttempts), colConfigAttempts)
-	if v := h.field(fields, colPrepayKey); len(v) > 0 {
-		if yn, ok := value.ParseYesNo(v); !ok {
-			r.fail(colPrepayKey, v, "must be Y, N or empty")
-		} else {
-			r.dev.Prepay = yn
-		}
+	r.dev.Prepay = r.yesNo(h.field(fields, colPrepayKey), colPrepayKey)
+}
+
+// word reads a required column of listed words (FORMAT.md: matched without
+// regard to case): missing or another word is a problem of the row, and
+// the zero value is returned.
+func word[T any](r *row, v []byte, c column, parse func([]byte) (T, bool), problem string) T {
+	var zero T
+	if len(v) == 0 {
+		r.missing(c)
+		return zero
 	}
+	w, ok := parse(v)
+	if !ok {
+		r.fail(c, v, problem)
+		return zero
+	}
+	return w
+}
+
+// yesNo reads an optional Y/N column.
+func (r *row) yesNo(v []byte, c column) value.YesNo {
+	yn, ok := value.ParseYesNo(v)
+	if !ok {
+		r.fail(c, v, "must be Y, N or empty")
+	}
+	return yn
 }
 
 func (r *row) status(v []byte, c column, words []string) engine.Status {

@@ -371,10 +371,11 @@ func readCSV(t *testing.T, b []byte) [][]string {
 	return rows
 }
 
-// TestGolden runs the hand-written sample in testdata and compares with the
-// golden outputs; TestAgainstReference derives the same rules independently.
+// TestGolden runs the hand-written sample (testdata/sample at the top) and
+// compares with the golden outputs in this package's testdata/golden;
+// TestAgainstReference derives the same rules independently.
 func TestGolden(t *testing.T) {
-	in := filepath.Join("..", "testdata", "golden")
+	in, golden := filepath.Join("..", "testdata", "sample"), filepath.Join("testdata", "golden")
 	inputs := []string{filepath.Join(in, "smso_a.csv"), filepath.Join(in, "smso_b.csv")}
 	for _, tc := range []struct {
 		cfg       Config
@@ -390,7 +391,7 @@ func TestGolden(t *testing.T) {
 		dec, rej := runWith(t, tc.cfg)
 		rej = bytes.ReplaceAll(rej, []byte(in+string(filepath.Separator)), nil)
 		for name, got := range map[string][]byte{tc.decisions: dec, tc.rejects: rej} {
-			path := filepath.Join(in, name)
+			path := filepath.Join(golden, name)
 			if *update {
 				os.WriteFile(path, got, 0o644)
 				continue

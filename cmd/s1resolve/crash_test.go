@@ -134,7 +134,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	good := filepath.Join("..", "..", "testdata", "golden", "smso_a.csv")
+	good := filepath.Join("..", "..", "testdata", "sample", "smso_a.csv")
 	cmd := exec.Command(bin, "run", "--quiet", "--db", filepath.Join(dir, "db"), "--out", filepath.Join(dir, "d.csv"),
 		"--rejects", filepath.Join(dir, "r.csv"), "--report", filepath.Join(dir, "rep"), good)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -13,7 +13,7 @@ func TestCommandExitCodesAndMessages(t *testing.T) {
 	dir := t.TempDir()
 	noGUID := filepath.Join(dir, "no_guid.csv")
 	os.WriteFile(noGUID, []byte("smso,cohort,installation_id,mpan,install_date,device_type,device_state\n"), 0o600)
-	good := filepath.Join("..", "..", "testdata", "golden", "smso_a.csv")
+	good := filepath.Join("..", "..", "testdata", "sample", "smso_a.csv")
 	badRules := filepath.Join(dir, "bad.rules")
 	os.WriteFile(badRules, []byte("# x\nXOC firmware=1\n"), 0o600)
 	tests := []struct {

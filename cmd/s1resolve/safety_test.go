@@ -160,9 +160,9 @@ func TestOutputsThatAreNotFiles(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	golden := filepath.Join("..", "..", "testdata", "golden")
+	golden := filepath.Join("..", "..", "testdata", "sample")
 	in, _ := filepath.Abs(filepath.Join(golden, "smso_a.csv"))
-	want, _ := os.ReadFile(filepath.Join(golden, "decisions.csv"))
+	want, _ := os.ReadFile(filepath.Join("..", "..", "pipeline", "testdata", "golden", "decisions.csv"))
 	inB, _ := filepath.Abs(filepath.Join(golden, "smso_b.csv"))
 	args := func(extra ...string) []string { return append(append([]string{"run", "--quiet"}, extra...), in, inB) }
 
@@ -243,7 +243,7 @@ func TestReportFolderReplacedWhole(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	in, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "golden", "smso_a.csv"))
+	in, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample", "smso_a.csv"))
 	rep := filepath.Join(dir, "rep")
 	run := func() {
 		t.Helper()
@@ -365,7 +365,7 @@ func TestSilentSurprisesSaid(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	golden, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "golden"))
+	golden, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
 	in := filepath.Join(golden, "smso_a.csv")
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)

@@ -1,0 +1,162 @@
+// Package index persists a resolved population in a Badger store: the
+// installation table (with each installation's decision) and the posting
+// lists that map MPxN keys, GUIDs and (smso, installation_id) names to
+// installation ids. It bulk-loads with Badger's StreamWriter and reads back
+// for `s1resolve explain`.
+//
+// The directory holds Badger's files and two markers: S1RESOLVE-STORE,
+// written before anything else (a run writes only into a new or empty
+// directory or one bearing it), and S1RESOLVE-COMPLETE, written last.
+//
+// Layout, format version 2 (all integers unsigned varints unless stated):
+//
+//	"\x00meta"         JSON Meta
+//	'i' page(BE32)     count, then installations page*pageSize ..., each a record (see
+//	                   appendInstallation) after its length as 4 bytes little-endian
+//	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
+//	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
+//	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
+//	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
+//	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket as 'n'
+//
+// mix is engine.Mix, a bijection, so a mixed key identifies its key.
+//
+// A posting is a count n then, for n <= inlineMax, the n ids as deltas, else
+// the length and bytes of a serialised roaring bitmap. Installation ids are
+// dense and stable: the position of the installation in (smso,
+// installation_id) byte order.
+package index
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/s1resolve/s1resolve/engine"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/cespare/xxhash/v2"
+)
+
+// FormatVersion is the version of the store layout this package writes and
+// reads.
+const FormatVersion = 2
+
+// ErrFormat is wrapped by errors about a store this package cannot read.
+var ErrFormat = errors.New("not a store of this format version")
+
+// ErrIncomplete is wrapped when a store directory was not written to the
+// end.
+var ErrIncomplete = errors.New("incomplete store")
+
+const (
+	pageSize   = 256
+	bucketBits = 16
+	inlineMax  = 4
+)
+
+var metaKey = []byte("\x00meta")
+
+// Meta describes a store.
+type Meta struct {
+	Format        int      `json:"format"`
+	Installations int      `json:"installations"`
+	Devices       int      `json:"devices"`
+	Files         []string `json:"files"`
+	// Registration is the registration file, "" when none was given;
+	// Suppliers and SupplierStatus list the suppliers by index.
+	Registration   string   `json:"registration,omitempty"`
+	Suppliers      []string `json:"suppliers,omitempty"`
+	SupplierStatus []string `json:"supplier_status,omitempty"`
+	// Rules is the step 5 rules file text in force, and Thresholds the
+	// same by cohort name, as the engine applied them.
+	Rules      string                       `json:"rules"`
+	Thresholds map[string]engine.Thresholds `json:"thresholds,omitempty"`
+	// Rejects is the rejects output of the run ("" if unknown), and
+	// RejectedInstallations how many installations it rejected.
+	Rejects               string `json:"rejects,omitempty"`
+	RejectedInstallations int    `json:"rejected_installations"`
+}
+
+// Extras are what a store keeps beside the population: the registration
+// data (nil for none) and the rules in force.
+type Extras struct {
+	Registry     *engine.Registry
+	Registration string
+	Rules        engine.RuleSet
+	// Rejected lists the rejected installations, Rejects names the
+	// rejects output that lists their rows.
+	Rejected []Rejected
+	Rejects  string
+}
+
+func pageKey(page uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte{'i'}, page)
+}
+
+func bucketKey(prefix byte, bucket uint32) []byte {
+	return binary.BigEndian.AppendUint16([]byte{prefix}, uint16(bucket))
+}
+
+// bucketOfMixed returns the bucket of a mixed key (engine.Mix): its top bits.
+func bucketOfMixed(k uint64) uint32 { return uint32(k >> (64 - bucketBits)) }
+
+func bucketOfName(name string) uint32 {
+	return uint32(xxhash.Sum64String(name) & (1<<bucketBits - 1))
+}
+
+// appendPosting appends the posting of ids, which are sorted and distinct.
+func appendPosting(b []byte, ids []uint32) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	if len(ids) <= inlineMax {
+		prev := uint32(0)
+		for _, id := range ids {
+			b = binary.AppendUvarint(b, uint64(id-prev))
+			prev = id
+		}
+		return b
+	}
+	bm := roaring.BitmapOf(ids...)
+	bm.RunOptimize()
+	data, _ := bm.ToBytes()
+	b = binary.AppendUvarint(b, uint64(len(data)))
+	return append(b, data...)
+}
+
+// readPosting reads a posting from b and returns its ids and the rest of b.
+func readPosting(b []byte) ([]uint32, []byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 {
+		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+	}
+	b = b[k:]
+	if n <= inlineMax {
+		ids := make([]uint32, 0, n)
+		prev := uint64(0)
+		for i := uint64(0); i < n; i++ {
+			d, k := binary.Uvarint(b)
+			if k <= 0 {
+				return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+			}
+			prev += d
+			ids = append(ids, uint32(prev))
+			b = b[k:]
+		}
+		return ids, b, nil
+	}
+	size, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < size {
+		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
+	}
+	bm := roaring.New()
+	if _, err := bm.FromUnsafeBytes(b[k : k+int(size)]); err != nil {
+		return nil, nil, fmt.Errorf("%w: bad bitmap: %v", ErrFormat, err)
+	}
+	return bm.ToArray(), b[k+int(size):], nil
+}
+
+func encodeMeta(m Meta) []byte {
+	b, _ := json.Marshal(m)
+	return b
+}

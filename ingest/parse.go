@@ -1,0 +1,139 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/s1resolve/s1resolve/engine"
+)
+
+// chunk is the parsed content of a block.
+type chunk struct {
+	file  uint16
+	seq   int
+	rows  []chunkRow
+	errs  []rowError // in row order
+	diffs []rowDiff  // in row order: valid rows that disagree with their run's ref
+	runs  []run
+	arena []byte // the runs' names
+}
+
+// runName returns the name of run i.
+func (c *chunk) runName(i uint32) []byte {
+	r := &c.runs[i]
+	return c.arena[r.nameOff : r.nameOff+r.nameLen]
+}
+
+// Flags of a chunkRow, kept in the top bits of its line.
+const (
+	rowInvalid   = 1 << 31 // the row has its own problem
+	rowSameAsRef = 1 << 30 // its installation-level columns equal the reference's
+	lineMask     = 1<<30 - 1
+	maxLine      = lineMask
+)
+
+// chunkRow is one parsed row: 32 bytes.
+type chunkRow struct {
+	dev  engine.Device
+	run  uint32 // the row's run in its chunk, noInst when its installation is unknown
+	line uint32 // line number | flags
+}
+
+// noInst marks a row whose installation is unknown, or an installation
+// without a final id (rejected).
+const noInst = ^uint32(0)
+
+func (r *chunkRow) lineNo() uint32 { return r.line & lineMask }
+
+type rowError struct {
+	idx      uint32
+	smso, id string
+	msg      string
+}
+
+type rowDiff struct {
+	idx  uint32
+	inst instFields
+}
+
+// parser turns blocks into chunks; one per worker. It shares nothing.
+type parser struct {
+	rec record
+	row row
+	key []byte
+}
+
+func (p *parser) parseBlock(b *block) (*chunk, int64) {
+	c := &chunk{file: b.file, seq: b.seq, rows: make([]chunkRow, 0, b.lines+1),
+		runs: make([]run, 0, b.lines/3+1), arena: make([]byte, 0, (b.lines/3+1)*24)}
+	data := b.data
+	line := b.line
+	var blank int64
+	for len(data) > 0 {
+		n, _ := parseRecord(data, true, &p.rec)
+		data = data[n:]
+		start := line
+		line += uint32(p.rec.newlines)
+		if len(p.rec.fields) == 1 && len(p.rec.fields[0]) == 0 && p.rec.problem == "" {
+			blank++
+			continue
+		}
+		p.addRow(c, b.hdr, start)
+	}
+	return c, blank
+}
+
+func (p *parser) addRow(c *chunk, h *header, line uint32) {
+	idx := uint32(len(c.rows))
+	fields := p.rec.fields
+	r := &p.row
+	var msg string
+	if p.rec.problem != "" || len(fields) != h.fields {
+		if p.rec.problem != "" {
+			msg = "not valid CSV: " + p.rec.problem
+		} else {
+			msg = fmt.Sprintf("has %d fields, the header has %d", len(fields), h.fields)
+		}
+		r.smso, r.id = h.field(fields, colSMSO), h.field(fields, colInstallationID)
+	} else {
+		h.parseRow(fields, r)
+		if len(r.problems) > 0 {
+			msg = r.problem()
+		}
+	}
+	cr := chunkRow{run: noInst, line: line}
+	var ru *run
+	if len(r.smso) > 0 && len(r.id) > 0 {
+		p.key = append(append(append(p.key[:0], r.smso...), 0), r.id...)
+		n := uint32(len(c.runs))
+		if n == 0 || !bytes.Equal(c.runName(n-1), p.key) {
+			c.runs = append(c.runs, run{hash: xxhash.Sum64(p.key), nameOff: uint32(len(c.arena)), nameLen: uint32(len(p.key))})
+			c.arena = append(c.arena, p.key...)
+			n++
+		}
+		cr.run = n - 1
+		ru = &c.runs[n-1]
+	}
+	if msg != "" {
+		cr.line |= rowInvalid
+		if ru != nil {
+			ru.bad = true
+		}
+		c.errs = append(c.errs, rowError{idx: idx, smso: string(r.smso), id: string(r.id), msg: msg})
+		c.rows = append(c.rows, cr)
+		return
+	}
+	cr.dev = r.dev
+	switch {
+	case !ru.hasRef:
+		ru.ref, ru.hasRef = r.inst, true
+		cr.line |= rowSameAsRef
+	case ru.ref == r.inst:
+		cr.line |= rowSameAsRef
+	default:
+		ru.inconsistent = true
+		c.diffs = append(c.diffs, rowDiff{idx: idx, inst: r.inst})
+	}
+	c.rows = append(c.rows, cr)
+}

@@ -1,0 +1,97 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/s1resolve/s1resolve/value"
+)
+
+// benchBlock returns a block of n valid rows of the full column set, the
+// shape of an SMSO extract, and its header.
+func benchBlock(n int) ([]byte, *header) {
+	cols := "smso,cohort,installation_id,mpan,mprn,install_date,communicating,device_guid,device_type,device_state,group_id,fw_status,fw_attempts,config_status,config_attempts,prepay_key"
+	var b bytes.Buffer
+	for i := 0; i < n; i++ {
+		core := fmt.Sprintf("%012d", 100000000000+i/4)
+		core += string(value.MPANCheckDigit([]byte(core)))
+		fmt.Fprintf(&b, "SMSO_A,IOC,INS-%d,%s,%010d,2019-03-%02d,Y,%016X,ESME,dormant,AA,failed,12,ok,3,Y\n",
+			i/4, core, i/4, 1+i%28, uint64(i)*7919)
+	}
+	var rec record
+	parseRecord([]byte(cols+"\n"), true, &rec)
+	h, err := parseHeader("bench.csv", rec.fields, rec.problem)
+	if err != nil {
+		panic(err)
+	}
+	return b.Bytes(), h
+}
+
+// BenchmarkParseRecord splits records into fields (csv.go).
+func BenchmarkParseRecord(b *testing.B) {
+	data, _ := benchBlock(20000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rec record
+	for i := 0; i < b.N; i++ {
+		for d := data; len(d) > 0; {
+			n, _ := parseRecord(d, true, &rec)
+			d = d[n:]
+		}
+	}
+}
+
+// BenchmarkCutBlock finds the last record end of a block (csv.go).
+func BenchmarkCutBlock(b *testing.B) {
+	data, _ := benchBlock(20000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if cutBlock(data, false) == 0 {
+			b.Fatal("no record end")
+		}
+	}
+}
+
+// BenchmarkParseRow validates split rows (row.go), without the splitting.
+func BenchmarkParseRow(b *testing.B) {
+	data, h := benchBlock(20000)
+	var recs [][][]byte
+	for d := data; len(d) > 0; {
+		var rec record
+		n, _ := parseRecord(d, true, &rec)
+		recs = append(recs, append([][]byte(nil), rec.fields...))
+		d = d[n:]
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var r row
+	for i := 0; i < b.N; i++ {
+		for _, f := range recs {
+			h.parseRow(f, &r)
+			if len(r.problems) > 0 {
+				b.Fatal(r.problem())
+			}
+		}
+	}
+}
+
+// BenchmarkParseBlock turns a block into a chunk (parse.go): splitting,
+// validating and recording runs, as one worker does.
+func BenchmarkParseBlock(b *testing.B) {
+	data, h := benchBlock(20000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	p := &parser{}
+	for i := 0; i < b.N; i++ {
+		c, _ := p.parseBlock(&block{data: data, hdr: h, line: 2, lines: 20000})
+		if len(c.errs) > 0 {
+			b.Fatal(c.errs[0].msg)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+)
+
+// block is a run of whole records of one file.
+type block struct {
+	file  uint16
+	seq   int
+	line  uint32 // line on which the block starts
+	lines uint32 // newlines in the block
+	data  []byte
+	hdr   *header
+	owner []byte // buffer to recycle
+}
+
+func (l *loader) buffer(n int) []byte {
+	select {
+	case b := <-l.free:
+		if cap(b) >= n {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, n)
+}
+
+func (l *loader) recycle(b []byte) {
+	select {
+	case l.free <- b:
+	default:
+	}
+}
+
+// readFile splits one file into blocks of whole records and sends them.
+func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int, out chan<- *block) error {
+	in, err := openInput(ctx, path, l.opt.Stdin)
+	if err != nil {
+		return err
+	}
+	defer in.stop()
+	rc := in.r
+	var hdr *header
+	line := uint32(1)
+	carry := []byte(nil)
+	size := l.opt.BlockSize
+	eof := false
+	for {
+		buf := l.buffer(size)
+		buf = append(buf, carry...)
+		for len(buf) < cap(buf) && !eof {
+			n, err := rc.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			l.prog.Bytes.Add(int64(n))
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				if cerr := ctx.Err(); cerr != nil {
+					return cerr
+				}
+				return fmt.Errorf("%s: reading after line %d: %w", path, line, err)
+			}
+		}
+		data := buf
+		if hdr == nil {
+			if len(data) == 0 {
+				return &HeaderError{File: path, Problem: "the file is empty: no header"}
+			}
+			data = stripBOM(data)
+			n, ok := recordLen(data, eof)
+			if !ok {
+				carry, size = append(carry[:0], buf...), 2*cap(buf)
+				continue
+			}
+			if err := checkText(path, data[:n]); err != nil {
+				return err
+			}
+			var rec record
+			parseRecord(data[:n], true, &rec)
+			if hdr, err = parseHeader(path, rec.fields, rec.problem); err != nil {
+				return err
+			}
+			line += uint32(bytes.Count(data[:n], []byte{'\n'}))
+			data = data[n:]
+		}
+		cut := cutBlock(data, eof)
+		if cut == 0 && !eof {
+			carry, size = append(carry[:0], data...), 2*cap(buf)
+			continue
+		}
+		carry = append(carry[:0], data[cut:]...)
+		size = l.opt.BlockSize
+		if cut > 0 {
+			n := uint32(bytes.Count(data[:cut], []byte{'\n'}))
+			if uint64(line)+uint64(n) > maxLine {
+				return fmt.Errorf("%s: more than %d lines", path, maxLine)
+			}
+			b := &block{file: fi, seq: *seq, line: line, lines: n, data: data[:cut], hdr: hdr, owner: buf}
+			*seq++
+			line += n
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if eof && len(carry) == 0 {
+			return nil
+		}
+	}
+}
