@@ -46,14 +46,7 @@ func (d Decision) Title() string { return decisions[d].title }
 func (d Decision) Rank() int { return decisions[d].rank }
 
 // ParseDecision returns the decision spelled s, or false.
-func ParseDecision(s string) (Decision, bool) {
-	for i := Migrate; i < numDecisions; i++ {
-		if decisions[i].name == s {
-			return i, true
-		}
-	}
-	return Undecided, false
-}
+func ParseDecision(s string) (Decision, bool) { return lookup(s, numDecisions, Decision.String) }
 
 // Reason is the reason column of the output.
 type Reason uint8
@@ -151,13 +144,16 @@ func (r Reason) Category() string { return reasons[r].category }
 func (r Reason) Why() string { return reasons[r].why }
 
 // ParseReason returns the reason spelled s, or false.
-func ParseReason(s string) (Reason, bool) {
-	for i := DuplicateGUID; i < numReasons; i++ {
-		if reasons[i].name == s {
-			return i, true
+func ParseReason(s string) (Reason, bool) { return lookup(s, numReasons, Reason.String) }
+
+// lookup returns the value in [1, end) whose name is s, or 0 and false.
+func lookup[T ~uint8](s string, end T, name func(T) string) (T, bool) {
+	for v := T(1); v < end; v++ {
+		if name(v) == s {
+			return v, true
 		}
 	}
-	return NoReason, false
+	return 0, false
 }
 
 // Step names the RULES.md step that decided an installation.

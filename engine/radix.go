@@ -2,7 +2,8 @@ package engine
 
 import (
 	"cmp"
-	"sync"
+
+	"github.com/s1resolve/s1resolve/parallel"
 )
 
 // KeyRef pairs a 64-bit key with the id of an installation that holds it.
@@ -62,18 +63,12 @@ func SortKeyRefs(refs []KeyRef, workers int) {
 func radixPass(src, dst []KeyRef, shift uint, workers int) {
 	counts := make([][256]int, workers)
 	part := func(w int) []KeyRef { return src[len(src)*w/workers : len(src)*(w+1)/workers] }
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := &counts[w]
-			for _, r := range part(w) {
-				c[byte(r.K>>shift)]++
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(workers, func(w int) {
+		c := &counts[w]
+		for _, r := range part(w) {
+			c[byte(r.K>>shift)]++
+		}
+	})
 	sum := 0
 	for d := 0; d < 256; d++ {
 		for w := 0; w < workers; w++ {
@@ -82,19 +77,14 @@ func radixPass(src, dst []KeyRef, shift uint, workers int) {
 			sum += n
 		}
 	}
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			next := &counts[w]
-			for _, r := range part(w) {
-				b := byte(r.K >> shift)
-				dst[next[b]] = r
-				next[b]++
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(workers, func(w int) {
+		next := &counts[w]
+		for _, r := range part(w) {
+			b := byte(r.K >> shift)
+			dst[next[b]] = r
+			next[b]++
+		}
+	})
 }
 
 func compareKeyRefs(a, b KeyRef) int {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/s1resolve/s1resolve/parallel"
 	"github.com/s1resolve/s1resolve/value"
@@ -155,22 +154,15 @@ func (res *Result) GroupFacts(root uint32) (GroupFacts, bool) {
 // device order, filled in parallel.
 func guidRefs(p *Population, workers int) []KeyRef {
 	refs := make([]KeyRef, len(p.Devices))
-	var wg sync.WaitGroup
 	n := len(p.Installations)
-	for w := 0; w < workers; w++ {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := lo; id < hi; id++ {
-				in := &p.Installations[id]
-				for i := in.First; i < in.First+in.Count; i++ {
-					refs[i] = KeyRef{Mix(uint64(p.Devices[i].GUID)), uint32(id)}
-				}
+	parallel.Each(workers, func(w int) {
+		for id := n * w / workers; id < n*(w+1)/workers; id++ {
+			in := &p.Installations[id]
+			for i := in.First; i < in.First+in.Count; i++ {
+				refs[i] = KeyRef{Mix(uint64(p.Devices[i].GUID)), uint32(id)}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return refs
 }
 

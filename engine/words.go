@@ -19,10 +19,7 @@ var cohortNames = []string{"FOC", "IOC", "MOC_MDS", "MOC_SECURE"}
 func (c Cohort) String() string { return nameOf(cohortNames, int(c)-1) }
 
 // ParseCohort reads a cohort in any case; ok is false for another word.
-func ParseCohort(b []byte) (c Cohort, ok bool) {
-	i := value.LookupWord(b, cohortNames)
-	return Cohort(i + 1), i >= 0
-}
+func ParseCohort(b []byte) (Cohort, bool) { return parseWord[Cohort](b, cohortNames) }
 
 // DeviceType is the type of one device row.
 type DeviceType uint8
@@ -43,10 +40,7 @@ var deviceTypeNames = []string{"CHF", "ESME", "GSME", "GPF", "PPMID", "IHD"}
 func (t DeviceType) String() string { return nameOf(deviceTypeNames, int(t)-1) }
 
 // ParseDeviceType reads a device type in any case.
-func ParseDeviceType(b []byte) (t DeviceType, ok bool) {
-	i := value.LookupWord(b, deviceTypeNames)
-	return DeviceType(i + 1), i >= 0
-}
+func ParseDeviceType(b []byte) (DeviceType, bool) { return parseWord[DeviceType](b, deviceTypeNames) }
 
 // IsMeter reports whether the device is an ESME or a GSME.
 func (t DeviceType) IsMeter() bool { return t == ESME || t == GSME }
@@ -67,10 +61,7 @@ var stateNames = []string{"active", "dormant"}
 func (s State) String() string { return nameOf(stateNames, int(s)-1) }
 
 // ParseState reads active or dormant in any case.
-func ParseState(b []byte) (s State, ok bool) {
-	i := value.LookupWord(b, stateNames)
-	return State(i + 1), i >= 0
-}
+func ParseState(b []byte) (State, bool) { return parseWord[State](b, stateNames) }
 
 // Status is a firmware or configuration status. An empty value reads as
 // NotRequired.
@@ -102,6 +93,13 @@ func ParseStatus(b []byte, words []string) (s Status, ok bool) {
 	}
 	i := value.LookupWord(b, words)
 	return Status(max(i, 0)), i >= 0
+}
+
+// parseWord returns the enum value of b among names (the first name is
+// value 1), matched without regard to case, or 0 and false.
+func parseWord[T ~uint8](b []byte, names []string) (T, bool) {
+	i := value.LookupWord(b, names)
+	return T(i + 1), i >= 0
 }
 
 // nameOf returns names[i], or "" out of range (the zero values).

@@ -12,7 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/s1resolve/s1resolve/index"
@@ -173,12 +174,7 @@ func summarise(w io.Writer, group []*index.Record) {
 		counts map[string]int
 	}{{"by decision", byOutcome}, {"by SMSO", bySMSO}} {
 		fmt.Fprintf(w, "  %s:\n", c.title)
-		keys := make([]string, 0, len(c.counts))
-		for k := range c.counts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(c.counts)) {
 			fmt.Fprintf(w, "    %-50s %8d\n", k, c.counts[k])
 		}
 	}

@@ -221,13 +221,8 @@ func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engi
 			val = appendPosting(val, ids)
 			i = j
 		}
-		if err := out.add(bucketKey(prefix, bucket), val); err != nil {
+		if err := out.addBucket(ctx, prefix, bucket, val); err != nil {
 			return err
-		}
-		if bucket%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
 		}
 	}
 	return out.close()
@@ -301,13 +296,8 @@ func (bk *buckets) write(ctx context.Context, out *streamOut, prefix byte, lo, h
 		for _, it := range items {
 			val = encode(val, it)
 		}
-		if err := out.add(bucketKey(prefix, b), val); err != nil {
+		if err := out.addBucket(ctx, prefix, b, val); err != nil {
 			return err
-		}
-		if b%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
 		}
 	}
 	return out.close()
@@ -364,6 +354,18 @@ func (s *streamOut) close() error {
 		s.buf = nil
 	}
 	return err
+}
+
+// addBucket adds the value of one hash bucket, and every 1,024 buckets
+// checks that the write was not cancelled.
+func (s *streamOut) addBucket(ctx context.Context, prefix byte, bucket uint32, v []byte) error {
+	if err := s.add(bucketKey(prefix, bucket), v); err != nil {
+		return err
+	}
+	if bucket%1024 == 0 {
+		return ctx.Err()
+	}
+	return nil
 }
 
 func (s *streamOut) addFlush(k, v []byte) error {

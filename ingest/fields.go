@@ -16,43 +16,13 @@ func trim(b []byte) []byte {
 	return b
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func allDigits(b []byte) bool {
-	for _, c := range b {
-		if !isDigit(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func digitsValue(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v*10 + uint64(c-'0')
-	}
-	return v
-}
-
-// parseAttempts parses a count of attempts: digits only, at most 9; empty is 0.
-func parseAttempts(b []byte) (uint32, string) {
-	if len(b) == 0 {
-		return 0, ""
-	}
-	if len(b) > 9 || !allDigits(b) {
-		return 0, "must be a whole number of at most 9 digits"
-	}
-	return uint32(digitsValue(b)), ""
-}
-
 // validSMSO reports whether b is 1-32 characters of A-Z a-z 0-9 _ -.
 func validSMSO(b []byte) bool {
 	if len(b) < 1 || len(b) > 32 {
 		return false
 	}
 	for _, c := range b {
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || isDigit(c) || c == '_' || c == '-') {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
 			return false
 		}
 	}

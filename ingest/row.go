@@ -180,7 +180,7 @@ func (r *row) status(v []byte, c column, words []string) engine.Status {
 }
 
 func (r *row) attempts(v []byte, c column) uint32 {
-	n, p := parseAttempts(v)
+	n, p := value.ParseAttempts(v)
 	if p != "" {
 		r.fail(c, v, p)
 	}

@@ -8,6 +8,7 @@ package parallel
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -24,6 +25,20 @@ func Ranges(n, parts int) [][2]int {
 		}
 	}
 	return out
+}
+
+// Each calls fn(0) ... fn(n-1) each on its own goroutine and waits for
+// them all: for a fixed set of workers that each take their share.
+func Each(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // For calls fn on consecutive ranges of [0, n) of at most chunk items, on

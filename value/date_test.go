@@ -16,14 +16,3 @@ func TestDateRoundTrip(t *testing.T) {
 		t.Error("day arithmetic is off")
 	}
 }
-
-func BenchmarkParseDate(b *testing.B) {
-	v := []byte("2019-03-07")
-	b.SetBytes(int64(len(v)))
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, p := ParseDate(v); p != "" {
-			b.Fatal(p)
-		}
-	}
-}

@@ -21,18 +21,3 @@ func TestParseGUID(t *testing.T) {
 		}
 	}
 }
-
-func BenchmarkParseGUID(b *testing.B) {
-	for _, in := range []string{"000d6f0000ab1234", "00-0D-6F-00-00-AB-12-34"} {
-		b.Run(in, func(b *testing.B) {
-			v := []byte(in)
-			b.SetBytes(int64(len(v)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				if _, p := ParseGUID(v); p != "" {
-					b.Fatal(p)
-				}
-			}
-		})
-	}
-}

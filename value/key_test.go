@@ -45,38 +45,3 @@ func TestKeyOrder(t *testing.T) {
 		}
 	}
 }
-
-func BenchmarkParseMPAN(b *testing.B) {
-	for _, in := range []string{"1200023305967", "01 801 A1B 1200023305967"} {
-		b.Run(in, func(b *testing.B) {
-			v := []byte(in)
-			b.SetBytes(int64(len(v)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				if _, p := ParseMPAN(v); p != "" {
-					b.Fatal(p)
-				}
-			}
-		})
-	}
-}
-
-func BenchmarkParseMPRN(b *testing.B) {
-	v := []byte("3365498706")
-	b.SetBytes(int64(len(v)))
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, p := ParseMPRN(v); p != "" {
-			b.Fatal(p)
-		}
-	}
-}
-
-func BenchmarkKeyAppend(b *testing.B) {
-	k := MPANKey(1200023305967)
-	buf := make([]byte, 0, 32)
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		buf = k.Append(buf[:0])
-	}
-}

@@ -1,5 +1,17 @@
 package value
 
+// ParseAttempts reads a count of attempts (fw_attempts, config_attempts):
+// digits only, no sign, at most 9 digits; empty is 0.
+func ParseAttempts(b []byte) (uint32, string) {
+	if len(b) == 0 {
+		return 0, ""
+	}
+	if len(b) > 9 || !allDigits(b) {
+		return 0, "must be a whole number of at most 9 digits"
+	}
+	return uint32(digitsValue(b)), ""
+}
+
 // LookupWord returns the index in words of b, matched without regard to
 // case (FORMAT.md: "the listed words are matched without regard to case"),
 // or -1. words are ASCII.

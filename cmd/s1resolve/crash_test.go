@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,14 +17,42 @@ import (
 	"github.com/s1resolve/s1resolve/synth"
 )
 
-// buildBinary builds s1resolve into a temporary directory.
-func buildBinary(t *testing.T) string {
+// binaryTest skips under -short, and returns the built binary (built once
+// per test process) and a new folder for the test.
+func binaryTest(t *testing.T) (bin, dir string) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "s1resolve")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if testing.Short() {
+		t.Skip("builds the binary and runs it")
 	}
-	return bin
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "s1resolve-bin-*")
+		if built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "s1resolve")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin, t.TempDir()
+}
+
+// built is the binary the tests of this package share.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // TestKilledRunLeavesNothingFinalAndRerunMatches starts the binary, kills
@@ -30,10 +60,7 @@ func buildBinary(t *testing.T) string {
 // final name, then runs again on the same store and compares with an
 // uninterrupted run.
 func TestKilledRunLeavesNothingFinalAndRerunMatches(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs it several times")
-	}
-	bin := buildBinary(t)
+	bin, _ := binaryTest(t)
 	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: 150000, Seed: 9, Bad: 0.001})
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +109,7 @@ func TestKilledRunLeavesNothingFinalAndRerunMatches(t *testing.T) {
 // TestInterruptStopsCleanly: SIGINT stops a run within two seconds, with
 // exit status 130, a message, and no output under its final name.
 func TestInterruptStopsCleanly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
+	bin, _ := binaryTest(t)
 	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: 300000, Seed: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -129,11 +153,7 @@ func TestInterruptStopsCleanly(t *testing.T) {
 // TestFilesAreOwnerOnly: outputs, reports and every file of the store are
 // readable by the owner only.
 func TestFilesAreOwnerOnly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
+	bin, dir := binaryTest(t)
 	good := filepath.Join("..", "..", "testdata", "sample", "smso_a.csv")
 	cmd := exec.Command(bin, "run", "--quiet", "--db", filepath.Join(dir, "db"), "--out", filepath.Join(dir, "d.csv"),
 		"--rejects", filepath.Join(dir, "r.csv"), "--report", filepath.Join(dir, "rep"), good)

@@ -5,7 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/s1resolve/s1resolve/output"
@@ -64,12 +65,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 	fmt.Fprintf(w, "wrote %d installations, %d rows, %.1f MB in %s\n", st.Installations, st.Rows,
 		float64(st.Bytes)/1e6, el.Round(time.Millisecond))
-	kinds := make([]string, 0, len(st.Groups))
-	for k := range st.Groups {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(st.Groups)) {
 		fmt.Fprintf(w, "  duplicate groups %-26s %8d\n", k, st.Groups[k])
 	}
 	fmt.Fprintf(w, "  duplicate GUIDs planted %19d\n  installations with a bad row %14d\n  MPxNs left unregistered %19d\n",
@@ -79,13 +75,8 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 	}
 	fmt.Fprintf(w, "  %s (--registration)\n  %s (--suppliers)\n", st.Registration, st.Suppliers)
 	if st.Expected != nil {
-		keys := make([]string, 0, len(st.Expected))
-		for k := range st.Expected {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		fmt.Fprintln(w, "  planted (what a run with --registration and --suppliers must decide):")
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(st.Expected)) {
 			fmt.Fprintf(w, "    %-30s %10d\n", k, st.Expected[k])
 		}
 	}

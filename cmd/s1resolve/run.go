@@ -5,9 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/pprof"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,12 +142,7 @@ func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
 		fmt.Fprintf(w, "registration: %d MPxNs registered; %d rejected rows in the registration and supplier files\n",
 			s.RegisteredMPxNs, s.RejectedReferenceRows)
 	}
-	keys := make([]string, 0, len(s.Reasons))
-	for k := range s.Reasons {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.Reasons)) {
 		fmt.Fprintf(w, "  %-40s %10d\n", strings.Replace(k, "/", "  ", 1), s.Reasons[k])
 	}
 	phases := []string{"load", "resolve", "store", "outputs", "write"}

@@ -67,11 +67,7 @@ func runBin(t *testing.T, bin, dir string, stdin []byte, args ...string) (int, s
 // built binary, as root in a folder of inputs: exit status 2, a message
 // naming both arguments, and not one byte of the folder changed.
 func TestOperatorSlipsAreRefused(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
+	bin, dir := binaryTest(t)
 	if _, err := synth.Generate(context.Background(), synth.Config{Dir: filepath.Join(dir, "pop"), Installations: 3000, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,11 +151,7 @@ func TestOperatorSlipsAreRefused(t *testing.T) {
 // substitution and standard input are written or read in place; nothing
 // is renamed over a device or a link.
 func TestOutputsThatAreNotFiles(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
+	bin, dir := binaryTest(t)
 	golden := filepath.Join("..", "..", "testdata", "sample")
 	in, _ := filepath.Abs(filepath.Join(golden, "smso_a.csv"))
 	want, _ := os.ReadFile(filepath.Join("..", "..", "pipeline", "testdata", "golden", "decisions.csv"))
@@ -238,11 +230,7 @@ func gunzipFile(t *testing.T, p string) []byte {
 // an earlier run (a supplier must not be told of installations no longer
 // its own), and a store reused by --db is rebuilt.
 func TestReportFolderReplacedWhole(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
+	bin, dir := binaryTest(t)
 	in, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample", "smso_a.csv"))
 	rep := filepath.Join(dir, "rep")
 	run := func() {
@@ -289,11 +277,7 @@ func TestReportFolderReplacedWhole(t *testing.T) {
 // more (the input is closed), and a second signal exits at once even
 // where the first cannot be acted on (blocked opening a FIFO).
 func TestSignals(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
+	bin, dir := binaryTest(t)
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
@@ -360,11 +344,7 @@ func TestSignals(t *testing.T) {
 // TestSilentSurprisesSaid: each legal-but-surprising input gives a clear
 // error or warning instead of a silent change.
 func TestSilentSurprisesSaid(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
+	bin, dir := binaryTest(t)
 	golden, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
 	in := filepath.Join(golden, "smso_a.csv")
 	write := func(name string, data []byte) string {
