@@ -59,7 +59,8 @@ func SortKeyRefs(refs []KeyRef, workers int) {
 
 // radixPass scatters src into dst by the byte of K at shift, stably: each
 // worker takes a contiguous part of src and writes after the parts before
-// it.
+// it. It is parallel.RadixPass with the digit written in: for the 30 M
+// pairs of a 5M run the indirect call there costs a third more time.
 func radixPass(src, dst []KeyRef, shift uint, workers int) {
 	counts := make([][256]int, workers)
 	part := func(w int) []KeyRef { return src[len(src)*w/workers : len(src)*(w+1)/workers] }

@@ -89,7 +89,13 @@ func (l *loader) gather() []gathered {
 func (l *loader) orderByName(ctx context.Context, insts []gathered) (*engine.Population, []uint32, error) {
 	// One pass over the runs in input order meets each installation's
 	// first run, whose name is the installation's.
-	type named struct{ off, n, inst uint32 } // the name is all[off:off+n]
+	// The name is all[off:off+n]; k1, k2 are its bytes from lcp on (the
+	// length of the prefix every name shares), big-endian, so that most
+	// comparisons are of two integers.
+	type named struct {
+		k1, k2       uint64
+		off, n, inst uint32
+	}
 	var all []byte
 	valid := make([]named, 0, len(insts))
 	l.rejectedNames = make(map[uint32]string)
@@ -108,13 +114,44 @@ func (l *loader) orderByName(ctx context.Context, insts []gathered) (*engine.Pop
 			if len(all)+len(name) >= 1<<32 {
 				return nil, nil, fmt.Errorf("installation names total more than %d bytes, more than this build handles", 1<<32)
 			}
-			valid = append(valid, named{uint32(len(all)), uint32(len(name)), inst})
+			valid = append(valid, named{off: uint32(len(all)), n: uint32(len(name)), inst: inst})
 			all = append(all, name...)
 		}
 	}
 	nameOf := func(v named) []byte { return all[v.off : v.off+v.n] }
-	if err := parallel.Sort(ctx, valid, func(a, b named) int { return bytes.Compare(nameOf(a), nameOf(b)) }, l.opt.Workers); err != nil {
-		return nil, nil, err
+	lcp := sharedPrefix(valid, func(i int) []byte { return nameOf(valid[i]) })
+	for i := range valid {
+		name := nameOf(valid[i])[min(lcp, int(valid[i].n)):]
+		valid[i].k1, valid[i].k2 = bigEndianPrefix(name), bigEndianPrefix(name[min(8, len(name)):])
+	}
+	// LSD radix sort on (k1, k2), the passes over bytes that all names
+	// share skipped; then runs of equal (k1, k2), names longer than 16
+	// bytes past the shared prefix, by their bytes.
+	tmp := make([]named, len(valid))
+	src, dst := valid, tmp
+	for pass := 0; pass < 16; pass++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		shift := uint(pass%8) * 8
+		digit := func(v *named) byte { return byte(v.k2 >> shift) }
+		if pass >= 8 {
+			digit = func(v *named) byte { return byte(v.k1 >> shift) }
+		}
+		if parallel.RadixPass(src, dst, digit, l.opt.Workers) {
+			src, dst = dst, src
+		}
+	}
+	valid = src
+	for i := 0; i < len(valid); {
+		j := i + 1
+		for j < len(valid) && valid[j].k1 == valid[i].k1 && valid[j].k2 == valid[i].k2 {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(valid[i:j], func(a, b named) int { return bytes.Compare(nameOf(a), nameOf(b)) })
+		}
+		i = j
 	}
 	names := string(all) // one string, sliced into every installation's name
 	instFinal := make([]uint32, len(insts))
@@ -122,13 +159,49 @@ func (l *loader) orderByName(ctx context.Context, insts []gathered) (*engine.Pop
 		instFinal[i] = noInst
 	}
 	pop := &engine.Population{Installations: make([]engine.Installation, len(valid)), Files: l.paths}
-	for id, v := range valid {
-		instFinal[v.inst] = uint32(id)
-		ref := &insts[v.inst].ref
-		pop.Installations[id] = engine.Installation{Name: names[v.off : v.off+v.n], MPAN: ref.MPAN, MPRN: ref.MPRN,
-			Date: ref.Date, Cohort: ref.Cohort, Communicating: ref.Comm}
+	err := parallel.For(ctx, len(valid), 1<<16, l.opt.Workers, func(lo, hi int) {
+		for id := lo; id < hi; id++ { // each id and each inst once: no two goroutines share a slot
+			v := valid[id]
+			instFinal[v.inst] = uint32(id)
+			ref := &insts[v.inst].ref
+			pop.Installations[id] = engine.Installation{Name: names[v.off : v.off+v.n], MPAN: ref.MPAN, MPRN: ref.MPRN,
+				Date: ref.Date, Cohort: ref.Cohort, Communicating: ref.Comm}
+		}
+	})
+	return pop, instFinal, err
+}
+
+// sharedPrefix returns the length of the prefix that the n names share.
+func sharedPrefix[T any](items []T, name func(i int) []byte) int {
+	if len(items) == 0 {
+		return 0
 	}
-	return pop, instFinal, nil
+	first := name(0)
+	lcp := len(first)
+	for i := 1; i < len(items) && lcp > 0; i++ {
+		n := name(i)
+		j := 0
+		for j < lcp && j < len(n) && n[j] == first[j] {
+			j++
+		}
+		lcp = j
+	}
+	return lcp
+}
+
+// bigEndianPrefix returns the first 8 bytes of b as a big-endian number,
+// zero-padded: numbers compare as the bytes do (a shorter name, padded
+// with zeros, sorts first, as in byte order; names hold no NUL after the
+// separator).
+func bigEndianPrefix(b []byte) uint64 {
+	var v uint64
+	for i := 0; i < 8; i++ {
+		v <<= 8
+		if i < len(b) {
+			v |= uint64(b[i])
+		}
+	}
+	return v
 }
 
 // layout lays the devices out by installation, in (file, line) order, and

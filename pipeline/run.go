@@ -35,7 +35,7 @@ type Config struct {
 	// DuplicatesOnly applies steps 1, 2 and 6 alone: a baseline for
 	// benchmarks, not a reading of RULES.md.
 	DuplicatesOnly bool
-	DB             string // store directory; "" means a temporary one, removed at the end
+	DB             string // store directory; "" for none (no store is written)
 	Out            string // decisions file, "-" for standard output
 	Rejects        string
 	Summary        string // "" for none
@@ -212,34 +212,27 @@ func (r *run) resolve(ctx context.Context) error {
 // write writes the store and the decisions and rejects, concurrently.
 func (r *run) write(ctx context.Context) error {
 	cfg := r.cfg
-	dbDir := cfg.DB
-	if dbDir == "" {
-		tmp, err := os.MkdirTemp("", "s1resolve-db-*")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dbDir = tmp
-	}
-	rejectsPath := cfg.Rejects
-	if abs, err := filepath.Abs(rejectsPath); err == nil && rejectsPath != "-" {
-		rejectsPath = abs
-	}
-	x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath}
-	if cfg.Registration != "" {
-		x.Registry = r.reg
-	}
-	if err := r.checkSpace(dbDir, x.Registry); err != nil {
-		return err
-	}
 	var storeTime, outputsTime time.Duration // each set by its own goroutine
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		t := time.Now()
-		err := index.Write(gctx, dbDir, r.pop, r.res, x, cfg.Workers)
-		storeTime = time.Since(t)
-		return err
-	})
+	if cfg.DB != "" { // without --db no store is written: nothing would read it
+		rejectsPath := cfg.Rejects
+		if abs, err := filepath.Abs(rejectsPath); err == nil && rejectsPath != "-" {
+			rejectsPath = abs
+		}
+		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath}
+		if cfg.Registration != "" {
+			x.Registry = r.reg
+		}
+		if err := r.checkSpace(cfg.DB, x.Registry); err != nil {
+			return err
+		}
+		g.Go(func() error {
+			t := time.Now()
+			err := index.Write(gctx, cfg.DB, r.pop, r.res, x, cfg.Workers)
+			storeTime = time.Since(t)
+			return err
+		})
+	}
 	g.Go(func() error {
 		t := time.Now()
 		d := &output.Decisions{Pop: r.pop, Res: r.res, Format: cfg.Format, Workers: cfg.Workers}
@@ -258,7 +251,10 @@ func (r *run) write(ctx context.Context) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	r.sum.PhaseSeconds["store"], r.sum.PhaseSeconds["outputs"] = storeTime.Seconds(), outputsTime.Seconds()
+	if cfg.DB != "" {
+		r.sum.PhaseSeconds["store"] = storeTime.Seconds()
+	}
+	r.sum.PhaseSeconds["outputs"] = outputsTime.Seconds()
 	return nil
 }
 

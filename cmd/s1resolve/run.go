@@ -19,7 +19,7 @@ import (
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "", "keep the store in `DIR` (new, empty or an earlier store) for s1resolve explain; default: a temporary one, removed at the end")
+	db := fs.String("db", "", "keep the store in `DIR` (new, empty or an earlier store) for s1resolve explain; default: no store")
 	out := fs.String("out", "decisions.csv", "decisions `FILE`, or - for standard output")
 	rejects := fs.String("rejects", "rejects.csv", "rejects `FILE`, or - for standard output")
 	format := fs.String("format", "csv", "decisions `FORMAT`: csv or jsonl")
