@@ -16,6 +16,11 @@ func ParseAttempts(b []byte) (uint32, string) {
 // case (FORMAT.md: "the listed words are matched without regard to case"),
 // or -1. words are ASCII.
 func LookupWord(b []byte, words []string) int {
+	for i, w := range words { // the spelling as listed, by far the commonest
+		if string(b) == w {
+			return i
+		}
+	}
 	var buf [16]byte
 	if len(b) > len(buf) {
 		return -1
