@@ -46,7 +46,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Progress: &pipeline.Progress{}}
 	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s --report %s %s/smso_*.csv\n",
 		cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, cfg.Report, in)
-	stopProgress := startProgress(cfg.Progress, stderr)
+	stopProgress := startProgress(cfg.Progress, inputSize(cfg.Inputs), stderr)
 	sum, err := pipeline.Run(ctx, cfg)
 	stopProgress()
 	if err != nil {

@@ -5,12 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"runtime/pprof"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/pipeline"
@@ -80,7 +76,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	stopProgress := func() {}
 	if !*quiet {
-		stopProgress = startProgress(cfg.Progress, stderr)
+		stopProgress = startProgress(cfg.Progress, inputSize(files), stderr)
 	}
 	sum, err := pipeline.Run(ctx, cfg)
 	stopProgress()
@@ -91,75 +87,4 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		printSummary(stderr, sum, cfg)
 	}
 	return nil
-}
-
-// startProgress prints the phase and rows read every second on stderr, when
-// stderr is a terminal and the run has lasted two seconds.
-func startProgress(p *pipeline.Progress, stderr io.Writer) func() {
-	f, ok := stderr.(*os.File)
-	if !ok {
-		return func() {}
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		start := time.Now()
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		printed := false
-		for {
-			select {
-			case <-done:
-				if printed {
-					fmt.Fprint(stderr, "\r\033[K")
-				}
-				return
-			case <-tick.C:
-				el := time.Since(start)
-				if el < 2*time.Second {
-					continue
-				}
-				rows := p.Load.Rows.Load()
-				fmt.Fprintf(stderr, "\r\033[K%s: %d rows, %.0f MB read, %.0f rows/s, %s", p.Phase(), rows,
-					float64(p.Load.Bytes.Load())/1e6, float64(rows)/el.Seconds(), el.Round(time.Second))
-				printed = true
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
-}
-
-func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
-	fmt.Fprintf(w, "read %d rows (%d files, %.1f MB) in %.2fs: %.0f rows/s\n", s.Rows, len(s.Files),
-		float64(s.Bytes)/1e6, s.Seconds, s.RowsPerSecond)
-	fmt.Fprintf(w, "installations: %d decided, %d rejected (%d rejected rows); %d duplicate MPxN groups\n",
-		s.Installations, s.RejectedInstallations, s.RejectedRows, s.DuplicateGroups)
-	if s.RegisteredMPxNs > 0 || s.RejectedReferenceRows > 0 {
-		fmt.Fprintf(w, "registration: %d MPxNs registered; %d rejected rows in the registration and supplier files\n",
-			s.RegisteredMPxNs, s.RejectedReferenceRows)
-	}
-	for _, k := range slices.Sorted(maps.Keys(s.Reasons)) {
-		fmt.Fprintf(w, "  %-40s %10d\n", strings.Replace(k, "/", "  ", 1), s.Reasons[k])
-	}
-	phases := []string{"load", "resolve", "store", "outputs", "write"}
-	var parts []string
-	for _, p := range phases {
-		if v, ok := s.PhaseSeconds[p]; ok {
-			parts = append(parts, fmt.Sprintf("%s %.2fs", p, v))
-		}
-	}
-	fmt.Fprintf(w, "phases: %s\n", strings.Join(parts, ", "))
-	if cfg.Out != "-" {
-		fmt.Fprintf(w, "decisions: %s\n", cfg.Out)
-	}
-	if cfg.Rejects != "-" {
-		fmt.Fprintf(w, "rejects:   %s\n", cfg.Rejects)
-	}
-	if cfg.DB != "" {
-		fmt.Fprintf(w, "store:     %s (s1resolve explain --db %s KEY)\n", cfg.DB, cfg.DB)
-	}
 }
