@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -85,6 +86,33 @@ func report(b *testing.B, st *synth.Stats, start func() float64) {
 	b.ReportMetric(float64(st.Bytes)*float64(b.N)/secs/1e6, "MB/s")
 }
 
+// BenchmarkRead reads the population's files and does nothing else: the
+// physical floor every phase is compared with (MB/s of the same bytes).
+func BenchmarkRead(b *testing.B) {
+	for _, n := range sizes() {
+		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
+			st := population(b, n)
+			b.SetBytes(st.Bytes)
+			buf := make([]byte, 8<<20)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, p := range st.Files {
+					f, err := os.Open(p)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for {
+						if _, err := f.Read(buf); err != nil {
+							break
+						}
+					}
+					f.Close()
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkIngest(b *testing.B) {
 	for _, n := range sizes() {
 		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
@@ -137,11 +165,14 @@ func BenchmarkStore(b *testing.B) {
 	}
 }
 
-// BenchmarkEndToEnd runs the whole job: "duplicates" applies steps 1, 2 and
-// 6 only, "all-rules" every step with the registration and supplier files.
+// BenchmarkEndToEnd runs the whole job, as `s1resolve run` does:
+// "no-db" without a store (the default), "db" keeping one; "duplicates"
+// applies steps 1, 2 and 6 only, "all-rules" every step with the
+// registration and supplier files. MB/s is of the input, to set beside
+// BenchmarkRead.
 func BenchmarkEndToEnd(b *testing.B) {
 	for _, n := range sizes() {
-		for _, mode := range []string{"duplicates", "all-rules"} {
+		for _, mode := range []string{"no-db/all-rules", "db/all-rules", "db/duplicates"} {
 			b.Run(fmt.Sprintf("installations=%d/%s", n, mode), func(b *testing.B) {
 				st := population(b, n)
 				b.SetBytes(st.Bytes)
@@ -149,9 +180,11 @@ func BenchmarkEndToEnd(b *testing.B) {
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					dir := b.TempDir()
-					cfg := pipeline.Config{Inputs: st.Files, DB: filepath.Join(dir, "db"),
-						Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv"), Format: output.CSV}
-					if mode == "duplicates" {
+					cfg := pipeline.Config{Inputs: st.Files, Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv"), Format: output.CSV}
+					if strings.HasPrefix(mode, "db/") {
+						cfg.DB = filepath.Join(dir, "db")
+					}
+					if strings.HasSuffix(mode, "duplicates") {
 						cfg.DuplicatesOnly = true
 					} else {
 						cfg.Registration, cfg.Suppliers = st.Registration, st.Suppliers
