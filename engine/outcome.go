@@ -58,6 +58,7 @@ const (
 	DuplicateMPxNActive
 	NoWAN
 	DuplicateMPxN
+	Smets2Replaced
 	MPxNNotRegistered
 	NoPrepaymentKey
 	FwUnable
@@ -89,6 +90,8 @@ var reasons = [numReasons]reasonInfo{
 		"no member of its dormant-only duplicate group is verified as communicating: excluded for no WAN (§7.1)", always("4.1C")},
 	DuplicateMPxN: {"duplicate_mpxn", "Duplicate MPANs and MPRNs (§4, §7)",
 		"its duplicate group cannot be resolved to one installation (§7)", always("18.13")},
+	Smets2Replaced: {"smets2_replaced", "Replaced by SMETS2+: the premises is served by SMETS2+ since (question 6)",
+		"the only communicating member of its duplicate group, and its latest, is a SMETS2+ installation: the premises has been served by SMETS2+ since (question 6)", always("18.13")},
 	MPxNNotRegistered: {"mpxn_not_registered", "Data issues: unable to identify Responsible Supplier (§4)",
 		"an MPAN or MPRN of the installation is not in the registration data, so its Responsible Supplier cannot be identified (§4)", ifExcluded("18.12")},
 	NoPrepaymentKey: {"no_prepayment_key", "Data issues: no prepayment key (§4)",

@@ -82,6 +82,48 @@ type Population struct {
 	RowLine []uint32
 	// Files names the input files in the order given.
 	Files []string
+	// Smets2 is the SMETS2+ inventory (FORMAT.md §6), sorted by ID. Its
+	// installations are members of the duplicate groups they join, as
+	// member n+i (n the number of Installations), but get no decision.
+	Smets2 []Smets2
+}
+
+// Smets2 is one SMETS2+ installation of the inventory: DCC already serves
+// the meter point. It is never Active or Mixed and holds no GUID; its
+// install date and communicating flag count in step 2 like any member's.
+type Smets2 struct {
+	ID            string // inventory_id
+	MPAN, MPRN    value.Key
+	Date          value.Date
+	Communicating bool
+	File          uint16 // where it was read: index in the run's files
+	Line          uint32
+}
+
+// Keys returns the SMETS2+ installation's MPxN keys that are present.
+func (s *Smets2) Keys() []value.Key {
+	ks := make([]value.Key, 0, 2)
+	if s.MPAN != 0 {
+		ks = append(ks, s.MPAN)
+	}
+	if s.MPRN != 0 {
+		ks = append(ks, s.MPRN)
+	}
+	return ks
+}
+
+// Members returns the number of members, SMETS1 and SMETS2+.
+func (p *Population) Members() int { return len(p.Installations) + len(p.Smets2) }
+
+// member returns what step 2 reads of member m: its install date, whether
+// it communicates, and whether it is a SMETS2+ installation.
+func (p *Population) member(m uint32) (date value.Date, comm, smets2 bool) {
+	if n := uint32(len(p.Installations)); m >= n {
+		s := &p.Smets2[m-n]
+		return s.Date, s.Communicating, true
+	}
+	in := &p.Installations[m]
+	return in.Date, in.Communicating, false
 }
 
 // DevicesOf returns the devices of installation id.

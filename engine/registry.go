@@ -183,7 +183,7 @@ func (r *Registry) join(p *Population, refs []KeyRef, mpan, mprn []int32) {
 		if len(s) == 0 {
 			return
 		}
-		if s[0].K != ref.K {
+		if s[0].K != ref.K || int(ref.ID) >= len(p.Installations) { // SMETS2+ members have no supplier of their own
 			continue
 		}
 		in := &p.Installations[ref.ID]

@@ -45,6 +45,9 @@ type Result struct {
 	// MPANSupplier and MPRNSupplier index the Registry's suppliers (-1:
 	// not registered); nil without a Registry.
 	MPANSupplier, MPRNSupplier []int32
+	// Smets2Linked counts the SMETS2+ members in a group with a SMETS1
+	// installation.
+	Smets2Linked int
 	// Groups are the facts step 2 found in each duplicate group of two or
 	// more members, in root order (Result.GroupFacts finds one).
 	Groups []GroupFacts
@@ -78,6 +81,7 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	if len(r.Rules) > 0 {
 		res.Meters = make([]MeterState, len(p.Devices))
 	}
+	var root []uint32 // of every member, SMETS2+ ones included: the smallest member id of its group
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		res.GUIDRefs = guidRefs(p, r.workers())
@@ -88,7 +92,13 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	g.Go(func() error {
 		res.MPxNRefs = mpxnRefs(p)
 		SortKeyRefs(res.MPxNRefs, r.workers())
-		res.Root = components(n, res.MPxNRefs)
+		root = components(p.Members(), res.MPxNRefs)
+		res.Root = root[:n]
+		for _, rt := range root[n:] {
+			if int(rt) < n {
+				res.Smets2Linked++
+			}
+		}
 		if r.Registry != nil {
 			res.MPANSupplier, res.MPRNSupplier = make([]int32, n), make([]int32, n)
 			r.Registry.join(p, res.MPxNRefs, res.MPANSupplier, res.MPRNSupplier)
@@ -105,7 +115,7 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	members, start := groupMembers(res.Root)
+	members, start := groupMembers(root)
 	const chunk = 1 << 15
 	facts := make([][]GroupFacts, (n+chunk-1)/chunk) // by chunk, so that they come out in root order
 	if err := parallel.For(ctx, n, chunk, r.workers(), func(lo, hi int) {
@@ -130,7 +140,7 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 // decisions rest on, kept so that an explanation can name them. Member
 // fields are installation ids.
 type GroupFacts struct {
-	Root          uint32 // the group's smallest installation id
+	Root          uint32 // the group's smallest installation id (members from n on are SMETS2+)
 	Latest        uint32 // the member with the greatest install_date, unless Tied
 	Tied          bool   // two or more members share the greatest install_date
 	Communicating uint32 // how many members communicate
@@ -166,16 +176,22 @@ func guidRefs(p *Population, workers int) []KeyRef {
 	return refs
 }
 
+// mpxnRefs returns a (Mix(key), member) pair per MPxN of every member:
+// installations as their ids, SMETS2+ installations after them.
 func mpxnRefs(p *Population) []KeyRef {
-	refs := make([]KeyRef, 0, len(p.Installations)*2)
+	refs := make([]KeyRef, 0, p.Members()*2)
+	add := func(id int, keys ...value.Key) {
+		for _, k := range keys {
+			if k != 0 {
+				refs = append(refs, KeyRef{Mix(uint64(k)), uint32(id)})
+			}
+		}
+	}
 	for id := range p.Installations {
-		in := &p.Installations[id]
-		if in.MPAN != 0 {
-			refs = append(refs, KeyRef{Mix(uint64(in.MPAN)), uint32(id)})
-		}
-		if in.MPRN != 0 {
-			refs = append(refs, KeyRef{Mix(uint64(in.MPRN)), uint32(id)})
-		}
+		add(id, p.Installations[id].MPAN, p.Installations[id].MPRN)
+	}
+	for i := range p.Smets2 {
+		add(len(p.Installations)+i, p.Smets2[i].MPAN, p.Smets2[i].MPRN)
 	}
 	return refs
 }
@@ -246,11 +262,17 @@ func groupMembers(root []uint32) (members, start []uint32) {
 }
 
 // decideGroup applies steps 1 to 6 to the members of one duplicate group
-// (a group of one installation included) and returns the facts of step 2
-// for a group of two or more.
+// (a group of one installation included; its SMETS2+ members, ids from n
+// on, get no decision) and returns the facts of step 2 for a group of two
+// or more members.
 func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (facts GroupFacts, dup bool) {
+	n := uint32(len(p.Installations))
+	installations := members
+	for len(installations) > 0 && installations[len(installations)-1] >= n {
+		installations = installations[:len(installations)-1] // members are in id order: SMETS2+ last
+	}
 	gid := smallestKey(p, members)
-	for _, m := range members {
+	for _, m := range installations {
 		res.GroupID[m] = gid
 		res.GroupSize[m] = uint32(len(members))
 		if res.DupGUID[m] {
@@ -259,12 +281,12 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (fa
 	}
 	winner := int64(-1)
 	if dup = len(members) > 1; dup {
-		facts = r.decideDuplicates(p, res, members)
-		if facts.Winner {
+		facts = r.decideDuplicates(p, res, members, installations)
+		if facts.Winner && facts.Communicator < n {
 			winner = int64(facts.Communicator)
 		}
 	}
-	for _, m := range members {
+	for _, m := range installations {
 		if res.Outcomes[m].Decision != Undecided {
 			continue
 		}
@@ -273,26 +295,28 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (fa
 	return facts, dup
 }
 
-// decideDuplicates applies step 2 to a group of two or more and returns
-// what it found; Winner says whether the communicating member won (2c).
-func (r *Resolver) decideDuplicates(p *Population, res *Result, members []uint32) GroupFacts {
+// decideDuplicates applies step 2 to a group of two or more members, of
+// which installations are the SMETS1 ones, and returns what it found;
+// Winner says whether the communicating member won (2c), a SMETS1 one
+// going forward or a SMETS2+ one replacing the rest.
+func (r *Resolver) decideDuplicates(p *Population, res *Result, members, installations []uint32) GroupFacts {
 	f := GroupFacts{Root: members[0]}
 	latestDate := value.Date(-1 << 31)
 	for _, m := range members {
-		in := &p.Installations[m]
-		if !res.Dormant[m] && !f.AnyActive {
+		date, comm, smets2 := p.member(m)
+		if !smets2 && !res.Dormant[m] && !f.AnyActive {
 			f.AnyActive, f.Active = true, m
 		}
-		if in.Communicating {
+		if comm {
 			if f.Communicating == 0 {
 				f.Communicator = m
 			}
 			f.Communicating++
 		}
 		switch {
-		case in.Date > latestDate:
-			f.Latest, latestDate, f.Tied = m, in.Date, false
-		case in.Date == latestDate:
+		case date > latestDate:
+			f.Latest, latestDate, f.Tied = m, date, false
+		case date == latestDate:
 			f.Tied = true
 		}
 	}
@@ -303,14 +327,17 @@ func (r *Resolver) decideDuplicates(p *Population, res *Result, members []uint32
 	case f.Communicating == 0:
 		o = Outcome{Exclude, NoWAN, Step2b}
 	case f.Communicating == 1 && !f.Tied && f.Communicator == f.Latest:
-		o = Outcome{Exclude, DuplicateMPxN, Step2c}
 		f.Winner = true
+		o = Outcome{Exclude, DuplicateMPxN, Step2c}
+		if f.Communicator >= uint32(len(p.Installations)) {
+			o.Reason = Smets2Replaced // the premises is served by SMETS2+ since
+		}
 	case f.Communicating == 1:
 		o = Outcome{Exclude, DuplicateMPxN, Step2d}
 	default:
 		o = Outcome{Exclude, DuplicateMPxN, Step2e}
 	}
-	for _, m := range members {
+	for _, m := range installations {
 		if res.Outcomes[m].Decision == Undecided && !(f.Winner && m == f.Communicator) {
 			res.Outcomes[m] = o
 		}
@@ -343,12 +370,19 @@ func (res *Result) Supplier(id uint32) int32 {
 	return res.MPRNSupplier[id]
 }
 
-// smallestKey returns the smallest printed MPxN key of the members.
+// smallestKey returns the smallest printed MPxN key of the members,
+// SMETS2+ ones included.
 func smallestKey(p *Population, members []uint32) value.Key {
 	var best value.Key
+	n := uint32(len(p.Installations))
 	for _, m := range members {
-		in := &p.Installations[m]
-		for _, k := range [2]value.Key{in.MPAN, in.MPRN} {
+		var keys [2]value.Key
+		if m < n {
+			keys = [2]value.Key{p.Installations[m].MPAN, p.Installations[m].MPRN}
+		} else {
+			keys = [2]value.Key{p.Smets2[m-n].MPAN, p.Smets2[m-n].MPRN}
+		}
+		for _, k := range keys {
 			if k != 0 && (best == 0 || k.Less(best)) {
 				best = k
 			}

@@ -260,3 +260,94 @@ func TestMeterFacts(t *testing.T) {
 		t.Fatalf("outcomes %+v", res.Outcomes)
 	}
 }
+
+// TestSmets2Members: SMETS2+ members count in step 2 as RULES.md says,
+// join groups, and get no decision.
+func TestSmets2Members(t *testing.T) {
+	const a, b = 1200023305967, 1100012345674
+	type s2 struct {
+		mpan uint64
+		mprn string
+		date int
+		comm bool
+	}
+	tests := []struct {
+		name   string
+		insts  []inst
+		smets2 []s2
+		want   []want
+		gid    []string
+		size   []uint32
+	}{
+		{"later and communicating: replaced", []inst{{name: "1", mpan: a, date: 1, comm: false}},
+			[]s2{{mpan: a, date: 2, comm: true}},
+			[]want{{Exclude, Smets2Replaced, "18.13", Step2c}}, []string{"E1200023305967"}, []uint32{2}},
+		{"later but not communicating, SMETS1 communicates: 2d", []inst{{name: "1", mpan: a, date: 1, comm: true}},
+			[]s2{{mpan: a, date: 2}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2d}}, nil, nil},
+		{"SMETS1 latest and only one communicating: it goes forward", []inst{{name: "1", mpan: a, date: 3, comm: true}},
+			[]s2{{mpan: a, date: 2}},
+			[]want{{Migrate, DuplicateResolved, "4.1C", Step6}}, nil, []uint32{2}},
+		{"same date: no latest, 2d", []inst{{name: "1", mpan: a, date: 2}},
+			[]s2{{mpan: a, date: 2, comm: true}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2d}}, nil, nil},
+		{"two communicate: 2e", []inst{{name: "1", mpan: a, date: 1, comm: true}},
+			[]s2{{mpan: a, date: 2, comm: true}},
+			[]want{{Exclude, DuplicateMPxN, "18.13", Step2e}}, nil, nil},
+		{"none communicates: no WAN", []inst{{name: "1", mpan: a, date: 1}},
+			[]s2{{mpan: a, date: 2}},
+			[]want{{Exclude, NoWAN, "4.1C", Step2b}}, nil, nil},
+		{"an Active SMETS1 member blocks, SMETS2+ or not", []inst{{name: "1", mpan: a, date: 1, active: true}},
+			[]s2{{mpan: a, date: 2, comm: true}},
+			[]want{{Blocked, DuplicateMPxNActive, "4.1C", Step2a}}, nil, nil},
+		{"SMETS2+ bridges two installations into one group", []inst{{name: "1", mpan: a, date: 1}, {name: "2", mprn: "1234567", date: 1}},
+			[]s2{{mpan: a, mprn: "1234567", date: 5, comm: true}},
+			[]want{{Exclude, Smets2Replaced, "18.13", Step2c}, {Exclude, Smets2Replaced, "18.13", Step2c}},
+			[]string{"E1200023305967", "E1200023305967"}, []uint32{3, 3}},
+		{"a SMETS2+ key smaller than any SMETS1 key is the group_id", []inst{{name: "1", mprn: "9999999", date: 1}},
+			[]s2{{mprn: "9999999", mpan: a, date: 0}, {mprn: "0000001", date: 0}},
+			[]want{{Exclude, NoWAN, "4.1C", Step2b}}, []string{"E1200023305967"}, []uint32{2}},
+		{"SMETS2+ matching nothing changes nothing", []inst{{name: "1", mpan: a, comm: true}},
+			[]s2{{mpan: b, date: 9, comm: true}},
+			[]want{{Migrate, Unique, "", Step6}}, []string{"E1200023305967"}, []uint32{1}},
+		{"a duplicate GUID keeps step 1 when SMETS2+ replaces the rest",
+			[]inst{{name: "1", mpan: a, date: 1, guids: []uint64{7}}, {name: "2", mpan: a, date: 1, guids: []uint64{7}, active: false}},
+			[]s2{{mpan: a, date: 3, comm: true}},
+			[]want{{Exclude, DuplicateGUID, "18.12", Step1}, {Exclude, DuplicateGUID, "18.12", Step1}}, nil, []uint32{3, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := population(tt.insts)
+			for i, s := range tt.smets2 {
+				m := Smets2{ID: string(rune('a' + i)), MPRN: mprnKey(s.mprn), Date: value.Date(s.date), Communicating: s.comm}
+				if s.mpan != 0 {
+					m.MPAN = value.MPANKey(s.mpan)
+				}
+				p.Smets2 = append(p.Smets2, m)
+			}
+			res, err := (&Resolver{Workers: 2}).Resolve(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Outcomes) != len(tt.insts) {
+				t.Fatalf("%d outcomes for %d installations", len(res.Outcomes), len(tt.insts))
+			}
+			for i, w := range tt.want {
+				o := res.Outcomes[i]
+				if o.Decision != w.d || o.Reason != w.r || o.Step != w.step || o.Clause(MOCMDS) != w.clause {
+					t.Errorf("installation %d: %s/%s step %s clause %q, want %s/%s step %s clause %q", i, o.Decision, o.Reason, o.Step, o.Clause(MOCMDS), w.d, w.r, w.step, w.clause)
+				}
+			}
+			for i, g := range tt.gid {
+				if res.GroupID[i].String() != g {
+					t.Errorf("installation %d: group_id %s, want %s", i, res.GroupID[i], g)
+				}
+			}
+			for i, n := range tt.size {
+				if res.GroupSize[i] != n {
+					t.Errorf("installation %d: group_size %d, want %d", i, res.GroupSize[i], n)
+				}
+			}
+		})
+	}
+}

@@ -92,12 +92,20 @@ func find(s *index.Store, key string) ([]uint32, string, error) {
 		k, p = value.ParseMPRN([]byte(bare))
 	}
 	if p != "" {
-		return nil, "", fmt.Errorf("%q is not an MPAN, MPRN, GUID or smso/installation_id: %s", key, p)
+		if id, ok, err := s.BySmets2ID(key); err != nil || ok {
+			return []uint32{id}, "SMETS2+ installation " + key, err
+		}
+		return nil, "", fmt.Errorf("%q is not an MPAN, MPRN, GUID, smso/installation_id or SMETS2+ inventory_id: %s", key, p)
 	}
 	ids, err := s.ByMPxN(k)
 	kind := "MPAN"
 	if k.IsMPRN() {
 		kind = "MPRN"
+	}
+	if err == nil && len(ids) == 0 {
+		if id, ok, err := s.BySmets2ID(key); err != nil || ok {
+			return []uint32{id}, "SMETS2+ installation " + key, err
+		}
 	}
 	return ids, kind + " " + k.String(), err
 }
@@ -123,9 +131,21 @@ func fileName(s *index.Store, i uint16) string {
 // found (asked) first.
 func explainGroup(w io.Writer, s *index.Store, group []*index.Record, asked []uint32, limit int) error {
 	first := group[0]
-	if len(group) == 1 {
+	smets2 := 0
+	for _, r := range group {
+		if r.Smets2 != nil {
+			smets2++
+		}
+	}
+	switch {
+	case smets2 == len(group):
+		fmt.Fprintf(w, "\nSMETS2+ installations only (%d): a group without a SMETS1 installation decides nothing\n", len(group))
+	case len(group) == 1:
 		fmt.Fprintf(w, "\nno duplicate: the installation shares no MPAN or MPRN with another (group %s)\n", first.GroupID)
-	} else {
+	case smets2 > 0:
+		fmt.Fprintf(w, "\nduplicate group %s: %d members, %d of them SMETS2+, share MPANs/MPRNs (directly or through one another)\n",
+			first.GroupID, len(group), smets2)
+	default:
 		fmt.Fprintf(w, "\nduplicate group %s: %d installations share MPANs/MPRNs (directly or through one another)\n",
 			first.GroupID, len(group))
 	}
@@ -166,6 +186,11 @@ func explainGroup(w io.Writer, s *index.Store, group []*index.Record, asked []ui
 func summarise(w io.Writer, group []*index.Record) {
 	byOutcome, bySMSO := map[string]int{}, map[string]int{}
 	for _, r := range group {
+		if r.Smets2 != nil {
+			byOutcome["SMETS2+ (no decision)"]++
+			bySMSO["SMETS2+"]++
+			continue
+		}
 		byOutcome[r.Outcome.Decision.String()+" / "+r.Outcome.Reason.String()]++
 		bySMSO[r.Installation.SMSO()]++
 	}
@@ -183,6 +208,13 @@ func summarise(w io.Writer, group []*index.Record) {
 // member prints one installation: its columns, registration, devices with
 // their rows, decision and why.
 func member(w io.Writer, s *index.Store, r *index.Record, g *groupView) error {
+	if m := r.Smets2; m != nil {
+		fmt.Fprintf(w, "\n  SMETS2+ %s  installed %s  communicating %s   (%s line %d)\n", m.ID, m.Date, value.YN(m.Communicating),
+			fileName(s, m.File), m.Line)
+		fmt.Fprintf(w, "    mpan %s  mprn %s\n", orDash(m.MPAN.String()), orDash(m.MPRN.String()))
+		fmt.Fprintf(w, "    no decision: a SMETS2+ installation takes part in its group's step 2 only (its date and communicating flag count)\n")
+		return nil
+	}
 	in := &r.Installation
 	fmt.Fprintf(w, "\n  %s/%s  cohort %s  installed %s  communicating %s\n", in.SMSO(), in.ID(), in.Cohort,
 		in.Date, value.YN(in.Communicating))

@@ -78,3 +78,41 @@ func TestWordsNameTheirEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestSmets2Members: explain lists SMETS2+ members with their file and
+// line, says why smets2_replaced, and finds a member by inventory_id.
+func TestSmets2Members(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	inv := filepath.Join(dir, "inv.csv")
+	os.WriteFile(in, []byte("smso,cohort,installation_id,mpan,install_date,communicating,device_guid,device_type,device_state\n"+
+		"S,FOC,X,1200023305967,2019-01-01,N,00000000000000AA,ESME,dormant\n"), 0o600)
+	os.WriteFile(inv, []byte("inventory_id,mpan,install_date,communicating\nNEW-1,1200023305967,2021-01-01,Y\nALONE,1100012345674,2021-01-01,Y\n"), 0o600)
+	db := filepath.Join(dir, "db")
+	if _, err := pipeline.Run(context.Background(), pipeline.Config{Inputs: []string{in}, Smets2: inv, DB: db,
+		Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv")}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := index.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for key, frags := range map[string][]string{
+		"S/X": {"2 members, 1 of them SMETS2+", "decision: exclude / smets2_replaced, clause 18.13 (step 2c)",
+			"SMETS2+ NEW-1 (installed 2021-01-01) is the only communicating member and the latest",
+			"SMETS2+ NEW-1  installed 2021-01-01  communicating Y", "inv.csv line 2"},
+		"NEW-1": {"SMETS2+ installation NEW-1: 1 installation(s)", "S/X  cohort FOC"},
+		"ALONE": {"SMETS2+ installations only (1): a group without a SMETS1 installation decides nothing"},
+	} {
+		var b strings.Builder
+		if err := Explain(&b, st, key, 0); err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		for _, f := range frags {
+			if !strings.Contains(b.String(), f) {
+				t.Errorf("explain %s lacks %q:\n%s", key, f, b.String())
+			}
+		}
+	}
+}

@@ -19,20 +19,39 @@ type groupView struct {
 }
 
 func newGroupView(group []*index.Record) *groupView {
-	g := &groupView{byID: make(map[uint32]*index.Record, len(group)), size: len(group), facts: group[0].Facts}
+	g := &groupView{byID: make(map[uint32]*index.Record, len(group)), size: len(group), facts: group[0].Facts} // group[0] is SMETS1 when any is
 	for _, r := range group {
 		g.byID[r.ID] = r
 	}
 	return g
 }
 
-// name returns a member's smso/installation_id and install date.
+// name returns a member's smso/installation_id (or SMETS2+ inventory_id)
+// and install date.
 func (g *groupView) name(id uint32) string {
 	r := g.byID[id]
-	if r == nil {
+	switch {
+	case r == nil:
 		return "?"
+	case r.Smets2 != nil:
+		return fmt.Sprintf("SMETS2+ %s (installed %s)", r.Smets2.ID, r.Smets2.Date)
 	}
 	return fmt.Sprintf("%s/%s (installed %s)", r.Installation.SMSO(), r.Installation.ID(), r.Installation.Date)
+}
+
+// date and communicates read a member, SMETS1 or SMETS2+.
+func date(r *index.Record) value.Date {
+	if r.Smets2 != nil {
+		return r.Smets2.Date
+	}
+	return r.Installation.Date
+}
+
+func communicates(r *index.Record) bool {
+	if r.Smets2 != nil {
+		return r.Smets2.Communicating
+	}
+	return r.Installation.Communicating
 }
 
 // listCap bounds the names listed in one sentence.
@@ -71,19 +90,22 @@ func reasonFor(s *index.Store, r *index.Record, g *groupView) (string, error) {
 	case engine.Step2b:
 		return fmt.Sprintf("%s: none of its %d members communicates.", lead, g.size), nil
 	case engine.Step2c:
+		if o.Reason == engine.Smets2Replaced {
+			return fmt.Sprintf("%s: %s is the only communicating member and the latest.", lead, g.name(f.Communicator)), nil
+		}
 		return fmt.Sprintf("the only communicating member of the group is %s, the group's latest; it goes forward and every other duplicate is excluded (§7.2).",
 			g.name(f.Communicator)), nil
 	case engine.Step2d:
 		if f.Tied {
-			latest := g.byID[f.Latest].Installation.Date
+			latest := date(g.byID[f.Latest])
 			return fmt.Sprintf("exactly one member communicates, %s, but two or more share the latest install date %s (%s), so the latest cannot be verified; the whole group is excluded (§7.3, RULES.md).",
-				g.name(f.Communicator), latest, g.names(func(m *index.Record) bool { return m.Installation.Date == latest })), nil
+				g.name(f.Communicator), latest, g.names(func(m *index.Record) bool { return date(m) == latest })), nil
 		}
 		return fmt.Sprintf("the only communicating member, %s, is not the latest, %s; the whole group is excluded (§7.3).",
 			g.name(f.Communicator), g.name(f.Latest)), nil
 	case engine.Step2e:
 		return fmt.Sprintf("%d members of the group communicate (%s); the whole group is excluded (§7.4).", f.Communicating,
-			g.names(func(m *index.Record) bool { return m.Installation.Communicating })), nil
+			g.names(func(m *index.Record) bool { return communicates(m) })), nil
 	case engine.Step3:
 		var missing []string
 		for _, k := range r.Installation.Keys() {

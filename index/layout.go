@@ -18,6 +18,9 @@
 //	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
 //	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
 //	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket as 'n'
+//	's' page(BE32)     SMETS2+ members (id Installations+i), as 'i': each record inventory_id,
+//	                   MPAN, MPRN, date, communicating, file, line
+//	'k' bucket(BE16)   entries: inventory_id, member id; bucket = xxhash(inventory_id) & 0xffff
 //
 // mix is engine.Mix, a bijection, so a mixed key identifies its key.
 //
@@ -73,6 +76,9 @@ type Meta struct {
 	// same by cohort name, as the engine applied them.
 	Rules      string                       `json:"rules"`
 	Thresholds map[string]engine.Thresholds `json:"thresholds,omitempty"`
+	// Smets2 counts the SMETS2+ members (FORMAT.md §6), ids Installations
+	// to Installations+Smets2-1 in the postings.
+	Smets2 int `json:"smets2,omitempty"`
 	// Rejects is the rejects output of the run ("" if unknown), and
 	// RejectedInstallations how many installations it rejected.
 	Rejects               string `json:"rejects,omitempty"`
@@ -89,10 +95,18 @@ type Extras struct {
 	// rejects output that lists their rows.
 	Rejected []Rejected
 	Rejects  string
+	// Files names every file of the run by index (installation files,
+	// then registration, suppliers, inventory), as rejects and SMETS2+
+	// members refer to them; nil means the population's.
+	Files []string
 }
 
 func pageKey(page uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte{'i'}, page)
+}
+
+func smets2PageKey(page uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte{'s'}, page)
 }
 
 func bucketKey(prefix byte, bucket uint32) []byte {

@@ -93,27 +93,36 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 	out := make([]*Record, len(ids))
 	order := make([]int, len(ids))
 	for i, id := range ids {
-		if int(id) >= s.Meta.Installations {
-			return nil, fmt.Errorf("installation id %d out of range", id)
+		if int(id) >= s.Meta.Installations+s.Meta.Smets2 {
+			return nil, fmt.Errorf("member id %d out of range", id)
 		}
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
 	var recs [][]byte // the records of the page read last
 	page := ^uint32(0)
+	n := uint32(s.Meta.Installations)
 	for _, i := range order {
 		id := ids[i]
-		if id/pageSize != page {
-			page = id / pageSize
+		key, at := pageKey(id/pageSize), id
+		if id >= n { // a SMETS2+ member: its own pages, after every installation's id
+			key, at = smets2PageKey((id-n)/pageSize), id-n+1<<31
+		}
+		if at/pageSize != page {
+			page = at / pageSize
 			var err error
-			if recs, err = s.page(page); err != nil {
+			if recs, err = s.page(key); err != nil {
 				return nil, err
 			}
 		}
-		if int(id%pageSize) >= len(recs) {
-			return nil, fmt.Errorf("%w: installation %d is missing from its page", ErrFormat, id)
+		if int(at%pageSize) >= len(recs) {
+			return nil, fmt.Errorf("%w: member %d is missing from its page", ErrFormat, id)
 		}
-		r, err := decodeInstallation(recs[id%pageSize], id)
+		decode := decodeInstallation
+		if id >= n {
+			decode = decodeSmets2
+		}
+		r, err := decode(recs[at%pageSize], id)
 		if err != nil {
 			return nil, err
 		}
@@ -122,14 +131,14 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 	return out, nil
 }
 
-// page returns the encoded records of one page.
-func (s *Store) page(p uint32) ([][]byte, error) {
-	v, err := s.get(pageKey(p))
+// page returns the encoded records of the page at key.
+func (s *Store) page(key []byte) ([][]byte, error) {
+	v, err := s.get(key)
 	if err != nil {
 		return nil, err
 	}
 	if v == nil {
-		return nil, fmt.Errorf("%w: page %d is missing", ErrFormat, p)
+		return nil, fmt.Errorf("%w: page %x is missing", ErrFormat, key)
 	}
 	d := &decoder{b: v}
 	n := d.uvarint()
@@ -256,7 +265,7 @@ func (s *Store) Group(id uint32) ([]*Record, error) {
 		out = append(out, recs...)
 		layer = layer[:0:0]
 		for _, r := range recs {
-			for _, k := range r.Installation.Keys() {
+			for _, k := range r.Keys() {
 				if keys[k] {
 					continue
 				}
@@ -276,6 +285,24 @@ func (s *Store) Group(id uint32) ([]*Record, error) {
 	}
 	slices.SortFunc(out, func(a, b *Record) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// BySmets2ID returns the member id of the SMETS2+ installation
+// inventoryID.
+func (s *Store) BySmets2ID(inventoryID string) (uint32, bool, error) {
+	v, err := s.get(bucketKey('k', bucketOfName(inventoryID)))
+	if err != nil || v == nil {
+		return 0, false, err
+	}
+	d := &decoder{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		n := string(d.bytes(int(d.uvarint())))
+		id := d.uvarint()
+		if n == inventoryID && d.err == nil {
+			return uint32(id), true, nil
+		}
+	}
+	return 0, false, d.err
 }
 
 // Rejected is a rejected installation as the store keeps it: how many of

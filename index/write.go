@@ -119,8 +119,12 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 
 	meta := next()
 	g.Go(func() error {
-		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: len(pop.Devices), Files: pop.Files,
-			Rejects: x.Rejects, RejectedInstallations: len(x.Rejected)}
+		files := x.Files
+		if files == nil {
+			files = pop.Files
+		}
+		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: len(pop.Devices), Files: files,
+			Smets2: len(pop.Smets2), Rejects: x.Rejects, RejectedInstallations: len(x.Rejected)}
 		var rules strings.Builder
 		x.Rules.Format(&rules)
 		m.Rules = rules.String()
@@ -159,6 +163,21 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 			return binary.AppendUvarint(b, uint64(id))
 		})
 	})
+
+	if len(pop.Smets2) > 0 {
+		out := next()
+		g.Go(func() error { return writeSmets2Pages(gctx, out, pop.Smets2) })
+		ids := bucketOrder(len(pop.Smets2), func(i int) uint32 { return bucketOfName(pop.Smets2[i].ID) })
+		names := next()
+		g.Go(func() error {
+			return ids.write(gctx, names, 'k', 0, 1<<bucketBits, func(b []byte, i uint32) []byte {
+				id := pop.Smets2[i].ID
+				b = binary.AppendUvarint(b, uint64(len(id)))
+				b = append(b, id...)
+				return binary.AppendUvarint(b, uint64(len(pop.Installations))+uint64(i))
+			})
+		})
+	}
 
 	if len(x.Rejected) > 0 {
 		rejected := bucketOrder(len(x.Rejected), func(i int) uint32 { return bucketOfName(x.Rejected[i].Name) })
@@ -315,6 +334,28 @@ func writePages(ctx context.Context, out *streamOut, pop *engine.Population, res
 			binary.LittleEndian.PutUint32(val[at:], uint32(len(val)-at-4))
 		}
 		if err := out.add(pageKey(page), val); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return out.close()
+}
+
+// writeSmets2Pages writes the SMETS2+ members in pages of pageSize, laid
+// out as the installation pages.
+func writeSmets2Pages(ctx context.Context, out *streamOut, inv []engine.Smets2) error {
+	var val []byte
+	for page := 0; page*pageSize < len(inv); page++ {
+		first, last := page*pageSize, min((page+1)*pageSize, len(inv))
+		val = binary.AppendUvarint(val[:0], uint64(last-first))
+		for i := first; i < last; i++ {
+			at := len(val)
+			val = appendSmets2(append(val, 0, 0, 0, 0), &inv[i])
+			binary.LittleEndian.PutUint32(val[at:], uint32(len(val)-at-4))
+		}
+		if err := out.add(smets2PageKey(uint32(page)), val); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {

@@ -17,7 +17,7 @@ import (
 // row with an invalid MPxN or no supplier is a reject; so is an MPxN listed
 // again, whose first row stands.
 func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]value.Reject, error) {
-	rejects, err := readTable(ctx, path, file, opt, []string{"mpxn", "supplier_id"}, func(v [][]byte, line uint32) string {
+	rejects, err := readTable(ctx, path, file, opt, required("mpxn", "supplier_id"), func(v [][]byte, line uint32) string {
 		mpxn, supplier := v[0], v[1]
 		var p []string
 		k, msg := value.ParseMPxN(mpxn)
@@ -49,7 +49,7 @@ func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine
 // stands.
 func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]value.Reject, error) {
 	first := map[string]uint32{}
-	return readTable(ctx, path, file, opt, []string{"supplier_id", "status"}, func(v [][]byte, line uint32) string {
+	return readTable(ctx, path, file, opt, required("supplier_id", "status"), func(v [][]byte, line uint32) string {
 		id, status := string(v[0]), v[1]
 		var p []string
 		if id == "" {
@@ -71,10 +71,28 @@ func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Re
 	})
 }
 
+// tableColumn is a column readTable looks for. An optional one may be
+// absent (its values are then empty), but of the columns sharing a oneOf
+// group at least one must be there.
+type tableColumn struct {
+	name     string
+	optional bool
+	oneOf    string
+}
+
+func required(names ...string) []tableColumn {
+	cols := make([]tableColumn, len(names))
+	for i, n := range names {
+		cols[i] = tableColumn{name: n}
+	}
+	return cols
+}
+
 // readTable reads a small CSV file with the named columns (found by name,
 // in any order and case; others ignored) and calls row with their trimmed
-// values for each row; a non-empty result rejects the row.
-func readTable(ctx context.Context, path string, file uint16, opt Options, cols []string, row func(v [][]byte, line uint32) string) ([]value.Reject, error) {
+// values for each row (nil for an absent optional column); a non-empty
+// result rejects the row.
+func readTable(ctx context.Context, path string, file uint16, opt Options, cols []tableColumn, row func(v [][]byte, line uint32) string) ([]value.Reject, error) {
 	in, err := openInput(ctx, path, opt.Stdin)
 	if err != nil {
 		return nil, err
@@ -100,18 +118,32 @@ func readTable(ctx context.Context, path string, file uint16, opt Options, cols 
 		return nil, &HeaderError{File: path, Problem: "header is not valid CSV: " + rec.problem}
 	}
 	pos := make([]int, len(cols))
+	groups := map[string][]string{} // oneOf group ("an mpan nor an mprn") -> the names of its columns present
 	for i, c := range cols {
 		pos[i] = -1
 		for j, f := range rec.fields {
-			if strings.EqualFold(string(trim(f)), c) {
+			if strings.EqualFold(string(trim(f)), c.name) {
 				if pos[i] >= 0 {
-					return nil, &HeaderError{File: path, Column: c, Problem: "named twice"}
+					return nil, &HeaderError{File: path, Column: c.name, Problem: "named twice"}
 				}
 				pos[i] = j
 			}
 		}
-		if pos[i] < 0 {
-			return nil, &HeaderError{File: path, Column: c, Problem: "required column is missing"}
+		if c.oneOf != "" {
+			if _, ok := groups[c.oneOf]; !ok {
+				groups[c.oneOf] = nil
+			}
+			if pos[i] >= 0 {
+				groups[c.oneOf] = append(groups[c.oneOf], c.name)
+			}
+		}
+		if pos[i] < 0 && !c.optional {
+			return nil, &HeaderError{File: path, Column: c.name, Problem: "required column is missing"}
+		}
+	}
+	for _, c := range cols {
+		if c.oneOf != "" && len(groups[c.oneOf]) == 0 { // as §1: "neither an mpan nor an mprn column"
+			return nil, &HeaderError{File: path, Column: c.name, Problem: "the file has neither " + c.oneOf + " column"}
 		}
 	}
 	fields := len(rec.fields)
@@ -135,7 +167,10 @@ func readTable(ctx context.Context, path string, file uint16, opt Options, cols 
 			msg = fmt.Sprintf("has %d fields, the header has %d", len(rec.fields), fields)
 		default:
 			for i, p := range pos {
-				vals[i] = trim(rec.fields[p])
+				vals[i] = nil
+				if p >= 0 {
+					vals[i] = trim(rec.fields[p])
+				}
 			}
 			msg = row(vals, start)
 		}

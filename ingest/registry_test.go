@@ -75,3 +75,49 @@ func TestReferenceFileHeaderErrors(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestLoadInventory: FORMAT.md §6, header by name with mpan or mprn
+// absent as a column, each reject kind, the first of a repeated id
+// standing, and the installations sorted by inventory_id.
+func TestLoadInventory(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "inv.csv", "MPRN, Install_Date ,inventory_id,extra\n"+
+		"3365498706,2021-01-01,b,x\n"+
+		"1234567,2020-02-30,c,\n"+ // bad date
+		",2021-01-01,d,\n"+ // no key
+		"123,2021-01-01,e,\n"+ // short MPRN
+		"7654321,2021-01-01,b,\n"+ // b again
+		"7654321,2021-01-01,,\n"+ // no id
+		"0001234,2019-05-05,a,\n")
+	inv, rejects, err := LoadInventory(context.Background(), p, 3, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv) != 2 || inv[0].ID != "a" || inv[1].ID != "b" || inv[0].MPRN.String() != "G0001234" || inv[1].Line != 2 || inv[0].Communicating {
+		t.Fatalf("inventory %+v", inv)
+	}
+	want := []struct {
+		line uint32
+		frag string
+	}{{3, "install_date: is not a calendar date"}, {4, "neither an MPAN nor an MPRN"}, {5, "mprn: fewer than 6 digits"},
+		{6, `inventory_id: "b" is listed again; line 2 stands`}, {7, "inventory_id: required value is missing"}}
+	if len(rejects) != len(want) {
+		t.Fatalf("%d rejects %+v, want %d", len(rejects), rejects, len(want))
+	}
+	for i, w := range want {
+		r := rejects[i]
+		if r.File != 3 || r.Line != w.line || !strings.Contains(r.Error, w.frag) || r.SMSO != "" || r.ID != "" {
+			t.Errorf("reject %d: %+v, want line %d %q", i, r, w.line, w.frag)
+		}
+	}
+	for name, body := range map[string]string{
+		"no id column":   "mpan,install_date\n",
+		"no date column": "inventory_id,mpan\n",
+		"no key column":  "inventory_id,install_date,communicating\n",
+	} {
+		_, _, err := LoadInventory(context.Background(), writeFile(t, dir, "h.csv", body), 0, Options{})
+		if !errors.Is(err, ErrHeader) {
+			t.Errorf("%s: %v, want a header error", name, err)
+		}
+	}
+}

@@ -16,10 +16,17 @@ type Summary struct {
 	Installations         int      `json:"installations"`
 	RejectedInstallations int      `json:"rejected_installations"`
 	RejectedRows          int      `json:"rejected_rows"`
-	// RejectedReferenceRows counts rejected rows of the registration and
-	// supplier files, which Rows does not count.
+	// RejectedReferenceRows counts rejected rows of the registration,
+	// supplier and SMETS2+ inventory files, which Rows does not count.
 	RejectedReferenceRows int                `json:"rejected_reference_rows"`
 	RegisteredMPxNs       int                `json:"registered_mpxns"`
+	// Smets2Read counts the SMETS2+ installations of the inventory
+	// accepted, Smets2Linked those in a group with a SMETS1 installation,
+	// Smets2Rejected the inventory's rejected rows (also counted in
+	// RejectedReferenceRows).
+	Smets2Read     int `json:"smets2_read"`
+	Smets2Linked   int `json:"smets2_linked"`
+	Smets2Rejected int `json:"smets2_rejected"`
 	RowsDecided           int                `json:"rows_decided"`
 	Decisions             map[string]int     `json:"decisions"`
 	Reasons               map[string]int     `json:"reasons"`
@@ -35,6 +42,7 @@ type Summary struct {
 func (s *Summary) Count(res *engine.Result) {
 	s.Decisions = map[string]int{}
 	s.Reasons = map[string]int{}
+	s.Smets2Linked = res.Smets2Linked
 	for id, o := range res.Outcomes {
 		s.Decisions[o.Decision.String()]++
 		s.Reasons[o.Decision.String()+"/"+o.Reason.String()]++

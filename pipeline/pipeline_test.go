@@ -47,7 +47,7 @@ func generate(t *testing.T, n int, bad float64) []string {
 
 func generateAll(t *testing.T, n int, bad float64) *synth.Stats {
 	t.Helper()
-	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: n, Seed: 7, SMSOs: 3, Bad: bad})
+	st, err := synth.Generate(context.Background(), synth.Config{Dir: t.TempDir(), Installations: n, Seed: 7, SMSOs: 3, Bad: bad, Smets2Rate: 0.05})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestAgainstReference(t *testing.T) {
 	st := generateAll(t, 40000, 0.005)
 	files := st.Files
 	reportDir := t.TempDir()
-	dec, rej := runWith(t, Config{Inputs: files, Registration: st.Registration, Suppliers: st.Suppliers, Workers: 2, Report: reportDir})
+	dec, rej := runWith(t, Config{Inputs: files, Registration: st.Registration, Suppliers: st.Suppliers, Smets2: st.Smets2, Workers: 2, Report: reportDir})
 	loaded, err := ingest.Load(context.Background(), files, ingest.Options{Workers: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,12 @@ func TestAgainstReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	inventory, invRejects, err := ingest.LoadInventory(context.Background(), st.Smets2, 0, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	pop := loaded.Population
+	pop.Smets2 = inventory
 	want := reference(pop, reg)
 	rows := readCSV(t, dec)
 	if rows[0][0] != "smso" || len(rows)-1 != len(pop.Installations) {
@@ -133,7 +138,7 @@ func TestAgainstReference(t *testing.T) {
 		kinds[r[4]]++
 		kinds["notify="+r[11]]++
 	}
-	for _, k := range []string{"duplicate_guid", "duplicate_mpxn_active", "no_wan", "duplicate_mpxn", "duplicate_resolved", "unique",
+	for _, k := range []string{"duplicate_guid", "duplicate_mpxn_active", "no_wan", "duplicate_mpxn", "smets2_replaced", "duplicate_resolved", "unique",
 		"mpxn_not_registered", "no_prepayment_key", "fw_unable", "fw_config_failure", "gas_failure_partial", "fw_retry",
 		"fw_no_exclusion_category", "notify=N", "notify=Y"} {
 		if kinds[k] == 0 {
@@ -147,13 +152,18 @@ func TestAgainstReference(t *testing.T) {
 		data, _ := os.ReadFile(f)
 		inputRows += bytes.Count(data, []byte{'\n'}) - 1
 	}
-	refRejects := len(regRejects) + len(supRejects)
+	refRejects := len(regRejects) + len(supRejects) + len(invRejects)
 	if len(pop.Devices)+len(rejRows)-refRejects != inputRows {
 		t.Fatalf("%d decided rows + %d rejects - %d registration/supplier rejects != %d input rows",
 			len(pop.Devices), len(rejRows), refRejects, inputRows)
 	}
-	if refRejects == 0 {
-		t.Fatal("no registration or supplier rejects from a population with bad rows")
+	if refRejects == 0 || len(invRejects) == 0 {
+		t.Fatal("no registration, supplier or inventory rejects from a population with bad rows")
+	}
+	// Every inventory row is used or rejected (FORMAT.md §5).
+	invData, _ := os.ReadFile(st.Smets2)
+	if rows := bytes.Count(invData, []byte{'\n'}) - 1; len(inventory)+len(invRejects) != rows {
+		t.Fatalf("%d inventory rows read, %d rejected, of %d", len(inventory), len(invRejects), rows)
 	}
 	if len(rejRows) == 0 {
 		t.Fatal("no rejects from a population with bad rows")
@@ -173,10 +183,18 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 	for _, d := range pop.Devices {
 		guidRows[d.GUID]++
 	}
+	// Members: installation i is i, SMETS2+ installation j is n+j.
+	n := len(pop.Installations)
+	keysOf := func(m int) []value.Key {
+		if m >= n {
+			return pop.Smets2[m-n].Keys()
+		}
+		return pop.Installations[m].Keys()
+	}
 	byKey := map[value.Key][]int{}
-	for i, in := range pop.Installations {
-		for _, k := range in.Keys() {
-			byKey[k] = append(byKey[k], i)
+	for m := 0; m < n+len(pop.Smets2); m++ {
+		for _, k := range keysOf(m) {
+			byKey[k] = append(byKey[k], m)
 		}
 	}
 	dormantOnly := func(m int) bool {
@@ -193,16 +211,16 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 		}
 		return "blocked"
 	}
-	out := make([]refDecision, len(pop.Installations))
-	seen := make([]bool, len(pop.Installations))
-	for start := range pop.Installations {
+	out := make([]refDecision, n)
+	seen := make([]bool, n+len(pop.Smets2))
+	for start := range pop.Installations { // a group of SMETS2+ members alone decides nothing
 		if seen[start] {
 			continue
 		}
 		group := []int{start}
 		seen[start] = true
 		for q := 0; q < len(group); q++ {
-			for _, k := range pop.Installations[group[q]].Keys() {
+			for _, k := range keysOf(group[q]) {
 				for _, o := range byKey[k] {
 					if !seen[o] {
 						seen[o] = true
@@ -214,26 +232,34 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 		gid := ""
 		active, comm, commIdx, latest, latestDate, ties := false, 0, -1, -1, value.Date(-1), 0
 		for _, m := range group {
-			in := pop.Installations[m]
-			for _, k := range in.Keys() {
+			for _, k := range keysOf(m) {
 				if s := k.String(); gid == "" || s < gid {
 					gid = s
 				}
 			}
-			if !dormantOnly(m) {
-				active = true
+			date, communicating := value.Date(0), false
+			if m >= n { // SMETS2+: never Active, its date and flag count
+				date, communicating = pop.Smets2[m-n].Date, pop.Smets2[m-n].Communicating
+			} else {
+				date, communicating = pop.Installations[m].Date, pop.Installations[m].Communicating
+				if !dormantOnly(m) {
+					active = true
+				}
 			}
-			if in.Communicating {
+			if communicating {
 				comm++
 				commIdx = m
 			}
-			if in.Date > latestDate {
-				latest, latestDate, ties = m, in.Date, 1
-			} else if in.Date == latestDate {
+			if date > latestDate {
+				latest, latestDate, ties = m, date, 1
+			} else if date == latestDate {
 				ties++
 			}
 		}
 		for _, m := range group {
+			if m >= n {
+				continue // SMETS2+ members get no decision
+			}
 			r := refDecision{gid: gid, size: len(group), notify: "Y"}
 			in := pop.Installations[m]
 			for _, k := range []value.Key{in.MPAN, in.MPRN} {
@@ -266,6 +292,8 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 				r.d, r.r, r.clause = "blocked", "duplicate_mpxn_active", "4.1C"
 			case comm == 0:
 				r.d, r.r, r.clause = "exclude", "no_wan", "4.1C"
+			case comm == 1 && ties == 1 && commIdx == latest && latest >= n:
+				r.d, r.r, r.clause = "exclude", "smets2_replaced", "18.13"
 			case comm == 1 && ties == 1 && commIdx == latest && m == latest:
 				winner = true
 			default:
@@ -386,6 +414,7 @@ func TestGolden(t *testing.T) {
 		{Config{Format: output.JSONL}, "decisions.jsonl", "rejects.csv"},
 		{Config{Format: output.CSV, Registration: filepath.Join(in, "registration.csv"), Suppliers: filepath.Join(in, "suppliers.csv")},
 			"decisions_registered.csv", "rejects_registered.csv"},
+		{Config{Format: output.CSV, Smets2: filepath.Join(in, "smets2.csv")}, "decisions_smets2.csv", "rejects_smets2.csv"},
 	} {
 		tc.cfg.Inputs, tc.cfg.Workers = inputs, 2
 		dec, rej := runWith(t, tc.cfg)

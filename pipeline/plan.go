@@ -34,7 +34,7 @@ func (cfg Config) plan() (*plan, error) {
 		}
 	}
 	for _, in := range []struct{ flag, path string }{
-		{"--registration", cfg.Registration}, {"--suppliers", cfg.Suppliers}, {"--rules", cfg.RulesFile}} {
+		{"--registration", cfg.Registration}, {"--suppliers", cfg.Suppliers}, {"--smets2", cfg.Smets2}, {"--rules", cfg.RulesFile}} {
 		if in.path != "" {
 			if err := p.Input(in.flag, in.path); err != nil {
 				return nil, err

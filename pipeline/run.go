@@ -30,6 +30,8 @@ type Config struct {
 	// files; "" for none.
 	Registration string
 	Suppliers    string
+	// Smets2 is the optional SMETS2+ inventory (FORMAT.md §6); "" for none.
+	Smets2 string
 	// Rules configures steps 3 to 5; nil means DefaultRules.
 	Rules *engine.RuleSet
 	// DuplicatesOnly applies steps 1, 2 and 6 alone: a baseline for
@@ -182,6 +184,17 @@ func (r *run) load(ctx context.Context) error {
 			return nil
 		})
 	}
+	var inventory []engine.Smets2
+	var invRejects []value.Reject
+	if cfg.Smets2 != "" {
+		invFile := uint16(len(r.files))
+		r.files = append(r.files, cfg.Smets2)
+		lg.Go(func() error {
+			var err error
+			inventory, invRejects, err = ingest.LoadInventory(ctx, cfg.Smets2, invFile, opt)
+			return err
+		})
+	}
 	loaded, err := ingest.Load(ctx, cfg.Inputs, opt, &cfg.Progress.Load)
 	if werr := lg.Wait(); err == nil {
 		err = werr
@@ -190,7 +203,9 @@ func (r *run) load(ctx context.Context) error {
 		return err
 	}
 	r.loaded, r.pop = loaded, loaded.Population
-	r.rejects = append(loaded.Rejects, r.regRejects...)
+	r.pop.Smets2 = inventory
+	r.sum.Smets2Read, r.sum.Smets2Rejected = len(inventory), len(invRejects)
+	r.rejects = append(append(loaded.Rejects, r.regRejects...), invRejects...)
 	return nil
 }
 
@@ -219,7 +234,7 @@ func (r *run) write(ctx context.Context) error {
 		if abs, err := filepath.Abs(rejectsPath); err == nil && rejectsPath != "-" {
 			rejectsPath = abs
 		}
-		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath}
+		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath, Files: r.files}
 		if cfg.Registration != "" {
 			x.Registry = r.reg
 		}
@@ -277,7 +292,7 @@ func (r *run) count() error {
 	sum, st := r.sum, r.loaded.Stats
 	sum.Rows, sum.BlankLines, sum.Bytes = st.Rows, st.BlankLines, st.Bytes
 	sum.Installations, sum.RejectedInstallations, sum.RejectedRows = st.Installations, st.RejectedInstallations, st.RejectedRows
-	sum.RejectedReferenceRows = len(r.regRejects)
+	sum.RejectedReferenceRows = len(r.regRejects) + sum.Smets2Rejected
 	if r.reg != nil {
 		sum.RegisteredMPxNs = r.reg.Len()
 	}

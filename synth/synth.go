@@ -29,6 +29,9 @@ type Config struct {
 	Bad           float64 // share of installations given one bad row
 	// Profile is ProfileMixed or ProfileConsultation.
 	Profile string
+	// Smets2Rate is the share of installations given a SMETS2+
+	// installation in the inventory (smets2.csv); 0 writes none.
+	Smets2Rate float64
 }
 
 // Stats counts what Generate wrote.
@@ -43,8 +46,11 @@ type Stats struct {
 	BadInstallations int
 	// DuplicateGUIDs counts planted duplicate GUIDs.
 	DuplicateGUIDs int
-	// Registration and Suppliers are the FORMAT.md §2 and §3 files.
-	Registration, Suppliers string
+	// Registration and Suppliers are the FORMAT.md §2 and §3 files,
+	// Smets2 the §6 inventory ("" when none was asked for).
+	Registration, Suppliers, Smets2 string
+	// Smets2Situations counts the inventory rows by what they plant.
+	Smets2Situations map[string]int
 	// Unregistered counts MPxNs left out of the registration data.
 	Unregistered int
 	// Expected counts, for the consultation profile, the installations a
@@ -61,6 +67,9 @@ func (s *Stats) Rebase(dir string) {
 	}
 	s.Registration = filepath.Join(dir, filepath.Base(s.Registration))
 	s.Suppliers = filepath.Join(dir, filepath.Base(s.Suppliers))
+	if s.Smets2 != "" {
+		s.Smets2 = filepath.Join(dir, filepath.Base(s.Smets2))
+	}
 }
 
 // Owns tells which entries of an existing folder Generate writes (for
@@ -69,7 +78,7 @@ func Owns(rel string, d fs.DirEntry) bool {
 	if d.IsDir() {
 		return false
 	}
-	if rel == "registration.csv" || rel == "suppliers.csv" {
+	if rel == "registration.csv" || rel == "suppliers.csv" || rel == "smets2.csv" {
 		return true
 	}
 	name := strings.TrimSuffix(rel, ".gz")
@@ -117,6 +126,12 @@ func Generate(ctx context.Context, cfg Config) (*Stats, error) {
 	}
 	st := g.stats
 	st.Registration, st.Suppliers = g.reg.regPath, g.reg.supPath
+	if g.smets2 != nil {
+		if err := g.smets2.close(); err != nil {
+			return nil, err
+		}
+		st.Smets2 = g.smets2.path
+	}
 	for _, f := range g.files {
 		st.Files = append(st.Files, f.path)
 		st.Bytes += f.bytes
@@ -130,6 +145,8 @@ type gen struct {
 	files []*fileOut
 	reg   *registryOut
 	stats Stats
+	// smets2 writes the inventory; nil when none was asked for.
+	smets2 *smets2Out
 	// counters that make keys unique
 	nextMPAN, nextMPRN, nextGUID, nextID uint64
 	lastGUID                             uint64
@@ -143,6 +160,10 @@ func newGen(cfg Config) *gen {
 	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5e7515eed)), profile: cfg.Profile == ProfileConsultation}
 	g.reg = newRegistryOut(cfg.Dir)
 	g.stats.Groups = map[string]int{}
+	g.stats.Smets2Situations = map[string]int{}
+	if cfg.Smets2Rate > 0 && cfg.Profile == ProfileMixed {
+		g.smets2 = newSmets2Out(cfg.Dir, cfg.Seed)
+	}
 	for i := 0; i < cfg.SMSOs; i++ {
 		name := fmt.Sprintf("smso_%c.csv", 'a'+i%26)
 		if i >= 26 {
@@ -342,6 +363,11 @@ func (g *gen) single() {
 		}
 	}
 	g.emit(in)
+	if g.smets2 != nil {
+		prev := *in // the generator reuses in for the next installation
+		prev.devices = nil
+		g.smets2.after(g, &prev)
+	}
 }
 
 // group plants one duplicate group and returns its size.

@@ -35,17 +35,17 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	in := filepath.Join(dir, "input")
 	fmt.Fprintf(stderr, "generating %d installations in %s\n", *n, in)
 	start := time.Now()
-	st, err := synth.Generate(ctx, synth.Config{Dir: in, Installations: *n, Seed: 1, SMSOs: 3, Bad: 0.002})
+	st, err := synth.Generate(ctx, synth.Config{Dir: in, Installations: *n, Seed: 1, SMSOs: 3, Bad: 0.002, Smets2Rate: 0.03})
 	if err != nil {
 		return err
 	}
 	printGenStats(stderr, st, time.Since(start))
-	cfg := pipeline.Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, DB: filepath.Join(dir, "store"), Out: filepath.Join(dir, "decisions.csv"),
+	cfg := pipeline.Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, Smets2: st.Smets2, DB: filepath.Join(dir, "store"), Out: filepath.Join(dir, "decisions.csv"),
 		Rejects: filepath.Join(dir, "rejects.csv"), Summary: filepath.Join(dir, "summary.json"), Format: output.CSV,
 		Report:   filepath.Join(dir, "report"),
 		Progress: &pipeline.Progress{}}
-	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s --report %s %s/smso_*.csv\n",
-		cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, cfg.Report, in)
+	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s --smets2 %s --report %s %s/smso_*.csv\n",
+		cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, cfg.Smets2, cfg.Report, in)
 	stopProgress := startProgress(cfg.Progress, inputSize(cfg.Inputs), stderr)
 	sum, err := pipeline.Run(ctx, cfg)
 	stopProgress()

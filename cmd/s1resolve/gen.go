@@ -23,6 +23,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	smsos := fs.Int("smsos", 3, "`K` SMSOs (one file each), 1 to 1000")
 	gz := fs.Bool("gzip", false, "write gzip-compressed files")
 	bad := fs.Float64("bad", 0, "share of installations given one bad row, a `RATE` from 0 to 1")
+	smets2Rate := fs.Float64("smets2-rate", 0.03, "share of installations given a SMETS2+ installation in smets2.csv, a `RATE` from 0 to 1 (0: no inventory)")
 	profile := fs.String("profile", "", "`PROFILE` \"consultation\": plant the consultation's category counts exactly, scaled to --installations")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve gen --out DIR [flags]\n\nGenerates a synthetic population in the FORMAT.md layout.\n\nFlags:")
@@ -43,6 +44,9 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !(*bad >= 0 && *bad <= 1) {
 		return usageError(fmt.Sprintf("--bad %v: must be from 0 to 1", *bad))
 	}
+	if !(*smets2Rate >= 0 && *smets2Rate <= 1) {
+		return usageError(fmt.Sprintf("--smets2-rate %v: must be from 0 to 1", *smets2Rate))
+	}
 	var plan paths.Plan
 	folder, err := plan.Folder("--out", *out, "a generated population", synth.Owns)
 	if err != nil {
@@ -51,7 +55,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := time.Now()
 	var st *synth.Stats
 	err = output.WriteDir(folder, func(dir string) (err error) {
-		st, err = synth.Generate(ctx, synth.Config{Dir: dir, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile})
+		st, err = synth.Generate(ctx, synth.Config{Dir: dir, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile, Smets2Rate: *smets2Rate})
 		return err
 	})
 	if err != nil {
@@ -74,6 +78,12 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
 	fmt.Fprintf(w, "  %s (--registration)\n  %s (--suppliers)\n", st.Registration, st.Suppliers)
+	if st.Smets2 != "" {
+		fmt.Fprintf(w, "  %s (--smets2)\n", st.Smets2)
+		for _, k := range slices.Sorted(maps.Keys(st.Smets2Situations)) {
+			fmt.Fprintf(w, "    SMETS2+ rows %-30s %8d\n", k, st.Smets2Situations[k])
+		}
+	}
 	if st.Expected != nil {
 		fmt.Fprintln(w, "  planted (what a run with --registration and --suppliers must decide):")
 		for _, k := range slices.Sorted(maps.Keys(st.Expected)) {

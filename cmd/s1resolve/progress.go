@@ -95,8 +95,12 @@ func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
 	fmt.Fprintf(w, "installations: %d decided, %d rejected (%d rejected rows); %d duplicate MPxN groups\n",
 		s.Installations, s.RejectedInstallations, s.RejectedRows, s.DuplicateGroups)
 	if s.RegisteredMPxNs > 0 || s.RejectedReferenceRows > 0 {
-		fmt.Fprintf(w, "registration: %d MPxNs registered; %d rejected rows in the registration and supplier files\n",
+		fmt.Fprintf(w, "registration: %d MPxNs registered; %d rejected rows in the registration, supplier and inventory files\n",
 			s.RegisteredMPxNs, s.RejectedReferenceRows)
+	}
+	if cfg.Smets2 != "" {
+		fmt.Fprintf(w, "SMETS2+ inventory: %d installations read, %d in a group with a SMETS1 installation, %d rows rejected\n",
+			s.Smets2Read, s.Smets2Linked, s.Smets2Rejected)
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Reasons)) {
 		fmt.Fprintf(w, "  %-40s %10d\n", strings.Replace(k, "/", "  ", 1), s.Reasons[k])

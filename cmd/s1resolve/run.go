@@ -24,6 +24,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workers := fs.Int("workers", 0, "`N` parallel workers, 1 to 1024 (default: all cores)")
 	registration := fs.String("registration", "", "registration data `FILE`: CSV with columns mpxn, supplier_id (FORMAT.md §2)")
 	suppliers := fs.String("suppliers", "", "supplier statuses `FILE`: CSV with columns supplier_id, status (FORMAT.md §3)")
+	smets2 := fs.String("smets2", "", "SMETS2+ inventory `FILE`: CSV with columns inventory_id, mpan, mprn, install_date, communicating (FORMAT.md §6)")
 	rulesFile := fs.String("rules", "", "step 5 thresholds `FILE` (see s1resolve rules); default: RULES.md's")
 	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE`")
@@ -51,7 +52,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError("--max-memory: " + err.Error())
 	}
-	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, RulesFile: *rulesFile, DB: *db,
+	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, Smets2: *smets2, RulesFile: *rulesFile, DB: *db,
 		Out: *out, Rejects: *rejects, Summary: *summary, Report: *reportDir, Format: f, Workers: *workers,
 		Progress: &pipeline.Progress{}, Stdout: stdout, Warn: func(msg string) { fmt.Fprintln(stderr, "warning: "+msg) }}
 	if err := cfg.Check(); err != nil {
