@@ -18,22 +18,22 @@ type Summary struct {
 	RejectedRows          int      `json:"rejected_rows"`
 	// RejectedReferenceRows counts rejected rows of the registration,
 	// supplier and SMETS2+ inventory files, which Rows does not count.
-	RejectedReferenceRows int                `json:"rejected_reference_rows"`
-	RegisteredMPxNs       int                `json:"registered_mpxns"`
+	RejectedReferenceRows int `json:"rejected_reference_rows"`
+	RegisteredMPxNs       int `json:"registered_mpxns"`
 	// Smets2Read counts the SMETS2+ installations of the inventory
 	// accepted, Smets2Linked those in a group with a SMETS1 installation,
 	// Smets2Rejected the inventory's rejected rows (also counted in
 	// RejectedReferenceRows).
-	Smets2Read     int `json:"smets2_read"`
-	Smets2Linked   int `json:"smets2_linked"`
-	Smets2Rejected int `json:"smets2_rejected"`
-	RowsDecided           int                `json:"rows_decided"`
-	Decisions             map[string]int     `json:"decisions"`
-	Reasons               map[string]int     `json:"reasons"`
-	DuplicateGroups       int                `json:"duplicate_groups"`
-	PhaseSeconds          map[string]float64 `json:"phase_seconds"`
-	Seconds               float64            `json:"seconds"`
-	RowsPerSecond         float64            `json:"rows_per_second"`
+	Smets2Read      int                `json:"smets2_read"`
+	Smets2Linked    int                `json:"smets2_linked"`
+	Smets2Rejected  int                `json:"smets2_rejected"`
+	RowsDecided     int                `json:"rows_decided"`
+	Decisions       map[string]int     `json:"decisions"`
+	Reasons         map[string]int     `json:"reasons"`
+	DuplicateGroups int                `json:"duplicate_groups"`
+	PhaseSeconds    map[string]float64 `json:"phase_seconds"`
+	Seconds         float64            `json:"seconds"`
+	RowsPerSecond   float64            `json:"rows_per_second"`
 	// Warnings are what the run found legal but probably a slip.
 	Warnings []string `json:"warnings,omitempty"`
 }
