@@ -54,7 +54,7 @@ func population(b *testing.B, n int) *synth.Stats {
 		}
 	}
 	st, err := synth.Generate(context.Background(), synth.Config{Dir: filepath.Join(root, strconv.Itoa(n)),
-		Installations: n, Seed: 1, SMSOs: 3, Bad: 0.001})
+		Installations: n, Seed: 1, SMSOs: 3, Bad: 0.001, Smets2Rate: 0.1}) // an inventory of about 10%: the installation files do not depend on it
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -168,11 +168,11 @@ func BenchmarkStore(b *testing.B) {
 // BenchmarkEndToEnd runs the whole job, as `s1resolve run` does:
 // "no-db" without a store (the default), "db" keeping one; "duplicates"
 // applies steps 1, 2 and 6 only, "all-rules" every step with the
-// registration and supplier files. MB/s is of the input, to set beside
+// registration and supplier files, "+smets2" adds the SMETS2+ inventory. MB/s is of the input, to set beside
 // BenchmarkRead.
 func BenchmarkEndToEnd(b *testing.B) {
 	for _, n := range sizes() {
-		for _, mode := range []string{"no-db/all-rules", "db/all-rules", "db/duplicates"} {
+		for _, mode := range []string{"no-db/all-rules", "no-db/all-rules+smets2", "db/all-rules", "db/duplicates"} {
 			b.Run(fmt.Sprintf("installations=%d/%s", n, mode), func(b *testing.B) {
 				st := population(b, n)
 				b.SetBytes(st.Bytes)
@@ -183,6 +183,9 @@ func BenchmarkEndToEnd(b *testing.B) {
 					cfg := pipeline.Config{Inputs: st.Files, Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv"), Format: output.CSV}
 					if strings.HasPrefix(mode, "db/") {
 						cfg.DB = filepath.Join(dir, "db")
+					}
+					if strings.HasSuffix(mode, "+smets2") {
+						cfg.Smets2 = st.Smets2
 					}
 					if strings.HasSuffix(mode, "duplicates") {
 						cfg.DuplicatesOnly = true
