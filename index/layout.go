@@ -37,6 +37,7 @@ import (
 	"fmt"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/provenance"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/cespare/xxhash/v2"
@@ -76,6 +77,11 @@ type Meta struct {
 	// same by cohort name, as the engine applied them.
 	Rules      string                       `json:"rules"`
 	Thresholds map[string]engine.Thresholds `json:"thresholds,omitempty"`
+	// Inputs are the files the run read (name, size, xxhash64), Build the
+	// s1resolve that wrote the store, Created when (UTC, RFC 3339).
+	Inputs  []provenance.Input `json:"inputs,omitempty"`
+	Build   provenance.Build   `json:"build"`
+	Created string             `json:"created"`
 	// Smets2 counts the SMETS2+ members (FORMAT.md §6), ids Installations
 	// to Installations+Smets2-1 in the postings.
 	Smets2 int `json:"smets2,omitempty"`
@@ -95,6 +101,9 @@ type Extras struct {
 	// rejects output that lists their rows.
 	Rejected []Rejected
 	Rejects  string
+	// Inputs and Build describe what produced the store (Meta).
+	Inputs []provenance.Input
+	Build  provenance.Build
 	// Files names every file of the run by index (installation files,
 	// then registration, suppliers, inventory), as rejects and SMETS2+
 	// members refer to them; nil means the population's.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -124,7 +125,8 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 			files = pop.Files
 		}
 		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: len(pop.Devices), Files: files,
-			Smets2: len(pop.Smets2), Rejects: x.Rejects, RejectedInstallations: len(x.Rejected)}
+			Smets2: len(pop.Smets2), Rejects: x.Rejects, RejectedInstallations: len(x.Rejected),
+			Inputs: x.Inputs, Build: x.Build, Created: time.Now().UTC().Format(time.RFC3339)}
 		var rules strings.Builder
 		x.Rules.Format(&rules)
 		m.Rules = rules.String()

@@ -23,6 +23,10 @@ type Options struct {
 	BlockSize int
 	// Stdin is read for the path "-" (Stdin); nil means os.Stdin.
 	Stdin io.Reader
+	// OnRead, when set, is told of each file read to its end: its size and
+	// the xxhash64 of its bytes as they are on disk. It may be called from
+	// several goroutines at once.
+	OnRead func(path string, bytes int64, xxh64 uint64)
 }
 
 // Stats counts what a Load read.

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // Stdin is the input path that means standard input.
@@ -21,6 +23,31 @@ type input struct {
 	// stop closes the underlying file (safe from any goroutine: a Read
 	// blocked on a pipe or FIFO then returns) and releases the rest.
 	stop func()
+	raw  *digestReader // the file's own bytes, before any gunzip
+}
+
+// digestReader counts and hashes (xxhash64) the bytes read through it.
+type digestReader struct {
+	r io.Reader
+	n int64
+	d *xxhash.Digest
+}
+
+func (h *digestReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.n += int64(n)
+	h.d.Write(p[:n])
+	return n, err
+}
+
+// done reads what is left of the file (a gzip trailer, say) and tells
+// opt.OnRead its size and hash, once the text was read to its end.
+func (in *input) done(path string, opt Options) {
+	if opt.OnRead == nil {
+		return
+	}
+	io.Copy(io.Discard, in.raw)
+	opt.OnRead(path, in.raw.n, in.raw.d.Sum64())
 }
 
 // openInput opens path, or stdin (os.Stdin when nil) for Stdin, for
@@ -58,8 +85,8 @@ func openInput(ctx context.Context, path string, stdin io.Reader) (*input, error
 		raw, closeRaw = f, func() { f.Close() }
 	}
 	stopWatch := context.AfterFunc(ctx, closeRaw)
-	in := &input{stop: func() { stopWatch(); closeRaw() }}
-	br := bufio.NewReaderSize(raw, 64<<10)
+	in := &input{stop: func() { stopWatch(); closeRaw() }, raw: &digestReader{r: raw, d: xxhash.New()}}
+	br := bufio.NewReaderSize(in.raw, 64<<10)
 	magic, _ := br.Peek(2)
 	if err := ctx.Err(); err != nil {
 		in.stop()

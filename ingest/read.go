@@ -109,6 +109,7 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 			}
 		}
 		if eof && len(carry) == 0 {
+			in.done(path, l.opt)
 			return nil
 		}
 	}

@@ -105,6 +105,7 @@ func readTable(ctx context.Context, path string, file uint16, opt Options, cols 
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	in.done(path, opt)
 	data = stripBOM(data)
 	if len(data) == 0 {
 		return nil, &HeaderError{File: path, Problem: "the file is empty: no header"}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/provenance"
 )
 
 // Summary is the account of one run, written with --summary as JSON.
@@ -34,6 +35,10 @@ type Summary struct {
 	PhaseSeconds    map[string]float64 `json:"phase_seconds"`
 	Seconds         float64            `json:"seconds"`
 	RowsPerSecond   float64            `json:"rows_per_second"`
+	// Build is the build of s1resolve that made the run.
+	Build provenance.Build `json:"build"`
+	// Inputs are the files read: name, size and xxhash64 of their bytes.
+	Inputs []provenance.Input `json:"inputs,omitempty"`
 	// Warnings are what the run found legal but probably a slip.
 	Warnings []string `json:"warnings,omitempty"`
 }

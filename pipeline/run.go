@@ -9,16 +9,19 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/ingest"
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/paths"
+	"github.com/s1resolve/s1resolve/provenance"
 	"github.com/s1resolve/s1resolve/report"
 	"github.com/s1resolve/s1resolve/value"
 )
@@ -74,7 +77,7 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = &Progress{}
 	}
-	r := &run{cfg: cfg, sum: &output.Summary{Files: cfg.Inputs, PhaseSeconds: map[string]float64{}}}
+	r := &run{cfg: cfg, sum: &output.Summary{Files: cfg.Inputs, PhaseSeconds: map[string]float64{}, Build: provenance.CurrentBuild()}}
 	start := time.Now()
 
 	// Check the arguments against one another and open the outputs first:
@@ -151,7 +154,14 @@ func (r *run) load(ctx context.Context) error {
 	cfg := r.cfg
 	r.files = append([]string(nil), cfg.Inputs...)
 	lg, _ := errgroup.WithContext(ctx)
-	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin}
+	read := map[string]provenance.Input{}
+	var readMu sync.Mutex
+	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin, OnRead: func(path string, n int64, sum uint64) {
+		readMu.Lock()
+		read[path] = provenance.Input{Name: path, Bytes: n, XXH64: fmt.Sprintf("%016x", sum)}
+		readMu.Unlock()
+	}}
+	defer func() { r.sum.Inputs = r.inputs(read) }()
 	if cfg.Registration != "" || cfg.Suppliers != "" {
 		r.reg = engine.NewRegistry()
 		regFile, supFile := uint16(len(r.files)), uint16(len(r.files))
@@ -209,6 +219,36 @@ func (r *run) load(ctx context.Context) error {
 	return nil
 }
 
+// inputs lists the files read, in the order of r.files, then the rules
+// file, each with its size and hash.
+func (r *run) inputs(read map[string]provenance.Input) []provenance.Input {
+	var out []provenance.Input
+	role := func(i int) string {
+		switch f := r.files[i]; {
+		case i < len(r.cfg.Inputs):
+			return "installations"
+		case f == r.cfg.Registration:
+			return "registration"
+		case f == r.cfg.Suppliers:
+			return "suppliers"
+		default:
+			return "smets2"
+		}
+	}
+	for i, f := range r.files {
+		if in, ok := read[f]; ok {
+			in.Reason = role(i)
+			out = append(out, in)
+		}
+	}
+	if r.cfg.RulesFile != "" {
+		if data, err := os.ReadFile(r.cfg.RulesFile); err == nil {
+			out = append(out, provenance.Input{Name: r.cfg.RulesFile, Bytes: int64(len(data)), XXH64: fmt.Sprintf("%016x", xxhash.Sum64(data)), Reason: "rules"})
+		}
+	}
+	return out
+}
+
 // resolve applies RULES.md; step 3 only when registration data is given.
 func (r *run) resolve(ctx context.Context) error {
 	r.rules = engine.DefaultRules()
@@ -234,7 +274,8 @@ func (r *run) write(ctx context.Context) error {
 		if abs, err := filepath.Abs(rejectsPath); err == nil && rejectsPath != "-" {
 			rejectsPath = abs
 		}
-		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath, Files: r.files}
+		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath, Files: r.files,
+			Inputs: r.sum.Inputs, Build: r.sum.Build}
 		if cfg.Registration != "" {
 			x.Registry = r.reg
 		}

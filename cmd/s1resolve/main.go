@@ -26,6 +26,8 @@ Usage:
   s1resolve demo                     generate a 100,000-installation sample and run on it
   s1resolve rules [--rules FILE]     print the step 5 thresholds in force
   s1resolve report --decisions FILE  write summary tables, supplier lists and an HTML page
+  s1resolve info --db DIR            print what produced a store: inputs, rules, build
+  s1resolve version                  print the version and VCS revision (also --version)
 
 Run "s1resolve COMMAND --help" for a command's flags.
 `
@@ -42,6 +44,8 @@ var commands = []command{
 	{"demo", demoCmd},
 	{"rules", rulesCmd},
 	{"report", reportCmd},
+	{"version", versionCmd},
+	{"info", infoCmd},
 }
 
 func main() {
@@ -65,6 +69,9 @@ func main() {
 
 // dispatch runs the subcommand named by args[0] and returns the exit code.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = []string{"version"}
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, usage)
 		if len(args) == 0 {
