@@ -118,13 +118,22 @@ func (th Thresholds) covers(g [2]byte) bool {
 }
 
 func (f firmwareRule) Decide(p *Population, res *Result, id uint32) (Outcome, bool) {
-	in := &p.Installations[id]
-	devs := p.DevicesOf(id)
 	if !res.Dormant[id] {
 		return Outcome{}, false // the firmware columns of an Active or Mixed installation are ignored
 	}
-	c := in.Cohort
-	th, has := f.rs.Thresholds[c]
+	in := &p.Installations[id]
+	var meters []MeterState
+	if res.Meters != nil {
+		meters = res.Meters[in.First : in.First+in.Count]
+	}
+	return f.rs.Firmware(in.Cohort, p.DevicesOf(id), meters)
+}
+
+// Firmware is step 5 for a dormant-only installation of cohort c with
+// devices devs: the outcome, or false when no branch matches. When meters
+// is not nil (one per device) it is told what step 5 made of each meter.
+func (rs RuleSet) Firmware(c Cohort, devs []Device, meters []MeterState) (Outcome, bool) {
+	th, has := rs.Thresholds[c]
 	var unable, persistent, persistentESME, retrying, stuck, hasESME bool
 	esmesClean := true
 	for i := range devs {
@@ -132,12 +141,12 @@ func (f firmwareRule) Decide(p *Population, res *Result, id uint32) (Outcome, bo
 		if !d.Type.IsMeter() {
 			continue
 		}
-		state := f.rs.Classify(c, d)
+		state := rs.Classify(c, d)
 		if c == IOC && has && d.Fw == Unable && th.covers(d.Group) {
 			state, unable = MeterUnable, true
 		}
-		if res.Meters != nil {
-			res.Meters[in.First+uint32(i)] = state // the facts explain shows
+		if meters != nil {
+			meters[i] = state // the facts explain shows
 		}
 		if d.Type == ESME {
 			hasESME = true

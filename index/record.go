@@ -27,6 +27,9 @@ type Record struct {
 	// decided the installation).
 	Facts  engine.GroupFacts
 	Meters []engine.MeterState
+	// Supplier is the installation's Responsible Supplier, an index into
+	// Meta.Suppliers, or -1.
+	Supplier int32
 	// Smets2 is set, and the fields above are not, for a SMETS2+ member.
 	Smets2 *engine.Smets2
 }
@@ -123,6 +126,7 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 		f, _ := res.GroupFacts(res.Root[id])
 		b = appendFacts(b, f)
 	}
+	b = binary.AppendUvarint(b, uint64(res.Supplier(id)+1))
 	b = binary.AppendUvarint(b, uint64(in.Count))
 	prevLine := int64(0)
 	for i := in.First; i < in.First+in.Count; i++ {
@@ -227,6 +231,7 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 	if r.GroupSize > 1 {
 		r.Facts = readFacts(d, r.Root)
 	}
+	r.Supplier = int32(d.uvarint()) - 1
 	n := d.uvarint()
 	line := int64(0)
 	for i := uint64(0); i < n && d.err == nil; i++ {

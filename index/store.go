@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -131,6 +132,48 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 	return out, nil
 }
 
+// Scan calls fn with every installation's record, in id order, reading
+// the pages in one pass.
+func (s *Store) Scan(ctx context.Context, fn func(*Record) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{'i'}
+		opts.PrefetchSize = 16
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		next := uint32(0)
+		for it.Rewind(); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			err := it.Item().Value(func(v []byte) error {
+				recs, err := pageRecords(v)
+				if err != nil {
+					return err
+				}
+				for _, b := range recs {
+					r, err := decodeInstallation(b, next)
+					if err != nil {
+						return err
+					}
+					if err := fn(r); err != nil {
+						return err
+					}
+					next++
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if int(next) != s.Meta.Installations {
+			return fmt.Errorf("%w: %d installation records, the metadata says %d", ErrFormat, next, s.Meta.Installations)
+		}
+		return nil
+	})
+}
+
 // page returns the encoded records of the page at key.
 func (s *Store) page(key []byte) ([][]byte, error) {
 	v, err := s.get(key)
@@ -140,6 +183,11 @@ func (s *Store) page(key []byte) ([][]byte, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w: page %x is missing", ErrFormat, key)
 	}
+	return pageRecords(v)
+}
+
+// pageRecords splits a page's value into its records.
+func pageRecords(v []byte) ([][]byte, error) {
 	d := &decoder{b: v}
 	n := d.uvarint()
 	recs := make([][]byte, 0, min(n, pageSize))

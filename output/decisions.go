@@ -18,6 +18,7 @@ type Format int
 const (
 	CSV Format = iota
 	JSONL
+	Parquet
 )
 
 // ParseFormat reads "csv" or "jsonl".
@@ -27,8 +28,10 @@ func ParseFormat(s string) (Format, error) {
 		return CSV, nil
 	case "jsonl":
 		return JSONL, nil
+	case "parquet":
+		return Parquet, nil
 	}
-	return 0, fmt.Errorf("unknown format %q: want csv or jsonl", s)
+	return 0, fmt.Errorf("unknown format %q: want csv, jsonl or parquet", s)
 }
 
 // Decisions describes what WriteDecisions writes: one row per installation
@@ -54,6 +57,9 @@ func WriteDecisions(ctx context.Context, w io.Writer, d *Decisions) error {
 	workers := d.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
+	}
+	if d.Format == Parquet {
+		return writeParquet(ctx, w, d, workers, d.Supplier)
 	}
 	f, rowSize := csvRow, 128
 	if d.Format == JSONL {

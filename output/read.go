@@ -3,14 +3,42 @@ package output
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 )
+
+// ReadDecisionsFile reads the decisions file at path, told by its name:
+// .parquet is Parquet (parquet.go), .gz is gunzipped, and the rest is CSV
+// or JSON Lines as ReadDecisions tells them; "-" is standard input.
+func ReadDecisionsFile(path string, fn func(line int, row *Row) error) error {
+	if path == "-" {
+		return ReadDecisions(os.Stdin, path, fn)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	lower := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(lower, ".parquet"):
+		return readParquet(f, path, fn)
+	case strings.HasSuffix(lower, ".gz"):
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("%s: not a readable gzip file: %w", path, err)
+		}
+		return ReadDecisions(z, path, fn)
+	}
+	return ReadDecisions(f, path, fn)
+}
 
 // ReadDecisions reads a decisions file (FORMAT.md §4), CSV or JSON Lines,
 // told by its first byte, and calls fn with each row and the line it is on.

@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // TestReadDecisionsRoundTrip: what WriteDecisions writes, in either
@@ -31,6 +36,38 @@ func TestReadDecisionsRoundTrip(t *testing.T) {
 		return rows
 	}
 	fromCSV, fromJSON := read(CSV), read(JSONL)
+	// Parquet, through a file as ReadDecisionsFile reads it.
+	pq := filepath.Join(t.TempDir(), "d.parquet")
+	f, _ := os.Create(pq)
+	if err := WriteDecisions(context.Background(), f, &Decisions{Pop: pop, Res: res, Format: Parquet, Workers: 3, Supplier: supplier}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var fromParquet []Row
+	if err := ReadDecisionsFile(pq, func(line int, r *Row) error {
+		if line != len(fromParquet)+1 {
+			t.Fatalf("row %d numbered %d", len(fromParquet)+1, line)
+		}
+		fromParquet = append(fromParquet, *r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fromParquet, fromCSV) {
+		t.Fatalf("Parquet rows differ from the CSV's (%d and %d rows)", len(fromParquet), len(fromCSV))
+	}
+	// Empty values are nulls, group_size an integer.
+	pf, _ := os.Open(pq)
+	defer pf.Close()
+	type nullable struct {
+		SupplierID *string `parquet:"supplier_id,optional"`
+		GroupSize  int64   `parquet:"group_size"`
+	}
+	rows := make([]nullable, 3)
+	n, _ := parquet.NewGenericReader[nullable](pf).Read(rows)
+	if n != 3 || rows[0].SupplierID == nil || rows[1].SupplierID != nil || rows[1].GroupSize < 1 {
+		t.Fatalf("Parquet nulls: %+v", rows[:n])
+	}
 	if len(fromCSV) != len(pop.Installations) || len(fromJSON) != len(fromCSV) {
 		t.Fatalf("%d CSV rows, %d JSON rows, want %d", len(fromCSV), len(fromJSON), len(pop.Installations))
 	}

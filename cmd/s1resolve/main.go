@@ -26,6 +26,8 @@ Usage:
   s1resolve demo                     generate a 100,000-installation sample and run on it
   s1resolve rules [--rules FILE]     print the step 5 thresholds in force
   s1resolve report --decisions FILE  write summary tables, supplier lists and an HTML page
+  s1resolve diff [--out DIR] OLD NEW compare the decisions of two runs: transitions, changes, supplier lists
+  s1resolve whatif --db DIR --rules FILE  re-decide a stored population under other step 5 thresholds
   s1resolve info --db DIR            print what produced a store: inputs, rules, build
   s1resolve version                  print the version and VCS revision (also --version)
 
@@ -46,6 +48,8 @@ var commands = []command{
 	{"report", reportCmd},
 	{"version", versionCmd},
 	{"info", infoCmd},
+	{"diff", diffCmd},
+	{"whatif", whatifCmd},
 }
 
 func main() {

@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/paths"
+	"github.com/s1resolve/s1resolve/report"
+	"github.com/s1resolve/s1resolve/value"
+)
+
+// WhatIfConfig re-decides a stored population under other step 5 rules
+// (`s1resolve whatif`).
+type WhatIfConfig struct {
+	DB        string         // the store of a run
+	Rules     engine.RuleSet // the rules to decide by
+	RulesFile string         // where they came from, an input
+	Out       string         // folder for decisions.csv and the comparison; "" means "."
+	Workers   int            // zero means all cores
+}
+
+// WhatIf re-decides the population stored in cfg.DB under cfg.Rules,
+// without reading the input files again, and writes decisions.csv (the
+// bytes `run --rules` would write with the same inputs) and the comparison
+// of the stored decisions with these (report.Diff) into cfg.Out.
+//
+// The rules change step 5 only: installations decided at steps 1 to 4 keep
+// their decisions; those decided at step 5 or 6 are decided again, step 5
+// with the new thresholds on their stored meters, else step 6 (the stored
+// step 2 facts say whether one is the group's 2c winner).
+func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
+	var p paths.Plan
+	if cfg.RulesFile != "" {
+		if err := p.Input("--rules", cfg.RulesFile); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := p.Folder("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
+		return nil, err
+	}
+	outs, err := planDiffOutputs(&p, cfg.Out, "decisions.csv")
+	if err != nil {
+		return nil, err
+	}
+	st, err := index.Open(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	m := st.Meta
+	pop := &engine.Population{Installations: make([]engine.Installation, 0, m.Installations)}
+	res := &engine.Result{Outcomes: make([]engine.Outcome, 0, m.Installations), GroupID: make([]value.Key, 0, m.Installations),
+		GroupSize: make([]uint32, 0, m.Installations)}
+	supplierOf := make([]int32, 0, m.Installations)
+	d := report.NewDiff()
+	err = st.Scan(ctx, func(r *index.Record) error {
+		o := redecide(cfg.Rules, r)
+		in := r.Installation
+		in.First, in.Count = 0, 0 // the devices are not kept
+		pop.Installations = append(pop.Installations, in)
+		res.Outcomes = append(res.Outcomes, o)
+		res.GroupID, res.GroupSize = append(res.GroupID, r.GroupID), append(res.GroupSize, r.GroupSize)
+		supplierOf = append(supplierOf, r.Supplier)
+		supplier := ""
+		if r.Supplier >= 0 && int(r.Supplier) < len(m.Suppliers) {
+			supplier = m.Suppliers[r.Supplier]
+		}
+		d.Add(in.SMSO(), in.ID(), in.Cohort.String(), supplier,
+			report.Side{Decision: r.Outcome.Decision.String(), Reason: r.Outcome.Reason.String()},
+			report.Side{Decision: o.Decision.String(), Reason: o.Reason.String()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	dec := &output.Decisions{Pop: pop, Res: res, Format: output.CSV, Workers: cfg.Workers}
+	if m.Registration != "" {
+		if len(m.SupplierStatus) != len(m.Suppliers) {
+			return nil, fmt.Errorf("%w: the store's supplier statuses do not match its suppliers", index.ErrFormat)
+		}
+		dec.Supplier = func(id uint32) (string, bool) {
+			s := supplierOf[id]
+			if s < 0 || int(s) >= len(m.Suppliers) {
+				return "", true
+			}
+			status := m.SupplierStatus[s]
+			return m.Suppliers[s], status != engine.CeasedTrading.String() && status != engine.NotLiveUser.String()
+		}
+	}
+	return d, outs.write(d.Files(), func(w io.Writer) error { return output.WriteDecisions(ctx, w, dec) })
+}
+
+// redecide returns the outcome of a stored installation under rs.
+func redecide(rs engine.RuleSet, r *index.Record) engine.Outcome {
+	if s := r.Outcome.Step; s != engine.Step5 && s != engine.Step6 {
+		return r.Outcome // steps 1 to 4 do not read the thresholds
+	}
+	if r.Dormant {
+		if o, ok := rs.Firmware(r.Installation.Cohort, r.Devices, nil); ok {
+			return o
+		}
+	}
+	if r.Facts.Winner && r.Facts.Communicator == r.ID {
+		return engine.Outcome{Decision: engine.Migrate, Reason: engine.DuplicateResolved, Step: engine.Step6}
+	}
+	return engine.Outcome{Decision: engine.Migrate, Reason: engine.Unique, Step: engine.Step6}
+}
