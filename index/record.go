@@ -213,8 +213,17 @@ func (d *decoder) bytes(n int) []byte {
 }
 
 func decodeInstallation(b []byte, id uint32) (*Record, error) {
+	r := &Record{}
+	if err := decodeInstallationInto(b, id, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// decodeInstallationInto decodes into r, reusing its slices.
+func decodeInstallationInto(b []byte, id uint32, r *Record) error {
 	d := &decoder{b: b}
-	r := &Record{ID: id}
+	*r = Record{ID: id, Devices: r.Devices[:0], RowFile: r.RowFile[:0], RowLine: r.RowLine[:0], Meters: r.Meters[:0]}
 	in := &r.Installation
 	in.Name = string(d.bytes(int(d.uvarint())))
 	in.MPAN = readKey(d)
@@ -251,8 +260,8 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 		r.RowLine = append(r.RowLine, uint32(line))
 	}
 	if d.err != nil {
-		return nil, d.err
+		return d.err
 	}
 	in.Count = uint32(len(r.Devices))
-	return r, nil
+	return nil
 }

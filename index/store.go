@@ -133,8 +133,10 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 }
 
 // Scan calls fn with every installation's record, in id order, reading
-// the pages in one pass.
+// the pages in one pass. The record is reused: it is valid during the call
+// only (its Name, a string, may be kept).
 func (s *Store) Scan(ctx context.Context, fn func(*Record) error) error {
+	var r Record
 	return s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte{'i'}
@@ -152,11 +154,10 @@ func (s *Store) Scan(ctx context.Context, fn func(*Record) error) error {
 					return err
 				}
 				for _, b := range recs {
-					r, err := decodeInstallation(b, next)
-					if err != nil {
+					if err := decodeInstallationInto(b, next, &r); err != nil {
 						return err
 					}
-					if err := fn(r); err != nil {
+					if err := fn(&r); err != nil {
 						return err
 					}
 					next++

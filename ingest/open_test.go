@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/s1resolve/s1resolve/engine"
 )
 
@@ -135,5 +137,31 @@ func TestCancelUnblocksARead(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("a cancelled load stayed blocked on standard input")
+	}
+}
+
+// TestOnReadDigests: each file read to its end is told with its size and
+// the xxhash64 of its bytes as on disk, gzip or not.
+func TestOnReadDigests(t *testing.T) {
+	dir := t.TempDir()
+	text := []byte(hdr + goodRow)
+	plain, gz := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv.gz")
+	os.WriteFile(plain, text, 0o600)
+	gzBytes := gzipped(t, string(text))
+	os.WriteFile(gz, gzBytes, 0o600)
+	got := map[string][2]uint64{}
+	var mu sync.Mutex
+	opt := Options{OnRead: func(p string, n int64, sum uint64) {
+		mu.Lock()
+		got[p] = [2]uint64{uint64(n), sum}
+		mu.Unlock()
+	}}
+	if _, err := Load(context.Background(), []string{plain, gz}, opt, nil); err != nil {
+		t.Fatal(err)
+	}
+	for p, data := range map[string][]byte{plain: text, gz: gzBytes} {
+		if want := [2]uint64{uint64(len(data)), xxhash.Sum64(data)}; got[p] != want {
+			t.Errorf("%s: told %v, want %v", p, got[p], want)
+		}
 	}
 }

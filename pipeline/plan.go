@@ -61,6 +61,11 @@ func (cfg Config) plan() (*plan, error) {
 	if pl.rejects, err = p.Output("--rejects", cfg.Rejects); err != nil {
 		return nil, err
 	}
+	if cfg.CPUProfile != "" {
+		if _, err := p.Output("--cpuprofile", cfg.CPUProfile); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Summary != "" {
 		t, err := p.Output("--summary", cfg.Summary)
 		if err != nil {

@@ -53,6 +53,9 @@ type Config struct {
 	// RulesFile is the file Rules came from ("" for none): an input, so
 	// no output may overwrite it.
 	RulesFile string
+	// CPUProfile is where the command writes a CPU profile ("" for none):
+	// an output checked with the others; Run does not write it.
+	CPUProfile string
 	// Warn, when set, is told of anything that is legal but probably a
 	// slip (a registration file with no rows), before and during the
 	// work; the summary lists the same warnings.

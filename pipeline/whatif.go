@@ -22,6 +22,8 @@ type WhatIfConfig struct {
 	RulesFile string         // where they came from, an input
 	Out       string         // folder for decisions.csv and the comparison; "" means "."
 	Workers   int            // zero means all cores
+	// CPUProfile is checked with the outputs; WhatIf does not write it.
+	CPUProfile string
 }
 
 // WhatIf re-decides the population stored in cfg.DB under cfg.Rules,
@@ -34,6 +36,20 @@ type WhatIfConfig struct {
 // with the new thresholds on their stored meters, else step 6 (the stored
 // step 2 facts say whether one is the group's 2c winner).
 func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
+	outs, err := cfg.plan()
+	if err != nil {
+		return nil, err
+	}
+	return whatIf(ctx, cfg, outs)
+}
+
+// Check refuses, before any work, the slips package paths refuses.
+func (cfg WhatIfConfig) Check() error {
+	_, err := cfg.plan()
+	return err
+}
+
+func (cfg WhatIfConfig) plan() (*diffOutputs, error) {
 	var p paths.Plan
 	if cfg.RulesFile != "" {
 		if err := p.Input("--rules", cfg.RulesFile); err != nil {
@@ -43,10 +59,15 @@ func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 	if _, err := p.Folder("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
 		return nil, err
 	}
-	outs, err := planDiffOutputs(&p, cfg.Out, "decisions.csv")
-	if err != nil {
-		return nil, err
+	if cfg.CPUProfile != "" {
+		if _, err := p.Output("--cpuprofile", cfg.CPUProfile); err != nil {
+			return nil, err
+		}
 	}
+	return planDiffOutputs(&p, cfg.Out, "decisions.csv")
+}
+
+func whatIf(ctx context.Context, cfg WhatIfConfig, outs *diffOutputs) (*report.Diff, error) {
 	st, err := index.Open(cfg.DB)
 	if err != nil {
 		return nil, err
@@ -58,6 +79,7 @@ func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 		GroupSize: make([]uint32, 0, m.Installations)}
 	supplierOf := make([]int32, 0, m.Installations)
 	d := report.NewDiff()
+	unchanged := map[engine.Outcome]int{} // counted by outcome, added to d at the end
 	err = st.Scan(ctx, func(r *index.Record) error {
 		o := redecide(cfg.Rules, r)
 		in := r.Installation
@@ -66,17 +88,22 @@ func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 		res.Outcomes = append(res.Outcomes, o)
 		res.GroupID, res.GroupSize = append(res.GroupID, r.GroupID), append(res.GroupSize, r.GroupSize)
 		supplierOf = append(supplierOf, r.Supplier)
+		if o.Decision == r.Outcome.Decision && o.Reason == r.Outcome.Reason {
+			unchanged[engine.Outcome{Decision: o.Decision, Reason: o.Reason}]++
+			return nil
+		}
 		supplier := ""
 		if r.Supplier >= 0 && int(r.Supplier) < len(m.Suppliers) {
 			supplier = m.Suppliers[r.Supplier]
 		}
-		d.Add(in.SMSO(), in.ID(), in.Cohort.String(), supplier,
-			report.Side{Decision: r.Outcome.Decision.String(), Reason: r.Outcome.Reason.String()},
-			report.Side{Decision: o.Decision.String(), Reason: o.Reason.String()})
+		d.Add(in.SMSO(), in.ID(), in.Cohort.String(), supplier, sideOf(r.Outcome), sideOf(o))
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	for o, n := range unchanged {
+		d.AddUnchanged(sideOf(o), n)
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.NumCPU()
@@ -112,4 +139,8 @@ func redecide(rs engine.RuleSet, r *index.Record) engine.Outcome {
 		return engine.Outcome{Decision: engine.Migrate, Reason: engine.DuplicateResolved, Step: engine.Step6}
 	}
 	return engine.Outcome{Decision: engine.Migrate, Reason: engine.Unique, Step: engine.Step6}
+}
+
+func sideOf(o engine.Outcome) report.Side {
+	return report.Side{Decision: o.Decision.String(), Reason: o.Reason.String()}
 }

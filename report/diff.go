@@ -106,6 +106,14 @@ func changeKinds(from, to Side) []string {
 	return out
 }
 
+// AddUnchanged counts n installations whose decision and reason are side
+// in both runs: what Add of each would count, without their names.
+func (d *Diff) AddUnchanged(side Side, n int) {
+	if n > 0 {
+		d.transitions[[2]Side{side, side}] += n
+	}
+}
+
 // Changed returns the number of installations whose decision or reason
 // differs.
 func (d *Diff) Changed() int { return len(d.changes) }

@@ -34,6 +34,10 @@ func TestCommandExitCodesAndMessages(t *testing.T) {
 			0, "", `{"smso":"A"`},
 		{"bad format", []string{"run", "--format", "xml", good}, 2, "unknown format", ""},
 		{"rules prints the defaults", []string{"rules"}, 0, "", "# s1resolve rules"},
+		{"--version", []string{"--version"}, 0, "", "s1resolve "},
+		{"version", []string{"version"}, 0, "", "s1resolve "},
+		{"parquet to stdout", []string{"run", "--quiet", "--format", "parquet", "--out", "-", "--rejects", filepath.Join(dir, "r4.csv"), good},
+			0, "", "PAR1"},
 		{"bad rules file names file and line", []string{"run", "--rules", badRules, good}, 1, "bad.rules: line 2: unknown cohort", ""},
 	}
 	for _, tt := range tests {

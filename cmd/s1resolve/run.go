@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
 
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/pipeline"
@@ -54,7 +52,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, Smets2: *smets2, RulesFile: *rulesFile, DB: *db,
 		Out: *out, Rejects: *rejects, Summary: *summary, Report: *reportDir, Format: f, Workers: *workers,
-		Progress: &pipeline.Progress{}, Stdout: stdout, Warn: func(msg string) { fmt.Fprintln(stderr, "warning: "+msg) }}
+		Progress: &pipeline.Progress{}, Stdout: stdout, CPUProfile: *cpuprofile, Warn: func(msg string) { fmt.Fprintln(stderr, "warning: "+msg) }}
 	if err := cfg.Check(); err != nil {
 		return err
 	}
@@ -64,16 +62,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg.Rules = &rules
 	applyMemoryLimit(limit)
-	if *cpuprofile != "" {
-		pf, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
 	stopProgress := func() {}
 	if !*quiet {
@@ -81,6 +72,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	sum, err := pipeline.Run(ctx, cfg)
 	stopProgress()
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ func whatifCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rulesFile := fs.String("rules", "", "the step 5 thresholds `FILE` to decide by (required; see s1resolve rules)")
 	out := fs.String("out", ".", "write decisions.csv and the comparison with the stored decisions into `DIR`")
 	workers := fs.Int("workers", 0, "`N` parallel workers, 1 to 1024 (default: all cores)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `FILE`")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve whatif --db DIR --rules FILE [--out DIR]\n\nRe-decides the stored population under other step 5 thresholds, without reading the inputs again:\nwrites decisions.csv (as run --rules FILE would) and what changed (as s1resolve diff does).\n\nFlags:")
 		fs.PrintDefaults()
@@ -34,8 +35,19 @@ func whatifCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	cfg := pipeline.WhatIfConfig{DB: *db, Rules: rules, RulesFile: *rulesFile, Out: *out, Workers: *workers, CPUProfile: *cpuprofile}
+	if err := cfg.Check(); err != nil {
+		return err
+	}
+	stopProfile, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	d, err := pipeline.WhatIf(ctx, pipeline.WhatIfConfig{DB: *db, Rules: rules, RulesFile: *rulesFile, Out: *out, Workers: *workers})
+	d, err := pipeline.WhatIf(ctx, cfg)
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}
