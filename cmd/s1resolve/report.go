@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
@@ -17,7 +16,7 @@ import (
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	decisions := fs.String("decisions", "", "decisions `FILE` written by run, CSV or JSON Lines; - reads standard input (required)")
+	decisions := fs.String("decisions", "", "decisions `FILE` written by run: CSV, JSON Lines or Parquet (by the name; .gz accepted); - reads standard input (required)")
 	out := fs.String("out", "report", "write the reports into `DIR`, replaced whole (new, empty or an earlier report)")
 	db := fs.String("db", "", "the store `DIR` of the same run, to list device GUIDs in the supplier files")
 	fs.Usage = func() {
@@ -43,15 +42,6 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	var in io.Reader = os.Stdin
-	if *decisions != "-" {
-		f, err := os.Open(*decisions)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
-	}
 	var guids func(smso, id string) []string
 	if *db != "" {
 		st, err := index.Open(*db)
@@ -71,7 +61,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return deviceGUIDs(rec.Devices)
 		}
 	}
-	rep, err := report.FromDecisions(in, *decisions, guids)
+	rep, err := report.FromDecisionsFile(*decisions, guids)
 	if err != nil {
 		return err
 	}

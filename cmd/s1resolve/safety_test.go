@@ -442,3 +442,64 @@ func TestUsageNamesValues(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeCommands: diff, whatif and report of Parquet on the binary, and
+// the path rules for them: an output over an input is refused, and a
+// reused folder keeps no supplier list of an earlier comparison.
+func TestTimeCommands(t *testing.T) {
+	bin, dir := binaryTest(t)
+	sample, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
+	a, b := filepath.Join(sample, "smso_a.csv"), filepath.Join(sample, "smso_b.csv")
+	must := func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runBin(t, bin, dir, nil, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, stderr)
+		}
+		return stdout + stderr
+	}
+	must("run", "--quiet", "--db", "db", "--out", "old.csv", "--rejects", "r1.csv", a)
+	must("run", "--quiet", "--format", "parquet", "--out", "new.parquet", "--rejects", "r2.csv", a, b)
+	os.Mkdir(filepath.Join(dir, "cmp"), 0o700)
+	os.MkdirAll(filepath.Join(dir, "cmp", "suppliers"), 0o700)
+	os.WriteFile(filepath.Join(dir, "cmp", "suppliers", "OLD.csv"), []byte("x\n"), 0o600)
+	if out := must("diff", "--out", "cmp", "old.csv", "new.parquet"); !strings.Contains(out, "installations changed") {
+		t.Fatalf("diff said %q", out)
+	}
+	tr, _ := os.ReadFile(filepath.Join(dir, "cmp", "transitions.csv"))
+	if !strings.Contains(string(tr), "absent,,blocked,duplicate_mpxn_active") {
+		t.Fatalf("transitions.csv lacks the installations new in the later run:\n%s", tr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cmp", "suppliers", "OLD.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a supplier list of an earlier comparison survived")
+	}
+	if code, _, stderr := runBin(t, bin, dir, nil, "diff", "--out", "cmp", "cmp/changes.csv", "new.parquet"); code != 2 ||
+		!strings.Contains(stderr, "cmp/changes.csv") {
+		t.Fatalf("diff over its own input: exit %d %s", code, stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "low.rules"), []byte("MOC_MDS firmware=1 configuration=1 groups=CB\n"), 0o600)
+	os.Mkdir(filepath.Join(dir, "wi"), 0o700)
+	must("whatif", "--db", "db", "--rules", "low.rules", "--out", "wi")
+	must("run", "--quiet", "--rules", "low.rules", "--out", "rules.csv", "--rejects", "r3.csv", a)
+	got, _ := os.ReadFile(filepath.Join(dir, "wi", "decisions.csv"))
+	want, _ := os.ReadFile(filepath.Join(dir, "rules.csv"))
+	if !bytes.Equal(got, want) {
+		t.Fatal("whatif decisions differ from run --rules")
+	}
+	if code, _, stderr := runBin(t, bin, dir, nil, "whatif", "--db", "db", "--rules", "low.rules", "--out", "db"); code != 2 ||
+		!strings.Contains(stderr, "--out db") {
+		t.Fatalf("whatif into its store: exit %d %s", code, stderr)
+	}
+	// report reads Parquet as it reads CSV.
+	must("run", "--quiet", "--out", "new.csv", "--rejects", "r4.csv", a, b)
+	must("report", "--decisions", "new.parquet", "--out", "rep-parquet")
+	must("report", "--decisions", "new.csv", "--out", "rep-csv")
+	x, _ := os.ReadFile(filepath.Join(dir, "rep-parquet", "summary.csv"))
+	y, _ := os.ReadFile(filepath.Join(dir, "rep-csv", "summary.csv"))
+	if len(x) == 0 || !bytes.Equal(x, y) {
+		t.Fatalf("the report of the Parquet decisions differs from the CSV's")
+	}
+	if out := must("info", "--db", "db"); !strings.Contains(out, "xxh64") || !strings.Contains(out, "smso_a.csv") {
+		t.Fatalf("info: %s", out)
+	}
+}
