@@ -26,7 +26,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rulesFile := fs.String("rules", "", "step 5 thresholds `FILE` (see s1resolve rules); default: RULES.md's")
 	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE`")
-	maxMemory := fs.String("max-memory", "auto", "soft memory limit `SIZE`, e.g. 3GiB or 2000MiB; auto: 1.1x the input size + 128MiB; 0: none")
+	maxMemory := fs.String("max-memory", "auto", "soft memory limit `SIZE`, e.g. 3GiB or 2000MiB; auto: 0.85x the input size + 128MiB; 0: none")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve run [flags] FILE...\n\nResolves installation files (FORMAT.md §1; .gz accepted; - reads standard input) and writes decisions and rejects.\n\nFlags:")
 		fs.PrintDefaults()
