@@ -43,7 +43,7 @@ func Owns(dir string) paths.Owns {
 			return false
 		}
 		switch rel {
-		case ownerFile, completeFile, completeFile + ".tmp", "MANIFEST", "MANIFEST-REWRITE", "KEYREGISTRY",
+		case ownerFile, completeFile, completeFile + ".tmp", pageFile, "MANIFEST", "MANIFEST-REWRITE", "KEYREGISTRY",
 			"KEYREGISTRY-REWRITE", "DISCARD", "LOCK", "LOG", "VERSION":
 			return true
 		}

@@ -8,17 +8,20 @@
 // written before anything else (a run writes only into a new or empty
 // directory or one bearing it), and S1RESOLVE-COMPLETE, written last.
 //
-// Layout, format version 2 (all integers unsigned varints unless stated):
+// The installation table is the file installations.pages beside them
+// (pagefile.go): pages of pageSize installations, each a count, then the
+// records (see appendInstallation) after their lengths as 4 bytes
+// little-endian, and a page offset table at the end.
+//
+// Badger keys, format version 3 (all integers unsigned varints unless stated):
 //
 //	"\x00meta"         JSON Meta
-//	'i' page(BE32)     count, then installations page*pageSize ..., each a record (see
-//	                   appendInstallation) after its length as 4 bytes little-endian
 //	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
 //	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
 //	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
 //	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
 //	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket as 'n'
-//	's' page(BE32)     SMETS2+ members (id Installations+i), as 'i': each record inventory_id,
+//	's' page(BE32)     SMETS2+ members (id Installations+i), paged as the installations: each record inventory_id,
 //	                   MPAN, MPRN, date, communicating, file, line
 //	'k' bucket(BE16)   entries: inventory_id, member id; bucket = xxhash(inventory_id) & 0xffff
 //
@@ -45,7 +48,7 @@ import (
 
 // FormatVersion is the version of the store layout this package writes and
 // reads.
-const FormatVersion = 2
+const FormatVersion = 3
 
 // ErrFormat is wrapped by errors about a store this package cannot read.
 var ErrFormat = errors.New("not a store of this format version")
@@ -108,10 +111,6 @@ type Extras struct {
 	// then registration, suppliers, inventory), as rejects and SMETS2+
 	// members refer to them; nil means the population's.
 	Files []string
-}
-
-func pageKey(page uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{'i'}, page)
 }
 
 func smets2PageKey(page uint32) []byte {

@@ -19,9 +19,10 @@ import (
 
 // Store is a store opened for reading.
 type Store struct {
-	db   *badger.DB
-	dir  string
-	Meta Meta
+	db    *badger.DB
+	pages *pageFileReader // the installation table
+	dir   string
+	Meta  Meta
 }
 
 // Open opens the store in dir read-only and checks its format version.
@@ -52,6 +53,9 @@ func Open(dir string) (*Store, error) {
 	if err == nil && s.Meta.Format != FormatVersion {
 		err = fmt.Errorf("%w: %s is format %d, this build reads format %d", ErrFormat, dir, s.Meta.Format, FormatVersion)
 	}
+	if err == nil {
+		s.pages, err = openPageFile(dir)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -60,7 +64,10 @@ func Open(dir string) (*Store, error) {
 }
 
 // Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.pages.close()
+	return s.db.Close()
+}
 
 // get returns the value of key, or nil when it is absent.
 func (s *Store) get(key []byte) ([]byte, error) {
@@ -105,14 +112,19 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 	n := uint32(s.Meta.Installations)
 	for _, i := range order {
 		id := ids[i]
-		key, at := pageKey(id/pageSize), id
+		at := id
 		if id >= n { // a SMETS2+ member: its own pages, after every installation's id
-			key, at = smets2PageKey((id-n)/pageSize), id-n+1<<31
+			at = id - n + 1<<31
 		}
 		if at/pageSize != page {
 			page = at / pageSize
 			var err error
-			if recs, err = s.page(key); err != nil {
+			if id >= n {
+				recs, err = s.page(smets2PageKey((id - n) / pageSize))
+			} else {
+				recs, err = s.installationPage(id / pageSize)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -137,42 +149,37 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 // only (its Name, a string, may be kept).
 func (s *Store) Scan(ctx context.Context, fn func(*Record) error) error {
 	var r Record
-	return s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte{'i'}
-		opts.PrefetchSize = 16
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		next := uint32(0)
-		for it.Rewind(); it.Valid(); it.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			err := it.Item().Value(func(v []byte) error {
-				recs, err := pageRecords(v)
-				if err != nil {
-					return err
-				}
-				for _, b := range recs {
-					if err := decodeInstallationInto(b, next, &r); err != nil {
-						return err
-					}
-					if err := fn(&r); err != nil {
-						return err
-					}
-					next++
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+	next := uint32(0)
+	err := s.pages.scan(ctx, func(v []byte) error {
+		recs, err := pageRecords(v)
+		if err != nil {
+			return err
 		}
-		if int(next) != s.Meta.Installations {
-			return fmt.Errorf("%w: %d installation records, the metadata says %d", ErrFormat, next, s.Meta.Installations)
+		for _, b := range recs {
+			if err := decodeInstallationInto(b, next, &r); err != nil {
+				return err
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+			next++
 		}
 		return nil
 	})
+	if err == nil && int(next) != s.Meta.Installations {
+		err = fmt.Errorf("%w: %d installation records, the metadata says %d", ErrFormat, next, s.Meta.Installations)
+	}
+	return err
+}
+
+// installationPage returns the encoded records of page p of the
+// installation table.
+func (s *Store) installationPage(p uint32) ([][]byte, error) {
+	v, err := s.pages.page(p)
+	if err != nil {
+		return nil, err
+	}
+	return pageRecords(v)
 }
 
 // page returns the encoded records of the page at key.

@@ -76,7 +76,7 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 		db.Close()
 		return fmt.Errorf("preparing store %s: %w", dir, err)
 	}
-	if err := writeStreams(ctx, sw, pop, res, x, workers); err != nil {
+	if err := writeStreams(ctx, dir, sw, pop, res, x, workers); err != nil {
 		sw.Cancel()
 		db.Close()
 		return fmt.Errorf("writing store %s: %w", dir, err)
@@ -112,7 +112,7 @@ func markComplete(dir string) error {
 	return nil
 }
 
-func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Population, res *engine.Result, x Extras, workers int) error {
+func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop *engine.Population, res *engine.Result, x Extras, workers int) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	stream := uint32(0)
@@ -149,11 +149,7 @@ func writeStreams(ctx context.Context, sw *badger.StreamWriter, pop *engine.Popu
 		g.Go(func() error { return writeRegistration(gctx, out, x.Registry) })
 	}
 
-	pages := uint32((len(pop.Installations) + pageSize - 1) / pageSize)
-	for _, r := range parallel.Ranges(int(pages), workers) {
-		out := next()
-		g.Go(func() error { return writePages(gctx, out, pop, res, uint32(r[0]), uint32(r[1])) })
-	}
+	g.Go(func() error { return writePageFile(gctx, dir, pop, res, workers) })
 
 	names := bucketOrder(len(pop.Installations), func(i int) uint32 { return bucketOfName(pop.Installations[i].Name) })
 	out := next()
@@ -318,27 +314,6 @@ func (bk *buckets) write(ctx context.Context, out *streamOut, prefix byte, lo, h
 			val = encode(val, it)
 		}
 		if err := out.addBucket(ctx, prefix, b, val); err != nil {
-			return err
-		}
-	}
-	return out.close()
-}
-
-func writePages(ctx context.Context, out *streamOut, pop *engine.Population, res *engine.Result, lo, hi uint32) error {
-	var val []byte
-	n := uint32(len(pop.Installations))
-	for page := lo; page < hi; page++ {
-		first, last := page*pageSize, min((page+1)*pageSize, n)
-		val = binary.AppendUvarint(val[:0], uint64(last-first))
-		for id := first; id < last; id++ {
-			at := len(val) // a 4-byte length, filled in once the record is written
-			val = appendInstallation(append(val, 0, 0, 0, 0), pop, res, id)
-			binary.LittleEndian.PutUint32(val[at:], uint32(len(val)-at-4))
-		}
-		if err := out.add(pageKey(page), val); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
