@@ -72,8 +72,14 @@ func (l *loader) gather() []gathered {
 		}
 	}
 	engine.SortKeyRefs(hashes, l.opt.Workers)
+	chunkOf := make([]uint32, len(hashes)) // the chunk holding each run, without a search per run
+	for ci := range l.chunks {
+		for g := l.runBase[ci]; g < l.runBase[ci+1]; g++ {
+			chunkOf[g] = uint32(ci)
+		}
+	}
 	runAt := func(g uint32) (*run, []byte) {
-		ci := sort.Search(len(l.chunks), func(i int) bool { return l.runBase[i+1] > g }) // chunk holding run g
+		ci := chunkOf[g]
 		c := l.chunks[ci]
 		return &c.runs[g-l.runBase[ci]], c.runName(g - l.runBase[ci])
 	}

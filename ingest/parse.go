@@ -61,7 +61,6 @@ type rowDiff struct {
 type parser struct {
 	rec record
 	row row
-	key []byte
 }
 
 func (p *parser) parseBlock(b *block) (*chunk, int64) {
@@ -105,11 +104,12 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 	cr := chunkRow{run: noInst, line: line}
 	var ru *run
 	if len(r.smso) > 0 && len(r.id) > 0 {
-		p.key = append(append(append(p.key[:0], r.smso...), 0), r.id...)
 		n := uint32(len(c.runs))
-		if n == 0 || !bytes.Equal(c.runName(n-1), p.key) {
-			c.runs = append(c.runs, run{hash: xxhash.Sum64(p.key), nameOff: uint32(len(c.arena)), nameLen: uint32(len(p.key))})
-			c.arena = append(c.arena, p.key...)
+		if n == 0 || !isName(c.runName(n-1), r.smso, r.id) { // a new run: most rows continue the last one
+			at := len(c.arena)
+			c.arena = append(append(append(c.arena, r.smso...), 0), r.id...)
+			name := c.arena[at:]
+			c.runs = append(c.runs, run{hash: xxhash.Sum64(name), nameOff: uint32(at), nameLen: uint32(len(name))})
 			n++
 		}
 		cr.run = n - 1
@@ -136,4 +136,10 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 		c.diffs = append(c.diffs, rowDiff{idx: idx, inst: r.inst})
 	}
 	c.rows = append(c.rows, cr)
+}
+
+// isName reports whether name is smso, a NUL, then id (engine.InstallationName).
+func isName(name, smso, id []byte) bool {
+	return len(name) == len(smso)+1+len(id) && name[len(smso)] == 0 &&
+		bytes.Equal(name[:len(smso)], smso) && bytes.Equal(name[len(smso)+1:], id)
 }

@@ -24,10 +24,11 @@ type row struct {
 
 	// The installation-level values of the previous row, which the rows
 	// of one installation usually repeat byte for byte.
-	idCache   cached[bool]
-	mpanCache cached[value.Key]
-	mprnCache cached[value.Key]
-	dateCache cached[value.Date]
+	idCache     cached[bool]
+	mpanCache   cached[value.Key]
+	mprnCache   cached[value.Key]
+	dateCache   cached[value.Date]
+	cohortCache cached[engine.Cohort]
 }
 
 // cached remembers the parse of one raw value.
@@ -89,7 +90,14 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 			r.fail(colInstallationID, r.id, p)
 		}
 	}
-	r.inst.Cohort = word(r, h.field(fields, colCohort), colCohort, engine.ParseCohort, "unknown cohort")
+	if v := h.field(fields, colCohort); len(v) > 0 && r.cohortCache.valid && string(v) == string(r.cohortCache.raw) {
+		r.inst.Cohort = r.cohortCache.val // the rows of one installation repeat it
+	} else {
+		r.inst.Cohort = word(r, v, colCohort, engine.ParseCohort, "unknown cohort")
+		if r.inst.Cohort != 0 {
+			r.cohortCache = cached[engine.Cohort]{raw: append(r.cohortCache.raw[:0], v...), val: r.inst.Cohort, valid: true}
+		}
+	}
 	mpan, mprn := h.field(fields, colMPAN), h.field(fields, colMPRN)
 	if len(mpan) == 0 && len(mprn) == 0 {
 		r.problems = append(r.problems, "mpan, mprn: the row has neither an MPAN nor an MPRN")
