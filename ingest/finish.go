@@ -24,6 +24,9 @@ import (
 // row of every rejected installation.
 func (l *loader) finish(ctx context.Context) (*Result, error) {
 	slices.SortFunc(l.chunks, func(a, b *chunk) int { return cmp.Compare(a.seq, b.seq) })
+	if err := l.placeLines(); err != nil {
+		return nil, err
+	}
 	insts := l.gather()
 	pop, instFinal, err := l.orderByName(ctx, insts)
 	if err != nil {
@@ -55,6 +58,21 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		RowsWithoutInstallation: rj.orphans,
 	}
 	return res, ctx.Err()
+}
+
+// placeLines sets each chunk's first line: a file's chunks follow one
+// another in seq order, each starting where the one before ended.
+func (l *loader) placeLines() error {
+	for i, c := range l.chunks {
+		if !c.first {
+			prev := l.chunks[i-1]
+			c.start = prev.start + prev.lines
+		}
+		if uint64(c.start)+uint64(c.lines) > maxLine {
+			return fmt.Errorf("%s: more than %d lines", l.paths[c.file], maxLine)
+		}
+	}
+	return nil
 }
 
 // gather gathers the runs of each installation by the hash of its name,
@@ -295,7 +313,7 @@ func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint
 			cursor[id-lo]++
 			pop.Devices[at] = c.rows[i].dev
 			pop.RowFile[at] = c.file
-			pop.RowLine[at] = c.rows[i].lineNo()
+			pop.RowLine[at] = c.start + c.rows[i].lineNo()
 		}
 		release(ci)
 		if ci%64 == 0 {
@@ -350,11 +368,11 @@ func (b *rejectBuilder) addChunk(ci int, c *chunk, ids []uint32) {
 func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
 	if r.run == noInst {
 		b.orphans++
-		b.single = append(b.single, value.Reject{File: c.file, Line: r.lineNo(), SMSO: e.smso, ID: e.id,
+		b.single = append(b.single, value.Reject{File: c.file, Line: c.start + r.lineNo(), SMSO: e.smso, ID: e.id,
 			Error: e.msg + "; its installation cannot be identified"})
 		return
 	}
-	rr := rejRow{file: c.file, line: r.lineNo()}
+	rr := rejRow{file: c.file, line: c.start + r.lineNo()}
 	switch {
 	case e != nil:
 		rr.err = e.msg

@@ -12,6 +12,12 @@ import (
 type chunk struct {
 	file  uint16
 	seq   int
+	first bool   // the first chunk of its file
+	start uint32 // the line the first chunk starts on; for the others, set by finish
+	lines uint32 // the line breaks in the chunk: the next chunk starts start+lines
+	// Row lines (chunkRow.line, rowError) are relative to start until
+	// finish adds it: a chunk's place in its file is known only once every
+	// chunk before it is parsed.
 	rows  []chunkRow
 	errs  []rowError // in row order
 	diffs []rowDiff  // in row order: valid rows that disagree with their run's ref
@@ -64,10 +70,11 @@ type parser struct {
 }
 
 func (p *parser) parseBlock(b *block) (*chunk, int64) {
-	c := &chunk{file: b.file, seq: b.seq, rows: make([]chunkRow, 0, b.lines+1),
-		runs: make([]run, 0, b.lines/3+1), arena: make([]byte, 0, (b.lines/3+1)*24)}
+	estimate := len(b.data)/96 + 1 // rows of about a hundred bytes
+	c := &chunk{file: b.file, seq: b.seq, first: b.first, start: b.line, rows: make([]chunkRow, 0, estimate),
+		runs: make([]run, 0, estimate/3+1), arena: make([]byte, 0, (estimate/3+1)*24)}
 	data := b.data
-	line := b.line
+	line := uint32(0)
 	var blank int64
 	for len(data) > 0 {
 		n, _ := parseRecord(data, true, &p.rec)
@@ -80,6 +87,7 @@ func (p *parser) parseBlock(b *block) (*chunk, int64) {
 		}
 		p.addRow(c, b.hdr, start)
 	}
+	c.lines = line
 	return c, blank
 }
 

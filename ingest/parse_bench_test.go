@@ -89,7 +89,7 @@ func BenchmarkParseBlock(b *testing.B) {
 	b.ResetTimer()
 	p := &parser{}
 	for i := 0; i < b.N; i++ {
-		c, _ := p.parseBlock(&block{data: data, hdr: h, line: 2, lines: 20000})
+		c, _ := p.parseBlock(&block{data: data, hdr: h, first: true, line: 2})
 		if len(c.errs) > 0 {
 			b.Fatal(c.errs[0].msg)
 		}

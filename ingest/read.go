@@ -11,8 +11,8 @@ import (
 type block struct {
 	file  uint16
 	seq   int
-	line  uint32 // line on which the block starts
-	lines uint32 // newlines in the block
+	first bool   // the first block of its file
+	line  uint32 // for the first block, the line on which it starts
 	data  []byte
 	hdr   *header
 	owner []byte // buffer to recycle
@@ -45,7 +45,8 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 	defer in.stop()
 	rc := in.r
 	var hdr *header
-	line := uint32(1)
+	line := uint32(1) // of the first block: after the header
+	first := true
 	carry := []byte(nil)
 	size := l.opt.BlockSize
 	eof := false
@@ -62,7 +63,7 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 				if cerr := ctx.Err(); cerr != nil {
 					return cerr
 				}
-				return fmt.Errorf("%s: reading after line %d: %w", path, line, err)
+				return fmt.Errorf("%s: reading: %w", path, err)
 			}
 		}
 		data := buf
@@ -95,13 +96,11 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 		carry = append(carry[:0], data[cut:]...)
 		size = l.opt.BlockSize
 		if cut > 0 {
-			n := uint32(bytes.Count(data[:cut], []byte{'\n'}))
-			if uint64(line)+uint64(n) > maxLine {
-				return fmt.Errorf("%s: more than %d lines", path, maxLine)
-			}
-			b := &block{file: fi, seq: *seq, line: line, lines: n, data: data[:cut], hdr: hdr, owner: buf}
+			// Lines are counted by the parser, which reads every byte anyway;
+			// a block knows only whether it starts its file, and on which line.
+			b := &block{file: fi, seq: *seq, first: first, line: line, data: data[:cut], hdr: hdr, owner: buf}
 			*seq++
-			line += n
+			first = false
 			select {
 			case out <- b:
 			case <-ctx.Done():
