@@ -77,7 +77,8 @@ func InstallationName(smso, id string) string { return smso + "\x00" + id }
 type Population struct {
 	Installations []Installation
 	Devices       []Device
-	// RowFile and RowLine give the input position of each device row.
+	// RowFile and RowLine give the input position of each device row (nil
+	// when the loader was told they are not needed).
 	RowFile []uint16
 	RowLine []uint32
 	// Files names the input files in the order given.

@@ -238,8 +238,10 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population, ids [][]uin
 		next += pop.Installations[id].Count
 	}
 	pop.Devices = make([]engine.Device, next)
-	pop.RowFile = make([]uint16, next)
-	pop.RowLine = make([]uint32, next)
+	if !l.opt.DropPositions {
+		pop.RowFile = make([]uint16, next)
+		pop.RowLine = make([]uint32, next)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	ranges := parallel.Ranges(len(pop.Installations), l.opt.Workers)
 	// Every goroutine below reads every chunk; the last one done with a
@@ -312,8 +314,10 @@ func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint
 			at := cursor[id-lo]
 			cursor[id-lo]++
 			pop.Devices[at] = c.rows[i].dev
-			pop.RowFile[at] = c.file
-			pop.RowLine[at] = c.start + c.rows[i].lineNo()
+			if pop.RowFile != nil {
+				pop.RowFile[at] = c.file
+				pop.RowLine[at] = c.start + c.rows[i].lineNo()
+			}
 		}
 		release(ci)
 		if ci%64 == 0 {

@@ -159,7 +159,7 @@ func (r *run) load(ctx context.Context) error {
 	lg, _ := errgroup.WithContext(ctx)
 	read := map[string]provenance.Input{}
 	var readMu sync.Mutex
-	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin, OnRead: func(path string, n int64, sum uint64) {
+	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin, DropPositions: cfg.DB == "", OnRead: func(path string, n int64, sum uint64) {
 		readMu.Lock()
 		read[path] = provenance.Input{Name: path, Bytes: n, XXH64: fmt.Sprintf("%016x", sum)}
 		readMu.Unlock()
