@@ -1,13 +1,12 @@
 // Package parallel holds the few shapes of parallel work the engine uses:
 // cutting [0, n) into ranges, running a function over them with bounded
-// goroutines, sorting with a parallel merge sort, and formatting chunks in
-// parallel while writing them in order. Each takes a context and returns
+// goroutines, one goroutine per worker, a radix pass, and formatting chunks
+// in parallel while writing them in order. Each takes a context and returns
 // its error; none keeps state between calls.
 package parallel
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -57,61 +56,6 @@ func For(ctx context.Context, n, chunk, workers int, fn func(lo, hi int)) error 
 		})
 	}
 	return g.Wait()
-}
-
-// Sort sorts s by cmp with up to workers goroutines: runs sorted in
-// parallel, then merged pairwise in parallel. It is not stable.
-func Sort[T any](ctx context.Context, s []T, cmp func(a, b T) int, workers int) error {
-	if workers < 2 || len(s) < 1<<16 {
-		slices.SortFunc(s, cmp)
-		return ctx.Err()
-	}
-	bounds := make([]int, workers+1)
-	for i := range bounds {
-		bounds[i] = len(s) * i / workers
-	}
-	g, _ := errgroup.WithContext(ctx)
-	for i := 0; i < workers; i++ {
-		part := s[bounds[i]:bounds[i+1]]
-		g.Go(func() error { slices.SortFunc(part, cmp); return nil })
-	}
-	g.Wait()
-	tmp := make([]T, len(s))
-	for len(bounds) > 2 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var next []int
-		g, _ := errgroup.WithContext(ctx)
-		for i := 0; i+2 < len(bounds); i += 2 {
-			lo, mid, hi := bounds[i], bounds[i+1], bounds[i+2]
-			g.Go(func() error { merge(tmp[lo:hi], s[lo:mid], s[mid:hi], cmp); copy(s[lo:hi], tmp[lo:hi]); return nil })
-			next = append(next, lo)
-		}
-		if len(bounds)%2 == 0 { // an odd number of runs: the last one stays
-			next = append(next, bounds[len(bounds)-2])
-		}
-		bounds = append(next, len(s))
-		g.Wait()
-	}
-	return ctx.Err()
-}
-
-// merge merges the sorted a and b into dst, which holds len(a)+len(b).
-func merge[T any](dst, a, b []T, cmp func(a, b T) int) {
-	i, j, k := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		if cmp(b[j], a[i]) < 0 {
-			dst[k] = b[j]
-			j++
-		} else {
-			dst[k] = a[i]
-			i++
-		}
-		k++
-	}
-	k += copy(dst[k:], a[i:])
-	copy(dst[k:], b[j:])
 }
 
 // Ordered formats [0, n) in chunks of chunk items on workers goroutines,

@@ -2,10 +2,8 @@ package parallel
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -47,26 +45,6 @@ func TestForCoversEachItemOnce(t *testing.T) {
 	}
 }
 
-func TestSortMatchesSlicesSort(t *testing.T) {
-	for _, n := range []int{0, 1, 1000, 1<<16 + 17, 300_001} {
-		for _, workers := range []int{1, 2, 3, 8} {
-			rng := rand.New(rand.NewPCG(uint64(n), uint64(workers)))
-			s := make([]int, n)
-			for i := range s {
-				s[i] = rng.IntN(n/3 + 1)
-			}
-			want := slices.Clone(s)
-			slices.Sort(want)
-			if err := Sort(context.Background(), s, cmp.Compare[int], workers); err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(s, want) {
-				t.Fatalf("n=%d workers=%d: not sorted", n, workers)
-			}
-		}
-	}
-}
-
 func TestOrderedSameBytesAnyWorkers(t *testing.T) {
 	format := func(buf []byte, lo, hi int) []byte {
 		for i := lo; i < hi; i++ {
@@ -88,5 +66,29 @@ func TestOrderedSameBytesAnyWorkers(t *testing.T) {
 	}
 	if !bytes.HasPrefix(want, []byte(",0,1,2")) || !bytes.HasSuffix(want, []byte(",10006")) {
 		t.Fatalf("Ordered wrote %.40q...", want)
+	}
+}
+
+func TestRadixPassIsAStableSortStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	src := make([][2]int, 50_000)
+	for i := range src {
+		src[i] = [2]int{rng.IntN(1000), i}
+	}
+	for _, workers := range []int{1, 3} {
+		dst := make([][2]int, len(src))
+		if !RadixPass(src, dst, func(v *[2]int) byte { return byte(v[0]) }, workers) {
+			t.Fatal("a pass over varied digits was skipped")
+		}
+		for i := 1; i < len(dst); i++ {
+			a, b := dst[i-1], dst[i]
+			if byte(a[0]) > byte(b[0]) || byte(a[0]) == byte(b[0]) && a[1] > b[1] {
+				t.Fatalf("%d workers: %v before %v", workers, a, b)
+			}
+		}
+	}
+	same := [][2]int{{7, 0}, {7, 1}}
+	if RadixPass(same, make([][2]int, 2), func(v *[2]int) byte { return byte(v[0]) }, 1) {
+		t.Fatal("a pass over one digit was not skipped")
 	}
 }
