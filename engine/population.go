@@ -56,13 +56,15 @@ func (in *Installation) ID() string {
 }
 
 // Keys returns the installation's MPxN keys that are present.
-func (in *Installation) Keys() []value.Key {
-	ks := make([]value.Key, 0, 2)
-	if in.MPAN != 0 {
-		ks = append(ks, in.MPAN)
-	}
-	if in.MPRN != 0 {
-		ks = append(ks, in.MPRN)
+func (in *Installation) Keys() []value.Key { return presentKeys(in.MPAN, in.MPRN) }
+
+// presentKeys returns those of the keys that are not zero.
+func presentKeys(keys ...value.Key) []value.Key {
+	ks := make([]value.Key, 0, len(keys))
+	for _, k := range keys {
+		if k != 0 {
+			ks = append(ks, k)
+		}
 	}
 	return ks
 }
@@ -102,16 +104,7 @@ type Smets2 struct {
 }
 
 // Keys returns the SMETS2+ installation's MPxN keys that are present.
-func (s *Smets2) Keys() []value.Key {
-	ks := make([]value.Key, 0, 2)
-	if s.MPAN != 0 {
-		ks = append(ks, s.MPAN)
-	}
-	if s.MPRN != 0 {
-		ks = append(ks, s.MPRN)
-	}
-	return ks
-}
+func (s *Smets2) Keys() []value.Key { return presentKeys(s.MPAN, s.MPRN) }
 
 // Members returns the number of members, SMETS1 and SMETS2+.
 func (p *Population) Members() int { return len(p.Installations) + len(p.Smets2) }

@@ -28,6 +28,20 @@ S,FOC,P1,2500012345675,,2019-01-01,Y,0000000000000009,GSME,dormant,,,,N
 S,MOC_MDS,F1,2600012345670,,2019-01-01,Y,000000000000000A,ESME,dormant,CB,failed,20,
 `
 
+// runToStore runs cfg with its outputs and store in dir and opens the store.
+func runToStore(t *testing.T, dir string, cfg pipeline.Config) *index.Store {
+	t.Helper()
+	cfg.DB, cfg.Out, cfg.Rejects = filepath.Join(dir, "db"), filepath.Join(dir, "d.csv"), filepath.Join(dir, "r.csv")
+	if _, err := pipeline.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	st, err := index.Open(cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 func explainAll(t *testing.T) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
@@ -35,15 +49,7 @@ func explainAll(t *testing.T) map[string]string {
 	if err := os.WriteFile(in, []byte(population), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, "db")
-	if _, err := pipeline.Run(context.Background(), pipeline.Config{Inputs: []string{in}, DB: db,
-		Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv")}); err != nil {
-		t.Fatal(err)
-	}
-	st, err := index.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := runToStore(t, dir, pipeline.Config{Inputs: []string{in}})
 	defer st.Close()
 	out := map[string]string{}
 	for _, id := range []string{"G1", "A2", "C1", "C2", "T2", "E1", "P1", "F1"} {
@@ -88,15 +94,7 @@ func TestSmets2Members(t *testing.T) {
 	os.WriteFile(in, []byte("smso,cohort,installation_id,mpan,install_date,communicating,device_guid,device_type,device_state\n"+
 		"S,FOC,X,1200023305967,2019-01-01,N,00000000000000AA,ESME,dormant\n"), 0o600)
 	os.WriteFile(inv, []byte("inventory_id,mpan,install_date,communicating\nNEW-1,1200023305967,2021-01-01,Y\nALONE,1100012345674,2021-01-01,Y\n"), 0o600)
-	db := filepath.Join(dir, "db")
-	if _, err := pipeline.Run(context.Background(), pipeline.Config{Inputs: []string{in}, Smets2: inv, DB: db,
-		Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv")}); err != nil {
-		t.Fatal(err)
-	}
-	st, err := index.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := runToStore(t, dir, pipeline.Config{Inputs: []string{in}, Smets2: inv})
 	defer st.Close()
 	for key, frags := range map[string][]string{
 		"S/X": {"2 members, 1 of them SMETS2+", "decision: exclude / smets2_replaced, clause 18.13 (step 2c)",

@@ -211,8 +211,13 @@ func pageRecords(v []byte) ([][]byte, error) {
 
 // ByName returns the id of the installation (smso, installationID).
 func (s *Store) ByName(smso, installationID string) (uint32, bool, error) {
-	name := engine.InstallationName(smso, installationID)
-	v, err := s.get(bucketKey('n', bucketOfName(name)))
+	return s.byName('n', engine.InstallationName(smso, installationID))
+}
+
+// byName looks name up in the name buckets under prefix ('n'
+// installations, 'k' SMETS2+ members): entries of name and id.
+func (s *Store) byName(prefix byte, name string) (uint32, bool, error) {
+	v, err := s.get(bucketKey(prefix, bucketOfName(name)))
 	if err != nil || v == nil {
 		return 0, false, err
 	}
@@ -346,19 +351,7 @@ func (s *Store) Group(id uint32) ([]*Record, error) {
 // BySmets2ID returns the member id of the SMETS2+ installation
 // inventoryID.
 func (s *Store) BySmets2ID(inventoryID string) (uint32, bool, error) {
-	v, err := s.get(bucketKey('k', bucketOfName(inventoryID)))
-	if err != nil || v == nil {
-		return 0, false, err
-	}
-	d := &decoder{b: v}
-	for len(d.b) > 0 && d.err == nil {
-		n := string(d.bytes(int(d.uvarint())))
-		id := d.uvarint()
-		if n == inventoryID && d.err == nil {
-			return uint32(id), true, nil
-		}
-	}
-	return 0, false, d.err
+	return s.byName('k', inventoryID)
 }
 
 // Rejected is a rejected installation as the store keeps it: how many of
