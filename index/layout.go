@@ -8,6 +8,10 @@
 // written before anything else (a run writes only into a new or empty
 // directory or one bearing it), and S1RESOLVE-COMPLETE, written last.
 //
+// Installation ids are the installations' places in (smso,
+// installation_id) order, so the table finds a name by binary search: it
+// needs no name index.
+//
 // The installation table is the file installations.pages beside them
 // (pagefile.go): pages of pageSize installations, each a count, then the
 // records (see appendInstallation) after their lengths as 4 bytes
@@ -16,11 +20,10 @@
 // Badger keys, format version 3 (all integers unsigned varints unless stated):
 //
 //	"\x00meta"         JSON Meta
-//	'n' bucket(BE16)   entries: name, id; bucket = xxhash(name) & 0xffff
 //	'x' bucket(BE16)   entries: mix(key) low 48 bits (BE), posting; bucket = top 16 bits of mix(key)
 //	'g' bucket(BE16)   entries: mix(guid) low 48 bits (BE), rows, posting; bucket = top 16 bits of mix(guid)
 //	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
-//	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket as 'n'
+//	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket = xxhash(name) & 0xffff
 //	's' page(BE32)     SMETS2+ members (id Installations+i), paged as the installations: each record inventory_id,
 //	                   MPAN, MPRN, date, communicating, file, line
 //	'k' bucket(BE16)   entries: inventory_id, member id; bucket = xxhash(inventory_id) & 0xffff

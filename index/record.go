@@ -220,6 +220,13 @@ func decodeInstallation(b []byte, id uint32) (*Record, error) {
 	return r, nil
 }
 
+// recordName returns the name of an encoded installation record, its
+// first field.
+func recordName(b []byte) string {
+	d := &decoder{b: b}
+	return string(d.bytes(int(d.uvarint())))
+}
+
 // decodeInstallationInto decodes into r, reusing its slices.
 func decodeInstallationInto(b []byte, id uint32, r *Record) error {
 	d := &decoder{b: b}

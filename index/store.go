@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -210,12 +211,38 @@ func pageRecords(v []byte) ([][]byte, error) {
 }
 
 // ByName returns the id of the installation (smso, installationID).
+// Installation ids are in name order, so the table itself is the index:
+// a binary search over the pages by their first names, then one page.
 func (s *Store) ByName(smso, installationID string) (uint32, bool, error) {
-	return s.byName('n', engine.InstallationName(smso, installationID))
+	name := engine.InstallationName(smso, installationID)
+	pages := len(s.pages.offsets) - 1
+	var failed error
+	firstName := func(p int) string {
+		recs, err := s.installationPage(uint32(p))
+		if err != nil || len(recs) == 0 {
+			failed = cmp.Or(failed, err, fmt.Errorf("%w: page %d is empty", ErrFormat, p))
+			return ""
+		}
+		return recordName(recs[0])
+	}
+	// The last page whose first name is at most name.
+	p := sort.Search(pages, func(p int) bool { return firstName(p) > name }) - 1
+	if failed != nil || p < 0 {
+		return 0, false, failed
+	}
+	recs, err := s.installationPage(uint32(p))
+	if err != nil {
+		return 0, false, err
+	}
+	i := sort.Search(len(recs), func(i int) bool { return recordName(recs[i]) >= name })
+	if i < len(recs) && recordName(recs[i]) == name {
+		return uint32(p*pageSize + i), true, nil
+	}
+	return 0, false, nil
 }
 
-// byName looks name up in the name buckets under prefix ('n'
-// installations, 'k' SMETS2+ members): entries of name and id.
+// byName looks name up in the name buckets under prefix ('k' SMETS2+
+// members): entries of name and id.
 func (s *Store) byName(prefix byte, name string) (uint32, bool, error) {
 	v, err := s.get(bucketKey(prefix, bucketOfName(name)))
 	if err != nil || v == nil {

@@ -151,17 +151,6 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 
 	g.Go(func() error { return writePageFile(gctx, dir, pop, res, workers) })
 
-	names := bucketOrder(len(pop.Installations), func(i int) uint32 { return bucketOfName(pop.Installations[i].Name) })
-	out := next()
-	g.Go(func() error {
-		return names.write(gctx, out, 'n', 0, 1<<bucketBits, func(b []byte, id uint32) []byte {
-			name := pop.Installations[id].Name
-			b = binary.AppendUvarint(b, uint64(len(name)))
-			b = append(b, name...)
-			return binary.AppendUvarint(b, uint64(id))
-		})
-	})
-
 	if len(pop.Smets2) > 0 {
 		out := next()
 		g.Go(func() error { return writeSmets2Pages(gctx, out, pop.Smets2) })
