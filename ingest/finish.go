@@ -32,6 +32,8 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	gatheredCount := len(insts)
+	insts = nil // 200 MB at 5M: free before the layout takes its own
 	finalOf := func(ci int, r uint32) uint32 {
 		if r == noInst {
 			return noInst
@@ -53,7 +55,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		Rows:                    rows,
 		BlankLines:              l.blank,
 		Installations:           len(pop.Installations),
-		RejectedInstallations:   len(insts) - len(pop.Installations),
+		RejectedInstallations:   gatheredCount - len(pop.Installations),
 		RejectedRows:            len(res.Rejects),
 		RowsWithoutInstallation: rj.orphans,
 	}
