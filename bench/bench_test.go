@@ -133,7 +133,9 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkResolve(b *testing.B) {
 	for _, n := range sizes() {
 		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
-			pop := loadPopulation(b, population(b, n))
+			st := population(b, n)
+			pop := loadPopulation(b, st)
+			b.SetBytes(st.Bytes) // MB/s of the input, to set beside BenchmarkRead
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -149,11 +151,13 @@ func BenchmarkResolve(b *testing.B) {
 func BenchmarkStore(b *testing.B) {
 	for _, n := range sizes() {
 		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
-			pop := loadPopulation(b, population(b, n))
+			st := population(b, n)
+			pop := loadPopulation(b, st)
 			res, err := (&engine.Resolver{}).Resolve(context.Background(), pop)
 			if err != nil {
 				b.Fatal(err)
 			}
+			b.SetBytes(st.Bytes) // MB/s of the input, to set beside BenchmarkRead
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
