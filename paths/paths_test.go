@@ -106,6 +106,17 @@ func TestPlanRefusals(t *testing.T) {
 			}
 		})
 	}
+	// The current folder, or one holding it, is never swapped out.
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	os.Chdir(p("empty"))
+	for _, arg := range []string{".", p("empty")} {
+		var plan Plan
+		if _, err := plan.Folder("--report", arg, "a report folder", reportOwns); err == nil || !strings.Contains(err.Error(), "current folder") {
+			t.Errorf("folder %s holding the current folder: %v", arg, err)
+		}
+	}
+	os.Chdir(wd)
 	if b, _ := os.ReadFile(p("notes/todo.txt")); string(b) != "keep" {
 		t.Fatal("a refused folder was touched")
 	}

@@ -160,6 +160,10 @@ func (p *Plan) Folder(flag, arg, what string, owns Owns) (Folder, error) {
 			return f, &Error{l, fmt.Sprintf("is not %s (it holds %s): give a new or empty folder; nothing in it was touched", what, stray)}
 		}
 	}
+	if cwd, err := os.Getwd(); err == nil && within(realPath(cwd), f.Path) {
+		// Swapping it would leave the operator's shell in a deleted folder.
+		return f, &Error{l, "is the current folder, or holds it: give a folder beside or below it"}
+	}
 	for _, o := range p.folders {
 		if within(f.Path, o.Path) || within(o.Path, f.Path) {
 			return f, &Error{l, fmt.Sprintf("overlaps %s: each folder is written whole", label(o.flag, o.Arg))}
