@@ -133,11 +133,22 @@ type Folder struct {
 // replaces or wipes someone's files.
 type Owns func(rel string, d fs.DirEntry) bool
 
-// Folder adds a folder the command writes whole: it must be missing (with
-// its parent present), empty, or hold only entries owns accepts; what names
-// what the command writes there, for the message. No input or output may
-// lie inside it.
+// Folder adds a folder the command writes whole, a new one swapped in (the
+// reports, a generated population): it must be missing (with its parent
+// present), empty, or hold only entries owns accepts; what names what the
+// command writes there, for the message. No input or output may lie
+// inside it, and it may not be the current folder or hold it.
 func (p *Plan) Folder(flag, arg, what string, owns Owns) (Folder, error) {
+	return p.folder(flag, arg, what, owns, true)
+}
+
+// Store adds a folder the command writes into without swapping it (the
+// store), under the rules of Folder but for the current folder.
+func (p *Plan) Store(flag, arg, what string, owns Owns) (Folder, error) {
+	return p.folder(flag, arg, what, owns, false)
+}
+
+func (p *Plan) folder(flag, arg, what string, owns Owns, swapped bool) (Folder, error) {
 	l := label(flag, arg)
 	f := Folder{Arg: arg, flag: flag}
 	st, err := os.Stat(arg)
@@ -160,7 +171,7 @@ func (p *Plan) Folder(flag, arg, what string, owns Owns) (Folder, error) {
 			return f, &Error{l, fmt.Sprintf("is not %s (it holds %s): give a new or empty folder; nothing in it was touched", what, stray)}
 		}
 	}
-	if cwd, err := os.Getwd(); err == nil && within(realPath(cwd), f.Path) {
+	if cwd, err := os.Getwd(); err == nil && swapped && within(realPath(cwd), f.Path) {
 		// Swapping it would leave the operator's shell in a deleted folder.
 		return f, &Error{l, "is the current folder, or holds it: give a folder beside or below it"}
 	}

@@ -42,7 +42,7 @@ func (cfg Config) plan() (*plan, error) {
 		}
 	}
 	if cfg.DB != "" {
-		if _, err := p.Folder("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
+		if _, err := p.Store("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
 			return nil, err
 		}
 	}

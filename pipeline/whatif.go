@@ -56,7 +56,7 @@ func (cfg WhatIfConfig) plan() (*diffOutputs, error) {
 			return nil, err
 		}
 	}
-	if _, err := p.Folder("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
+	if _, err := p.Store("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
 		return nil, err
 	}
 	if cfg.CPUProfile != "" {

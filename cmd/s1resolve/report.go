@@ -34,7 +34,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *db != "" {
-		if _, err := plan.Folder("--db", *db, "an s1resolve store", index.Owns(*db)); err != nil {
+		if _, err := plan.Store("--db", *db, "an s1resolve store", index.Owns(*db)); err != nil {
 			return err
 		}
 	}
