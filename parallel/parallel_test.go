@@ -87,8 +87,13 @@ func TestRadixPassIsAStableSortStep(t *testing.T) {
 			}
 		}
 	}
-	same := [][2]int{{7, 0}, {7, 1}}
-	if RadixPass(same, make([][2]int, 2), func(v *[2]int) byte { return byte(v[0]) }, 1) {
-		t.Fatal("a pass over one digit was not skipped")
+	same := make([][2]int, 20_000) // enough items for several workers
+	for i := range same {
+		same[i] = [2]int{7, i}
+	}
+	for _, workers := range []int{1, 2, 3} {
+		if RadixPass(same, make([][2]int, len(same)), func(v *[2]int) byte { return byte(v[0]) }, workers) {
+			t.Fatalf("%d workers: a pass over one digit was not skipped", workers)
+		}
 	}
 }

@@ -18,11 +18,17 @@ func RadixPass[T any](src, dst []T, digit func(*T) byte, workers int) bool {
 	})
 	sum := 0
 	for d := 0; d < 256; d++ {
-		for w := 0; w < workers; w++ {
-			n := counts[w][d]
-			if n == len(src) {
+		if sum == 0 {
+			total := 0
+			for w := range counts {
+				total += counts[w][d]
+			}
+			if total == len(src) { // every item has digit d
 				return false
 			}
+		}
+		for w := 0; w < workers; w++ {
+			n := counts[w][d]
 			counts[w][d] = sum
 			sum += n
 		}
