@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -19,26 +18,27 @@ import (
 )
 
 // finish turns the parsed chunks into the population: it gathers each
-// installation's runs, orders the valid installations by name, lays their
-// devices out contiguously in input order, and writes a reject for every
-// row of every rejected installation.
+// installation's runs and orders the valid installations by name (gather),
+// lays their devices out contiguously in input order, and writes a reject
+// for every row of every rejected installation.
 func (l *loader) finish(ctx context.Context) (*Result, error) {
 	slices.SortFunc(l.chunks, func(a, b *chunk) int { return cmp.Compare(a.seq, b.seq) })
 	if err := l.placeLines(); err != nil {
 		return nil, err
 	}
-	insts := l.gather()
-	pop, instFinal, err := l.orderByName(ctx, insts)
+	pop, err := l.gather(ctx)
 	if err != nil {
 		return nil, err
 	}
-	gatheredCount := len(insts)
-	insts = nil // 200 MB at 5M: free before the layout takes its own
+	l.chunkOf = nil
 	finalOf := func(ci int, r uint32) uint32 {
 		if r == noInst {
 			return noInst
 		}
-		return instFinal[l.runInst[l.runBase[ci]+r]]
+		if id := l.runID[l.runBase[ci]+r]; id&rejectedRun == 0 {
+			return id
+		}
+		return noInst
 	}
 	ids, rows, err := l.finalIDs(ctx, pop, finalOf)
 	if err != nil {
@@ -55,7 +55,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		Rows:                    rows,
 		BlankLines:              l.blank,
 		Installations:           len(pop.Installations),
-		RejectedInstallations:   gatheredCount - len(pop.Installations),
+		RejectedInstallations:   len(l.rejectedNames),
 		RejectedRows:            len(res.Rejects),
 		RowsWithoutInstallation: rj.orphans,
 	}
@@ -75,159 +75,6 @@ func (l *loader) placeLines() error {
 		}
 	}
 	return nil
-}
-
-// gather gathers the runs of each installation by the hash of its name,
-// setting l.runBase and l.runInst, and returns the installations.
-func (l *loader) gather() []gathered {
-	l.runBase = make([]uint32, len(l.chunks)+1)
-	for ci, c := range l.chunks {
-		l.runBase[ci+1] = l.runBase[ci] + uint32(len(c.runs))
-	}
-	hashes := make([]engine.KeyRef, l.runBase[len(l.chunks)])
-	for ci, c := range l.chunks {
-		for i := range c.runs {
-			g := l.runBase[ci] + uint32(i)
-			hashes[g] = engine.KeyRef{K: c.runs[i].hash, ID: g}
-		}
-	}
-	engine.SortKeyRefs(hashes, l.opt.Workers)
-	chunkOf := make([]uint32, len(hashes)) // the chunk holding each run, without a search per run
-	for ci := range l.chunks {
-		for g := l.runBase[ci]; g < l.runBase[ci+1]; g++ {
-			chunkOf[g] = uint32(ci)
-		}
-	}
-	runAt := func(g uint32) (*run, []byte) {
-		ci := chunkOf[g]
-		c := l.chunks[ci]
-		return &c.runs[g-l.runBase[ci]], c.runName(g - l.runBase[ci])
-	}
-	insts, runInst := groupRuns(hashes, runAt, l.opt.Workers)
-	l.runInst = runInst
-	return insts
-}
-
-// orderByName builds the population of the valid installations in name
-// order (their final ids) and returns, for each gathered installation, its
-// final id or noInst. It keeps the names of rejected installations in
-// l.rejectedNames for their messages, before their chunks are freed.
-func (l *loader) orderByName(ctx context.Context, insts []gathered) (*engine.Population, []uint32, error) {
-	// One pass over the runs in input order meets each installation's
-	// first run, whose name is the installation's.
-	// The name is all[off:off+n]; k1, k2 are its bytes from lcp on (the
-	// length of the prefix every name shares), big-endian, so that most
-	// comparisons are of two integers.
-	type named struct {
-		k1, k2       uint64
-		off, n, inst uint32
-	}
-	var all []byte
-	valid := make([]named, 0, len(insts))
-	l.rejectedNames = make(map[uint32]string)
-	for ci, c := range l.chunks {
-		for i := range c.runs {
-			g := l.runBase[ci] + uint32(i)
-			inst := l.runInst[g]
-			if insts[inst].first != g {
-				continue
-			}
-			name := c.runName(uint32(i))
-			if !insts[inst].valid() {
-				l.rejectedNames[inst] = string(name)
-				continue
-			}
-			if len(all)+len(name) >= 1<<32 {
-				return nil, nil, fmt.Errorf("installation names total more than %d bytes, more than this build handles", 1<<32)
-			}
-			valid = append(valid, named{off: uint32(len(all)), n: uint32(len(name)), inst: inst})
-			all = append(all, name...)
-		}
-	}
-	nameOf := func(v named) []byte { return all[v.off : v.off+v.n] }
-	lcp := sharedPrefix(valid, func(i int) []byte { return nameOf(valid[i]) })
-	for i := range valid {
-		name := nameOf(valid[i])[min(lcp, int(valid[i].n)):]
-		valid[i].k1, valid[i].k2 = bigEndianPrefix(name), bigEndianPrefix(name[min(8, len(name)):])
-	}
-	// LSD radix sort on (k1, k2), the passes over bytes that all names
-	// share skipped; then runs of equal (k1, k2), names longer than 16
-	// bytes past the shared prefix, by their bytes.
-	tmp := make([]named, len(valid))
-	src, dst := valid, tmp
-	for pass := 0; pass < 16; pass++ {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		shift := uint(pass%8) * 8
-		digit := func(v *named) byte { return byte(v.k2 >> shift) }
-		if pass >= 8 {
-			digit = func(v *named) byte { return byte(v.k1 >> shift) }
-		}
-		if parallel.RadixPass(src, dst, digit, l.opt.Workers) {
-			src, dst = dst, src
-		}
-	}
-	valid = src
-	for i := 0; i < len(valid); {
-		j := i + 1
-		for j < len(valid) && valid[j].k1 == valid[i].k1 && valid[j].k2 == valid[i].k2 {
-			j++
-		}
-		if j-i > 1 {
-			slices.SortFunc(valid[i:j], func(a, b named) int { return bytes.Compare(nameOf(a), nameOf(b)) })
-		}
-		i = j
-	}
-	names := string(all) // one string, sliced into every installation's name
-	instFinal := make([]uint32, len(insts))
-	for i := range instFinal {
-		instFinal[i] = noInst
-	}
-	pop := &engine.Population{Installations: make([]engine.Installation, len(valid)), Files: l.paths}
-	err := parallel.For(ctx, len(valid), 1<<16, l.opt.Workers, func(lo, hi int) {
-		for id := lo; id < hi; id++ { // each id and each inst once: no two goroutines share a slot
-			v := valid[id]
-			instFinal[v.inst] = uint32(id)
-			ref := &insts[v.inst].ref
-			pop.Installations[id] = engine.Installation{Name: names[v.off : v.off+v.n], MPAN: ref.MPAN, MPRN: ref.MPRN,
-				Date: ref.Date, Cohort: ref.Cohort, Communicating: ref.Comm}
-		}
-	})
-	return pop, instFinal, err
-}
-
-// sharedPrefix returns the length of the prefix that the n names share.
-func sharedPrefix[T any](items []T, name func(i int) []byte) int {
-	if len(items) == 0 {
-		return 0
-	}
-	first := name(0)
-	lcp := len(first)
-	for i := 1; i < len(items) && lcp > 0; i++ {
-		n := name(i)
-		j := 0
-		for j < lcp && j < len(n) && n[j] == first[j] {
-			j++
-		}
-		lcp = j
-	}
-	return lcp
-}
-
-// bigEndianPrefix returns the first 8 bytes of b as a big-endian number,
-// zero-padded: numbers compare as the bytes do (a shorter name, padded
-// with zeros, sorts first, as in byte order; names hold no NUL after the
-// separator).
-func bigEndianPrefix(b []byte) uint64 {
-	var v uint64
-	for i := 0; i < 8; i++ {
-		v <<= 8
-		if i < len(b) {
-			v |= uint64(b[i])
-		}
-	}
-	return v
 }
 
 // layout lays the devices out by installation, in (file, line) order, and
@@ -387,7 +234,7 @@ func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDi
 	default:
 		rr.inst = c.runs[r.run].ref // the row equals its run's reference
 	}
-	inst := b.l.runInst[b.l.runBase[ci]+r.run]
+	inst := b.l.runID[b.l.runBase[ci]+r.run] &^ rejectedRun
 	if _, seen := b.byInst[inst]; !seen {
 		b.order = append(b.order, inst)
 	}

@@ -2,17 +2,20 @@ package ingest
 
 import (
 	"bytes"
-	"sync"
+	"context"
+	"fmt"
+	"slices"
+	"unsafe"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/parallel"
 )
 
 // run is a stretch of consecutive rows of one chunk that name the same
 // installation. Parse workers build runs without sharing anything; the runs
-// of one installation, wherever they stand in the input, are gathered
-// afterwards by sorting their name hashes.
+// of one installation, wherever they stand in the input, are brought
+// together afterwards by sorting every run by its name (gather).
 type run struct {
-	hash    uint64 // xxhash of the name
 	nameOff uint32 // the name, smso + "\x00" + installation_id, in the chunk's arena
 	nameLen uint32
 	ref     instFields // installation-level values of the run's first valid row
@@ -22,105 +25,350 @@ type run struct {
 	inconsistent bool
 }
 
-// gathered is one installation: its first run (whose name is its name) and
-// what its runs say of it. It holds no pointers, so that millions of them
-// cost the garbage collector nothing.
-type gathered struct {
-	first        uint32     // global index of its first run
-	ref          instFields // of its first run with a valid row
-	hasRef       bool
-	bad          bool
-	inconsistent bool
+// spoilt reports whether the run alone rejects its installation.
+func (r *run) spoilt() bool { return r.bad || r.inconsistent || !r.hasRef }
+
+// runKey is one run in the name sort: 24 bytes, no pointers. The name
+// sorts as k1, k2 (its 16 bytes after the prefix that the names of
+// unspoilt runs share, big-endian and zero-padded) while a name fits in
+// them; names that do not (longer, or without the shared prefix: only
+// spoilt runs) are flagged keyFull and compared whole among equal keys.
+//
+// Zero padding keeps byte order and keeps names apart: a name holds
+// exactly one NUL, its separator, so two names of different lengths
+// cannot pad to the same 16 bytes. Names of spoilt runs may break that
+// (an installation_id holding a NUL): equal keys are therefore equal names
+// only when the lengths are equal too.
+type runKey struct {
+	k1, k2 uint64
+	g      uint32 // the run's global index: input order
+	n      uint32 // name length (keyLen bits) | flags
 }
 
-func (g *gathered) valid() bool { return g.hasRef && !g.bad && !g.inconsistent }
+const (
+	keyFull   = 1 << 31 // compare the whole names
+	keySpoilt = 1 << 30 // the run alone rejects its installation
+	keyStart  = 1 << 29 // set by gather: the first run of an installation
+	keyValid  = 1 << 28 // set by gather: the first run of a valid installation
+	keyLen    = 1<<24 - 1
+)
 
-// merge adds what a run says to the installation.
-func (g *gathered) merge(r *run) {
-	g.bad = g.bad || r.bad
-	g.inconsistent = g.inconsistent || r.inconsistent
-	if !r.hasRef {
-		return
-	}
-	if !g.hasRef {
-		g.ref, g.hasRef = r.ref, true
-	} else if g.ref != r.ref {
-		g.inconsistent = true
-	}
-}
+// rejectedRun marks, in loader.runID, a run of a rejected installation;
+// the low bits are the global index of the installation's first run.
+const rejectedRun = 1 << 31
 
-// groupRuns gathers runs into installations. sorted holds one (hash, run
-// index) pair per run, sorted by hash and, among equal hashes, by run index
-// (input order). It returns the installations, in the order of the sorted
-// hashes, and for each run index its installation. Runs whose names differ
-// but share a hash stay apart.
-func groupRuns(sorted []engine.KeyRef, runAt func(i uint32) (*run, []byte), workers int) ([]gathered, []uint32) {
-	runInst := make([]uint32, len(sorted))
-	// Cut sorted into parts at hash boundaries and gather each in parallel.
-	workers = max(1, min(workers, len(sorted)/65536+1))
-	cuts := make([]int, workers+1)
-	for w := 1; w < workers; w++ {
-		c := max(len(sorted)*w/workers, cuts[w-1])
-		for c > cuts[w-1] && c < len(sorted) && sorted[c].K == sorted[c-1].K {
-			c++
+// gather groups the runs of every chunk into installations by name. It
+// returns the population of the valid installations in name order (their
+// final ids), each with its name and installation-level values; sets
+// l.runBase (each chunk's first global run index) and l.runID (for each
+// global run, its installation's final id, or rejectedRun | the global
+// index of its installation's first run); and keeps the names of rejected
+// installations in l.rejectedNames, by first run, for their messages.
+func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
+	l.runBase = make([]uint32, len(l.chunks)+1)
+	for ci, c := range l.chunks {
+		total := uint64(l.runBase[ci]) + uint64(len(c.runs))
+		if total >= rejectedRun {
+			return nil, fmt.Errorf("more than %d installation runs, more than this build handles", rejectedRun-1)
 		}
-		cuts[w] = c
+		l.runBase[ci+1] = uint32(total)
 	}
-	cuts[workers] = len(sorted)
-	parts := make([][]gathered, workers)
-	var total int
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			parts[w] = groupPart(sorted[cuts[w]:cuts[w+1]], runAt, runInst)
-		}()
+	nruns := int(l.runBase[len(l.chunks)])
+	prefix := l.sharedPrefix()
+	keys := make([]runKey, nruns)
+	l.chunkOf = make([]uint32, nruns)
+	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			l.chunkKeys(ci, prefix, keys[l.runBase[ci]:l.runBase[ci+1]])
+		}
+	}); err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	for _, p := range parts {
-		total += len(p)
+	keys, err := sortRunKeys(ctx, keys, l.opt.Workers)
+	if err != nil {
+		return nil, err
 	}
-	insts := make([]gathered, 0, total)
-	for w, p := range parts {
-		if base := uint32(len(insts)); base > 0 {
-			for _, ref := range sorted[cuts[w]:cuts[w+1]] {
-				runInst[ref.ID] += base
+	parts := cutAtKeys(keys, 4*l.opt.Workers)
+	type tally struct{ insts, nameBytes int }
+	tallies := make([]tally, len(parts))
+	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			tallies[p].insts, tallies[p].nameBytes = l.markInstallations(parts[p])
+		}
+	}); err != nil {
+		return nil, err
+	}
+	// Each part's installations take the ids and name bytes after the
+	// parts before it.
+	var insts, nameBytes int
+	firstID, firstByte := make([]int, len(parts)), make([]int, len(parts))
+	for p, t := range tallies {
+		firstID[p], firstByte[p] = insts, nameBytes
+		insts += t.insts
+		nameBytes += t.nameBytes
+	}
+	if nameBytes >= 1<<32 {
+		return nil, fmt.Errorf("installation names total more than %d bytes, more than this build handles", 1<<32)
+	}
+	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
+	// names holds every valid name, in id order. Each part writes its own
+	// bytes, then slices its installations' names from the string over the
+	// whole buffer; no byte is read before it is written, and none is
+	// written after.
+	all := make([]byte, nameBytes)
+	var names string
+	if nameBytes > 0 {
+		names = unsafe.String(&all[0], len(all))
+	}
+	l.runID = make([]uint32, nruns)
+	rejected := make([][]rejectedName, len(parts))
+	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			rejected[p] = l.numberInstallations(parts[p], pop.Installations, uint32(firstID[p]), all, names, firstByte[p])
+		}
+	}); err != nil {
+		return nil, err
+	}
+	l.rejectedNames = make(map[uint32]string)
+	for _, rs := range rejected {
+		for _, r := range rs {
+			l.rejectedNames[r.first] = r.name
+		}
+	}
+	return pop, nil
+}
+
+// runAt returns run g and its name.
+func (l *loader) runAt(g uint32) (*run, []byte) {
+	ci := l.chunkOf[g]
+	c := l.chunks[ci]
+	i := g - l.runBase[ci]
+	return &c.runs[i], c.runName(i)
+}
+
+// sharedPrefix returns the prefix that the names of all unspoilt runs
+// share: the key bytes no name of a valid installation can differ in.
+func (l *loader) sharedPrefix() []byte {
+	var prefix []byte
+	have := false
+	for _, c := range l.chunks {
+		for i := range c.runs {
+			if c.runs[i].spoilt() {
+				continue
+			}
+			name := c.runName(uint32(i))
+			if !have {
+				prefix, have = name, true
+				continue
+			}
+			if !bytes.HasPrefix(name, prefix) {
+				prefix = prefix[:commonPrefix(prefix, name)]
+			}
+			if len(prefix) == 0 {
+				return nil
 			}
 		}
-		insts = append(insts, p...)
-		parts[w] = nil
 	}
-	return insts, runInst
+	return prefix
 }
 
-// groupPart gathers a part of the sorted runs that no hash straddles,
-// numbering its installations from 0.
-func groupPart(sorted []engine.KeyRef, runAt func(i uint32) (*run, []byte), runInst []uint32) []gathered {
-	insts := make([]gathered, 0, len(sorted))
-	for i := 0; i < len(sorted); {
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// chunkKeys fills the sort keys of chunk ci's runs, and their chunk.
+func (l *loader) chunkKeys(ci int, prefix []byte, keys []runKey) {
+	c := l.chunks[ci]
+	base := l.runBase[ci]
+	for i := range c.runs {
+		g := base + uint32(i)
+		l.chunkOf[g] = uint32(ci)
+		name := c.runName(uint32(i))
+		n := uint32(min(len(name), keyLen))
+		rest := name[min(len(prefix), len(name)):]
+		if len(rest) > 16 || len(name) > keyLen || !bytes.HasPrefix(name, prefix) {
+			n |= keyFull
+		}
+		if c.runs[i].spoilt() {
+			n |= keySpoilt
+		}
+		keys[i] = runKey{k1: bigEndianPrefix(rest), k2: bigEndianPrefix(rest[min(8, len(rest)):]), g: g, n: n}
+	}
+}
+
+// bigEndianPrefix returns the first 8 bytes of b as a big-endian number,
+// zero-padded: numbers compare as the bytes do.
+func bigEndianPrefix(b []byte) uint64 {
+	var v uint64
+	for i := 0; i < 8; i++ {
+		v <<= 8
+		if i < len(b) {
+			v |= uint64(b[i])
+		}
+	}
+	return v
+}
+
+// sortRunKeys sorts keys by (k1, k2), stably: keys start in run order, so
+// the runs of one name stay in input order. It returns the sorted slice,
+// which is keys or a buffer of the same length.
+func sortRunKeys(ctx context.Context, keys []runKey, workers int) ([]runKey, error) {
+	src, dst := keys, make([]runKey, len(keys))
+	for pass := 0; pass < 16; pass++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		shift := uint(pass%8) * 8
+		digit := func(k *runKey) byte { return byte(k.k2 >> shift) }
+		if pass >= 8 {
+			digit = func(k *runKey) byte { return byte(k.k1 >> shift) }
+		}
+		if parallel.RadixPass(src, dst, digit, workers) {
+			src, dst = dst, src
+		}
+	}
+	return src, nil
+}
+
+// cutAtKeys cuts sorted keys into up to n parts, never between two equal
+// (k1, k2): the runs of one name fall in one part.
+func cutAtKeys(keys []runKey, n int) [][]runKey {
+	n = max(1, min(n, len(keys)/65536+1))
+	var parts [][]runKey
+	lo := 0
+	for p := 1; p <= n; p++ {
+		hi := len(keys) * p / n
+		if hi < lo {
+			continue
+		}
+		for hi > lo && hi < len(keys) && sameKey(&keys[hi], &keys[hi-1]) {
+			hi++
+		}
+		if hi > lo {
+			parts = append(parts, keys[lo:hi])
+			lo = hi
+		}
+	}
+	return parts
+}
+
+func sameKey(a, b *runKey) bool { return a.k1 == b.k1 && a.k2 == b.k2 }
+
+// markInstallations puts the runs of each name together within part (whose
+// keys are sorted by (k1, k2)), flags each installation's first run
+// keyStart, and keyValid too when the installation is valid: no run is
+// spoilt and every run has the same values. It returns the valid
+// installations and the bytes of their names.
+func (l *loader) markInstallations(part []runKey) (insts, nameBytes int) {
+	for i := 0; i < len(part); {
 		j := i + 1
-		for j < len(sorted) && sorted[j].K == sorted[i].K {
+		for j < len(part) && sameKey(&part[j], &part[i]) {
 			j++
 		}
-		first := len(insts)
-		for _, ref := range sorted[i:j] {
-			r, name := runAt(ref.ID)
-			at := first
-			if j-i > 1 { // several runs share the hash: most often one name, rarely more
-				for ; at < len(insts); at++ {
-					if _, n := runAt(insts[at].first); bytes.Equal(n, name) {
-						break
-					}
-				}
+		tie := part[i:j]
+		if len(tie) > 1 && needsWholeNames(tie) {
+			// Stable: the runs of one name stay in input order.
+			slices.SortStableFunc(tie, func(a, b runKey) int {
+				_, na := l.runAt(a.g)
+				_, nb := l.runAt(b.g)
+				return bytes.Compare(na, nb)
+			})
+		}
+		for s := 0; s < len(tie); {
+			e := s + 1
+			for e < len(tie) && l.sameName(&tie[s], &tie[e]) {
+				e++
 			}
-			if at == len(insts) {
-				insts = append(insts, gathered{first: ref.ID})
+			tie[s].n |= keyStart
+			if l.valid(tie[s:e]) {
+				tie[s].n |= keyValid
+				insts++
+				nameBytes += int(tie[s].n & keyLen)
 			}
-			insts[at].merge(r)
-			runInst[ref.ID] = uint32(at)
+			s = e
 		}
 		i = j
 	}
-	return insts
+	return insts, nameBytes
+}
+
+// needsWholeNames reports whether equal keys may hide different names.
+func needsWholeNames(tie []runKey) bool {
+	for i := range tie {
+		if tie[i].n&keyFull != 0 || tie[i].n&keyLen != tie[0].n&keyLen {
+			return true
+		}
+	}
+	return false
+}
+
+// sameName reports whether two runs of equal keys have the same name.
+func (l *loader) sameName(a, b *runKey) bool {
+	if a.n&keyLen != b.n&keyLen {
+		return false
+	}
+	if a.n&keyFull == 0 && b.n&keyFull == 0 {
+		return true
+	}
+	_, na := l.runAt(a.g)
+	_, nb := l.runAt(b.g)
+	return bytes.Equal(na, nb)
+}
+
+// valid reports whether the runs of one installation make a valid one.
+func (l *loader) valid(runs []runKey) bool {
+	for i := range runs {
+		if runs[i].n&keySpoilt != 0 {
+			return false
+		}
+	}
+	if len(runs) > 1 {
+		first, _ := l.runAt(runs[0].g)
+		for _, k := range runs[1:] {
+			if r, _ := l.runAt(k.g); r.ref != first.ref {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+type rejectedName struct {
+	first uint32 // the installation's first run
+	name  string
+}
+
+// numberInstallations gives the valid installations of part, marked by
+// markInstallations, the ids from id on, fills them in insts, copies their
+// names into all from byte at on (names is the string over all), and sets
+// l.runID of every run of part. It returns the names of the rejected
+// installations.
+func (l *loader) numberInstallations(part []runKey, insts []engine.Installation, id uint32, all []byte, names string, at int) []rejectedName {
+	var rejected []rejectedName
+	var cur uint32
+	for i := range part {
+		k := &part[i]
+		if k.n&keyStart != 0 {
+			r, name := l.runAt(k.g)
+			if k.n&keyValid != 0 {
+				copy(all[at:], name)
+				insts[id] = engine.Installation{Name: names[at : at+len(name)], MPAN: r.ref.MPAN, MPRN: r.ref.MPRN,
+					Date: r.ref.Date, Cohort: r.ref.Cohort, Communicating: r.ref.Comm}
+				at += len(name)
+				cur = id
+				id++
+			} else {
+				cur = rejectedRun | k.g
+				rejected = append(rejected, rejectedName{first: k.g, name: string(name)})
+			}
+		}
+		l.runID[k.g] = cur
+	}
+	return rejected
 }

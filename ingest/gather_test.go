@@ -1,56 +1,168 @@
 package ingest
 
 import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
-	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// TestGroupRunsHashCollision: runs of two names sharing one hash stay two
-// installations, and an installation's runs merge their flags and values.
-func TestGroupRunsHashCollision(t *testing.T) {
-	a := instFields{MPAN: value.MPANKey(1200023305967)}
-	b := instFields{MPAN: value.MPANKey(1100012345674)}
-	runs := []run{
-		{hash: 7, ref: a, hasRef: true}, // name x
-		{hash: 7, ref: b, hasRef: true}, // name y, same hash
-		{hash: 7, ref: a, hasRef: true}, // name x again: consistent
-		{hash: 9, bad: true},            // name z, only a bad row
-		{hash: 7, ref: b, hasRef: true}, // name y again, other file
-		{hash: 3, ref: a, hasRef: true}, // name w
-		{hash: 3, ref: b, hasRef: true}, // name w disagrees
+// testRun is one run as a test writes it.
+type testRun struct {
+	name string
+	ref  instFields
+	bad  bool // a row with its own problem: the run is spoilt
+}
+
+// loaderOf builds a loader holding chunks of the given runs, in order.
+func loaderOf(chunks [][]testRun, workers int) *loader {
+	l := &loader{opt: Options{Workers: workers}}
+	for seq, runs := range chunks {
+		c := &chunk{seq: seq}
+		for _, r := range runs {
+			at := len(c.arena)
+			c.arena = append(c.arena, r.name...)
+			c.runs = append(c.runs, run{nameOff: uint32(at), nameLen: uint32(len(r.name)), ref: r.ref,
+				hasRef: !r.bad, bad: r.bad})
+		}
+		l.chunks = append(l.chunks, c)
 	}
-	names := []string{"S\x00x", "S\x00y", "S\x00x", "S\x00z", "S\x00y", "S\x00w", "S\x00w"}
-	sorted := make([]engine.KeyRef, len(runs))
-	for i := range runs {
-		sorted[i] = engine.KeyRef{K: runs[i].hash, ID: uint32(i)}
+	return l
+}
+
+// wantGather is the slow reading of gather: runs of one name, anywhere,
+// are one installation, valid when no run is spoilt and all agree; valid
+// installations are numbered in byte order of their names.
+func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields, runID []uint32, rejected map[uint32]string) {
+	type inst struct {
+		first uint32
+		runs  []uint32
+		ref   instFields
+		valid bool
 	}
-	engine.SortKeyRefs(sorted, 2)
-	insts, runInst := groupRuns(sorted, func(i uint32) (*run, []byte) { return &runs[i], []byte(names[i]) }, 3)
-	if len(insts) != 4 {
-		t.Fatalf("%d installations, want 4: %+v", len(insts), insts)
+	byName := map[string]*inst{}
+	g := uint32(0)
+	for _, runs := range chunks {
+		for _, r := range runs {
+			in := byName[r.name]
+			if in == nil {
+				in = &inst{first: g, ref: r.ref, valid: true}
+				byName[r.name] = in
+			}
+			in.runs = append(in.runs, g)
+			if r.bad || r.ref != in.ref {
+				in.valid = false
+			}
+			g++
+		}
 	}
-	byName := map[string]gathered{}
-	for i, g := range insts {
-		name := names[g.first]
-		byName[name] = g
-		for r, in := range runInst {
-			if in == uint32(i) && names[r] != name {
-				t.Errorf("run %d (%q) put in installation %q", r, names[r], name)
+	runID = make([]uint32, g)
+	refs = map[string]instFields{}
+	rejected = map[uint32]string{}
+	for name, in := range byName {
+		if in.valid {
+			names = append(names, name)
+			refs[name] = in.ref
+			continue
+		}
+		rejected[in.first] = name
+		for _, r := range in.runs {
+			runID[r] = rejectedRun | in.first
+		}
+	}
+	slices.Sort(names)
+	for id, name := range names {
+		for _, r := range byName[name].runs {
+			runID[r] = uint32(id)
+		}
+	}
+	return names, refs, runID, rejected
+}
+
+func checkGather(t *testing.T, chunks [][]testRun, workers int) {
+	t.Helper()
+	l := loaderOf(chunks, workers)
+	pop, err := l.gather(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, refs, runID, rejected := wantGather(chunks)
+	if len(pop.Installations) != len(names) {
+		t.Fatalf("%d workers: %d valid installations, want %d", workers, len(pop.Installations), len(names))
+	}
+	for id, in := range pop.Installations {
+		ref := refs[names[id]]
+		if in.Name != names[id] || in.MPAN != ref.MPAN || in.Date != ref.Date {
+			t.Fatalf("%d workers: installation %d is %q %v %v, want %q %v %v", workers, id, in.Name, in.MPAN, in.Date,
+				names[id], ref.MPAN, ref.Date)
+		}
+	}
+	if !slices.Equal(l.runID, runID) {
+		for g := range runID {
+			if l.runID[g] != runID[g] {
+				t.Fatalf("%d workers: run %d in %x, want %x", workers, g, l.runID[g], runID[g])
 			}
 		}
 	}
-	if g := byName["S\x00x"]; !g.valid() || g.ref != a {
-		t.Errorf("x: %+v", g)
+	if fmt.Sprint(l.rejectedNames) != fmt.Sprint(rejected) {
+		t.Fatalf("%d workers: rejected %v, want %v", workers, l.rejectedNames, rejected)
 	}
-	if g := byName["S\x00y"]; !g.valid() || g.ref != b {
-		t.Errorf("y: %+v", g)
+}
+
+// TestGatherCases: the names that equal keys could confuse.
+func TestGatherCases(t *testing.T) {
+	a := instFields{MPAN: value.MPANKey(1200023305967)}
+	b := instFields{MPAN: value.MPANKey(1100012345674)}
+	long := "SMSO\x00ABCDEFGHIJKLMNOPQRSTUVWXYZ-"
+	chunks := [][]testRun{
+		{{name: "SMSO\x00x", ref: a}, {name: "SMSO\x00y", ref: b}, {name: "SMSO\x00x", ref: a}},
+		{{name: "SMSO\x00z", bad: true}, {name: "SMSO\x00y", ref: b}, {name: "SMSO\x00w", ref: a}},
+		{{name: "SMSO\x00w", ref: b}},                                     // w disagrees: rejected
+		{{name: long + "1", ref: a}, {name: long + "2", ref: b}},          // equal in their first 16 bytes
+		{{name: long + "2", ref: b}, {name: long + "1", ref: a}},          // and met again, in the other order
+		{{name: "SMSO\x00v", ref: a}, {name: "SMSO\x00v\x00", bad: true}}, // pads to v's key, other length
+		{{name: "XMSO\x00x", bad: true}},                                  // lacks the shared prefix
+		{{name: "SMSO\x00" + string(make([]byte, 40)), bad: true}},        // NULs, and long
+		{},
 	}
-	if g := byName["S\x00z"]; g.valid() || !g.bad {
-		t.Errorf("z: %+v", g)
+	for _, w := range []int{1, 2, 3} {
+		checkGather(t, chunks, w)
 	}
-	if g := byName["S\x00w"]; g.valid() || !g.inconsistent {
-		t.Errorf("w: %+v", g)
+	checkGather(t, nil, 2)
+	checkGather(t, [][]testRun{{{name: "S\x00only", bad: true}}}, 2)
+}
+
+// TestGatherRandom checks gather against its slow reading on many runs
+// (several parts per worker), names short and long, some spoilt, some met
+// in several chunks.
+func TestGatherRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	refs := []instFields{{MPAN: value.MPANKey(1200023305967)}, {MPAN: value.MPANKey(1100012345674)}}
+	var chunks [][]testRun
+	for c := 0; c < 40; c++ {
+		var runs []testRun
+		for i := 0; i < 5000; i++ {
+			name := fmt.Sprintf("SMSO_%c\x00INS-%d", 'A'+rng.IntN(3), rng.IntN(150_000))
+			if rng.IntN(10) == 0 {
+				name += "-with-a-long-tail-" + fmt.Sprint(rng.IntN(3))
+			}
+			r := testRun{name: name, ref: refs[0]}
+			switch rng.IntN(500) {
+			case 0:
+				r.bad = true
+			case 1:
+				r.ref = refs[1]
+			case 2:
+				r.name, r.bad = "junk"+fmt.Sprint(rng.IntN(5)), true
+			}
+			runs = append(runs, r)
+		}
+		chunks = append(chunks, runs)
+	}
+	for _, w := range []int{1, 2, 5} {
+		checkGather(t, chunks, w)
 	}
 }

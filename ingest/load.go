@@ -92,11 +92,13 @@ type loader struct {
 	prog  *Progress
 	free  chan []byte
 
-	// Set by finish: the installation of each run (by global run index),
-	// where each chunk's runs start, and the names of rejected
-	// installations.
-	runInst       []uint32
+	// Set by gather: where each chunk's runs start in the global run
+	// order, the chunk of each run, each run's installation (rejectedRun
+	// marks a rejected one) and the names of rejected installations by
+	// first run.
 	runBase       []uint32
+	chunkOf       []uint32
+	runID         []uint32
 	rejectedNames map[uint32]string
 
 	mu     sync.Mutex

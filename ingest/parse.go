@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/s1resolve/s1resolve/engine"
 )
 
@@ -116,8 +115,7 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 		if n == 0 || !isName(c.runName(n-1), r.smso, r.id) { // a new run: most rows continue the last one
 			at := len(c.arena)
 			c.arena = append(append(append(c.arena, r.smso...), 0), r.id...)
-			name := c.arena[at:]
-			c.runs = append(c.runs, run{hash: xxhash.Sum64(name), nameOff: uint32(at), nameLen: uint32(len(name))})
+			c.runs = append(c.runs, run{nameOff: uint32(at), nameLen: uint32(len(c.arena) - at)})
 			n++
 		}
 		cr.run = n - 1
