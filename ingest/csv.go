@@ -139,7 +139,7 @@ func scanRecord(buf []byte, atEOF bool, r *record, emit bool) (n int, ok bool) {
 						r.scratch = append(r.scratch, buf[pos:]...)
 					}
 					fail(problemUnterminated)
-					r.ends = append(r.ends, len(r.scratch))
+					r.end(emit)
 					r.finish(emit)
 					return len(buf), true
 				}
@@ -175,21 +175,21 @@ func scanRecord(buf []byte, atEOF bool, r *record, emit bool) (n int, ok bool) {
 				if !atEOF {
 					return 0, false
 				}
-				r.ends = append(r.ends, len(r.scratch))
+				r.end(emit)
 				r.finish(emit)
 				return len(buf), true
 			}
 			c := buf[pos]
 			if c == ',' {
 				pos++
-				r.ends = append(r.ends, len(r.scratch))
+				r.end(emit)
 				break
 			}
 			if c == '\n' {
 				if emit && len(r.scratch) > unquoted && r.scratch[len(r.scratch)-1] == '\r' {
 					r.scratch = r.scratch[:len(r.scratch)-1]
 				}
-				r.ends = append(r.ends, len(r.scratch))
+				r.end(emit)
 				r.finish(emit)
 				return pos + 1, true
 			}
@@ -201,6 +201,13 @@ func scanRecord(buf []byte, atEOF bool, r *record, emit bool) (n int, ok bool) {
 			}
 			pos++
 		}
+	}
+}
+
+// end records the end of a field in the scratch buffer.
+func (r *record) end(emit bool) {
+	if emit {
+		r.ends = append(r.ends, len(r.scratch))
 	}
 }
 
@@ -222,16 +229,21 @@ func cutBlock(buf []byte, atEOF bool) int {
 	if atEOF {
 		return len(buf)
 	}
-	if bytes.IndexByte(buf, '"') < 0 {
-		return bytes.LastIndexByte(buf, '\n') + 1
-	}
+	// pos is always a record start. Lines without a quote are records of
+	// their own, so only the records that hold a quote are scanned: the
+	// loop jumps from one quote to the next.
 	pos := 0
 	for pos < len(buf) {
-		n, ok := recordLen(buf[pos:], false)
-		if !ok {
-			break
+		q := bytes.IndexByte(buf[pos:], '"')
+		if q < 0 {
+			return pos + bytes.LastIndexByte(buf[pos:], '\n') + 1
 		}
-		pos += n
+		start := pos + bytes.LastIndexByte(buf[pos:pos+q], '\n') + 1 // the record holding the quote
+		n, ok := recordLen(buf[start:], false)
+		if !ok {
+			return start
+		}
+		pos = start + n
 	}
 	return pos
 }

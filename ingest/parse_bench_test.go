@@ -56,6 +56,27 @@ func BenchmarkCutBlock(b *testing.B) {
 	}
 }
 
+// BenchmarkCutBlockQuotes: the same with a quoted note on one line in
+// thirty, as extracts carry them.
+func BenchmarkCutBlockQuotes(b *testing.B) {
+	data, _ := benchBlock(20000)
+	var q []byte
+	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if i%30 == 0 && len(line) > 0 {
+			line = append([]byte(`"access via side gate, ""dog""",`), line...)
+		}
+		q = append(q, line...)
+	}
+	b.SetBytes(int64(len(q)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if cutBlock(q, false) == 0 {
+			b.Fatal("no record end")
+		}
+	}
+}
+
 // BenchmarkParseRow validates split rows (row.go), without the splitting.
 func BenchmarkParseRow(b *testing.B) {
 	data, h := benchBlock(20000)
