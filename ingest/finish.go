@@ -36,7 +36,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 			return noInst
 		}
 		if id := l.runID[l.runBase[ci]+r]; id&rejectedRun == 0 {
-			return id
+			return id &^ firstRun
 		}
 		return noInst
 	}

@@ -1,11 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
-	"unsafe"
+	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/parallel"
@@ -53,9 +52,15 @@ const (
 	keyLen    = 1<<24 - 1
 )
 
-// rejectedRun marks, in loader.runID, a run of a rejected installation;
-// the low bits are the global index of the installation's first run.
-const rejectedRun = 1 << 31
+// Flags of loader.runID. rejectedRun marks a run of a rejected
+// installation, the low bits being the global index of the installation's
+// first run; otherwise the low bits are the installation's final id, and
+// firstRun marks the run that fills the installation.
+const (
+	rejectedRun = 1 << 31
+	firstRun    = 1 << 30
+	maxInsts    = firstRun
+)
 
 // gather groups the runs of every chunk into installations by name. It
 // returns the population of the valid installations in name order (their
@@ -64,6 +69,8 @@ const rejectedRun = 1 << 31
 // global run, its installation's final id, or rejectedRun | the global
 // index of its installation's first run); and keeps the names of rejected
 // installations in l.rejectedNames, by first run, for their messages.
+// Names are not copied: an installation's name is a slice of its first
+// run's chunk's names.
 func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	l.runBase = make([]uint32, len(l.chunks)+1)
 	for ci, c := range l.chunks {
@@ -89,42 +96,40 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 		return nil, err
 	}
 	parts := cutAtKeys(keys, 4*l.opt.Workers)
-	type tally struct{ insts, nameBytes int }
-	tallies := make([]tally, len(parts))
+	valid := make([]int, len(parts))
 	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			tallies[p].insts, tallies[p].nameBytes = l.markInstallations(parts[p])
+			valid[p] = l.markInstallations(parts[p])
 		}
 	}); err != nil {
 		return nil, err
 	}
-	// Each part's installations take the ids and name bytes after the
-	// parts before it.
-	var insts, nameBytes int
-	firstID, firstByte := make([]int, len(parts)), make([]int, len(parts))
-	for p, t := range tallies {
-		firstID[p], firstByte[p] = insts, nameBytes
-		insts += t.insts
-		nameBytes += t.nameBytes
+	// Each part's installations take the ids after the parts before it.
+	var insts int
+	firstID := make([]int, len(parts))
+	for p, n := range valid {
+		firstID[p] = insts
+		insts += n
 	}
-	if nameBytes >= 1<<32 {
-		return nil, fmt.Errorf("installation names total more than %d bytes, more than this build handles", 1<<32)
-	}
-	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
-	// names holds every valid name, in id order. Each part writes its own
-	// bytes, then slices its installations' names from the string over the
-	// whole buffer; no byte is read before it is written, and none is
-	// written after.
-	all := make([]byte, nameBytes)
-	var names string
-	if nameBytes > 0 {
-		names = unsafe.String(&all[0], len(all))
+	if insts >= maxInsts {
+		return nil, fmt.Errorf("more than %d installations, more than this build handles", maxInsts-1)
 	}
 	l.runID = make([]uint32, nruns)
 	rejected := make([][]rejectedName, len(parts))
 	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			rejected[p] = l.numberInstallations(parts[p], pop.Installations, uint32(firstID[p]), all, names, firstByte[p])
+			rejected[p] = l.numberInstallations(parts[p], uint32(firstID[p]))
+		}
+	}); err != nil {
+		return nil, err
+	}
+	keys, parts = nil, nil
+	// Filled in run order, reading each chunk once: in key order every run
+	// would be a cache miss.
+	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
+	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			l.fillInstallations(ci, pop.Installations)
 		}
 	}); err != nil {
 		return nil, err
@@ -139,7 +144,7 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 }
 
 // runAt returns run g and its name.
-func (l *loader) runAt(g uint32) (*run, []byte) {
+func (l *loader) runAt(g uint32) (*run, string) {
 	ci := l.chunkOf[g]
 	c := l.chunks[ci]
 	i := g - l.runBase[ci]
@@ -148,8 +153,8 @@ func (l *loader) runAt(g uint32) (*run, []byte) {
 
 // sharedPrefix returns the prefix that the names of all unspoilt runs
 // share: the key bytes no name of a valid installation can differ in.
-func (l *loader) sharedPrefix() []byte {
-	var prefix []byte
+func (l *loader) sharedPrefix() string {
+	var prefix string
 	have := false
 	for _, c := range l.chunks {
 		for i := range c.runs {
@@ -161,18 +166,18 @@ func (l *loader) sharedPrefix() []byte {
 				prefix, have = name, true
 				continue
 			}
-			if !bytes.HasPrefix(name, prefix) {
+			if !strings.HasPrefix(name, prefix) {
 				prefix = prefix[:commonPrefix(prefix, name)]
 			}
 			if len(prefix) == 0 {
-				return nil
+				return ""
 			}
 		}
 	}
 	return prefix
 }
 
-func commonPrefix(a, b []byte) int {
+func commonPrefix(a, b string) int {
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
 		if a[i] != b[i] {
@@ -183,7 +188,7 @@ func commonPrefix(a, b []byte) int {
 }
 
 // chunkKeys fills the sort keys of chunk ci's runs, and their chunk.
-func (l *loader) chunkKeys(ci int, prefix []byte, keys []runKey) {
+func (l *loader) chunkKeys(ci int, prefix string, keys []runKey) {
 	c := l.chunks[ci]
 	base := l.runBase[ci]
 	for i := range c.runs {
@@ -192,7 +197,7 @@ func (l *loader) chunkKeys(ci int, prefix []byte, keys []runKey) {
 		name := c.runName(uint32(i))
 		n := uint32(min(len(name), keyLen))
 		rest := name[min(len(prefix), len(name)):]
-		if len(rest) > 16 || len(name) > keyLen || !bytes.HasPrefix(name, prefix) {
+		if len(rest) > 16 || len(name) > keyLen || !strings.HasPrefix(name, prefix) {
 			n |= keyFull
 		}
 		if c.runs[i].spoilt() {
@@ -204,7 +209,7 @@ func (l *loader) chunkKeys(ci int, prefix []byte, keys []runKey) {
 
 // bigEndianPrefix returns the first 8 bytes of b as a big-endian number,
 // zero-padded: numbers compare as the bytes do.
-func bigEndianPrefix(b []byte) uint64 {
+func bigEndianPrefix(b string) uint64 {
 	var v uint64
 	for i := 0; i < 8; i++ {
 		v <<= 8
@@ -263,9 +268,9 @@ func sameKey(a, b *runKey) bool { return a.k1 == b.k1 && a.k2 == b.k2 }
 // markInstallations puts the runs of each name together within part (whose
 // keys are sorted by (k1, k2)), flags each installation's first run
 // keyStart, and keyValid too when the installation is valid: no run is
-// spoilt and every run has the same values. It returns the valid
-// installations and the bytes of their names.
-func (l *loader) markInstallations(part []runKey) (insts, nameBytes int) {
+// spoilt and every run has the same values. It returns the number of valid
+// installations.
+func (l *loader) markInstallations(part []runKey) (insts int) {
 	for i := 0; i < len(part); {
 		j := i + 1
 		for j < len(part) && sameKey(&part[j], &part[i]) {
@@ -277,7 +282,7 @@ func (l *loader) markInstallations(part []runKey) (insts, nameBytes int) {
 			slices.SortStableFunc(tie, func(a, b runKey) int {
 				_, na := l.runAt(a.g)
 				_, nb := l.runAt(b.g)
-				return bytes.Compare(na, nb)
+				return strings.Compare(na, nb)
 			})
 		}
 		for s := 0; s < len(tie); {
@@ -289,13 +294,12 @@ func (l *loader) markInstallations(part []runKey) (insts, nameBytes int) {
 			if l.valid(tie[s:e]) {
 				tie[s].n |= keyValid
 				insts++
-				nameBytes += int(tie[s].n & keyLen)
 			}
 			s = e
 		}
 		i = j
 	}
-	return insts, nameBytes
+	return insts
 }
 
 // needsWholeNames reports whether equal keys may hide different names.
@@ -318,7 +322,7 @@ func (l *loader) sameName(a, b *runKey) bool {
 	}
 	_, na := l.runAt(a.g)
 	_, nb := l.runAt(b.g)
-	return bytes.Equal(na, nb)
+	return na == nb
 }
 
 // valid reports whether the runs of one installation make a valid one.
@@ -345,30 +349,42 @@ type rejectedName struct {
 }
 
 // numberInstallations gives the valid installations of part, marked by
-// markInstallations, the ids from id on, fills them in insts, copies their
-// names into all from byte at on (names is the string over all), and sets
-// l.runID of every run of part. It returns the names of the rejected
-// installations.
-func (l *loader) numberInstallations(part []runKey, insts []engine.Installation, id uint32, all []byte, names string, at int) []rejectedName {
+// markInstallations, the ids from id on, and sets l.runID of every run of
+// part. It returns the names of the rejected installations.
+func (l *loader) numberInstallations(part []runKey, id uint32) []rejectedName {
 	var rejected []rejectedName
 	var cur uint32
 	for i := range part {
 		k := &part[i]
 		if k.n&keyStart != 0 {
-			r, name := l.runAt(k.g)
-			if k.n&keyValid != 0 {
-				copy(all[at:], name)
-				insts[id] = engine.Installation{Name: names[at : at+len(name)], MPAN: r.ref.MPAN, MPRN: r.ref.MPRN,
-					Date: r.ref.Date, Cohort: r.ref.Cohort, Communicating: r.ref.Comm}
-				at += len(name)
+			switch {
+			case k.n&keyValid != 0:
+				l.runID[k.g] = id | firstRun
 				cur = id
 				id++
-			} else {
+				continue
+			default:
 				cur = rejectedRun | k.g
-				rejected = append(rejected, rejectedName{first: k.g, name: string(name)})
+				_, name := l.runAt(k.g)
+				rejected = append(rejected, rejectedName{first: k.g, name: name})
 			}
 		}
 		l.runID[k.g] = cur
 	}
 	return rejected
+}
+
+// fillInstallations fills the installations whose first run is in chunk
+// ci: their names and installation-level values.
+func (l *loader) fillInstallations(ci int, insts []engine.Installation) {
+	c := l.chunks[ci]
+	ids := l.runID[l.runBase[ci]:l.runBase[ci+1]]
+	for i, id := range ids {
+		if id&(rejectedRun|firstRun) != firstRun {
+			continue
+		}
+		r := &c.runs[i]
+		insts[id&^firstRun] = engine.Installation{Name: c.runName(uint32(i)), MPAN: r.ref.MPAN, MPRN: r.ref.MPRN,
+			Date: r.ref.Date, Cohort: r.ref.Cohort, Communicating: r.ref.Comm}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s1resolve/s1resolve/value"
@@ -22,12 +23,13 @@ func loaderOf(chunks [][]testRun, workers int) *loader {
 	l := &loader{opt: Options{Workers: workers}}
 	for seq, runs := range chunks {
 		c := &chunk{seq: seq}
+		var names strings.Builder
 		for _, r := range runs {
-			at := len(c.arena)
-			c.arena = append(c.arena, r.name...)
-			c.runs = append(c.runs, run{nameOff: uint32(at), nameLen: uint32(len(r.name)), ref: r.ref,
+			c.runs = append(c.runs, run{nameOff: uint32(names.Len()), nameLen: uint32(len(r.name)), ref: r.ref,
 				hasRef: !r.bad, bad: r.bad})
+			names.WriteString(r.name)
 		}
+		c.names = names.String()
 		l.chunks = append(l.chunks, c)
 	}
 	return l
@@ -35,7 +37,8 @@ func loaderOf(chunks [][]testRun, workers int) *loader {
 
 // wantGather is the slow reading of gather: runs of one name, anywhere,
 // are one installation, valid when no run is spoilt and all agree; valid
-// installations are numbered in byte order of their names.
+// installations are numbered in byte order of their names, and filled from
+// their first run.
 func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields, runID []uint32, rejected map[uint32]string) {
 	type inst struct {
 		first uint32
@@ -78,6 +81,7 @@ func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields,
 		for _, r := range byName[name].runs {
 			runID[r] = uint32(id)
 		}
+		runID[byName[name].first] |= firstRun
 	}
 	return names, refs, runID, rejected
 }

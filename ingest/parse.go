@@ -21,13 +21,16 @@ type chunk struct {
 	errs  []rowError // in row order
 	diffs []rowDiff  // in row order: valid rows that disagree with their run's ref
 	runs  []run
-	arena []byte // the runs' names
+	// names holds the runs' names one after another. The valid
+	// installations' names are slices of it: it lives as long as the
+	// population.
+	names string
 }
 
 // runName returns the name of run i.
-func (c *chunk) runName(i uint32) []byte {
+func (c *chunk) runName(i uint32) string {
 	r := &c.runs[i]
-	return c.arena[r.nameOff : r.nameOff+r.nameLen]
+	return c.names[r.nameOff : r.nameOff+r.nameLen]
 }
 
 // Flags of a chunkRow, kept in the top bits of its line.
@@ -64,14 +67,16 @@ type rowDiff struct {
 
 // parser turns blocks into chunks; one per worker. It shares nothing.
 type parser struct {
-	rec record
-	row row
+	rec   record
+	row   row
+	arena []byte // the names of the runs of the chunk being parsed
 }
 
 func (p *parser) parseBlock(b *block) (*chunk, int64) {
 	estimate := len(b.data)/96 + 1 // rows of about a hundred bytes
 	c := &chunk{file: b.file, seq: b.seq, first: b.first, start: b.line, rows: make([]chunkRow, 0, estimate),
-		runs: make([]run, 0, estimate/3+1), arena: make([]byte, 0, (estimate/3+1)*24)}
+		runs: make([]run, 0, estimate/3+1)}
+	p.arena = p.arena[:0]
 	data := b.data
 	line := uint32(0)
 	var blank int64
@@ -87,6 +92,7 @@ func (p *parser) parseBlock(b *block) (*chunk, int64) {
 		p.addRow(c, b.hdr, start)
 	}
 	c.lines = line
+	c.names = string(p.arena)
 	return c, blank
 }
 
@@ -112,10 +118,10 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 	var ru *run
 	if len(r.smso) > 0 && len(r.id) > 0 {
 		n := uint32(len(c.runs))
-		if n == 0 || !isName(c.runName(n-1), r.smso, r.id) { // a new run: most rows continue the last one
-			at := len(c.arena)
-			c.arena = append(append(append(c.arena, r.smso...), 0), r.id...)
-			c.runs = append(c.runs, run{nameOff: uint32(at), nameLen: uint32(len(c.arena) - at)})
+		if n == 0 || !isName(p.arena[c.runs[n-1].nameOff:], r.smso, r.id) { // a new run: most rows continue the last one
+			at := len(p.arena)
+			p.arena = append(append(append(p.arena, r.smso...), 0), r.id...)
+			c.runs = append(c.runs, run{nameOff: uint32(at), nameLen: uint32(len(p.arena) - at)})
 			n++
 		}
 		cr.run = n - 1
