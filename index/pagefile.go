@@ -28,14 +28,14 @@ const (
 )
 
 // writePageFile writes the installation pages of pop to dir/pageFile,
-// encoded in parallel, in order, and synced.
+// encoded in parallel, in order, past the page cache where it can
+// (directWriter), and synced.
 func writePageFile(ctx context.Context, dir string, pop *engine.Population, res *engine.Result, workers int) error {
-	f, err := os.OpenFile(filepath.Join(dir, pageFile), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	w, err := createDirect(filepath.Join(dir, pageFile))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 4<<20)
+	defer w.f.Close() // after Close, a no-op
 	n := len(pop.Installations)
 	pages := (n + pageSize - 1) / pageSize
 	offsets := make([]uint64, 0, pages+1)
@@ -76,13 +76,7 @@ func writePageFile(ctx context.Context, dir string, pop *engine.Population, res 
 	if _, err := w.Write(tail); err != nil {
 		return err
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	return f.Close()
+	return w.Close()
 }
 
 // appendPage appends the encoding of one page: the record count, then each
