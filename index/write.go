@@ -113,6 +113,16 @@ func markComplete(dir string) error {
 }
 
 func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop *engine.Population, res *engine.Result, x Extras, workers int) error {
+	devices := len(pop.Devices)
+	// The installation table first, on every worker: it is the only
+	// reader of the devices and their row positions, which the caller may
+	// then drop before Badger builds its tables.
+	if err := writePageFile(ctx, dir, pop, res, workers); err != nil {
+		return err
+	}
+	if x.TableWritten != nil {
+		x.TableWritten()
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	stream := uint32(0)
@@ -124,7 +134,7 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		if files == nil {
 			files = pop.Files
 		}
-		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: len(pop.Devices), Files: files,
+		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: devices, Files: files,
 			Smets2: len(pop.Smets2), Rejects: x.Rejects, RejectedInstallations: len(x.Rejected),
 			Inputs: x.Inputs, Build: x.Build, Created: time.Now().UTC().Format(time.RFC3339)}
 		var rules strings.Builder
@@ -148,8 +158,6 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		out := next()
 		g.Go(func() error { return writeRegistration(gctx, out, x.Registry) })
 	}
-
-	g.Go(func() error { return writePageFile(gctx, dir, pop, res, workers) })
 
 	if len(pop.Smets2) > 0 {
 		out := next()

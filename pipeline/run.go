@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -270,6 +271,7 @@ func (r *run) resolve(ctx context.Context) error {
 // write writes the store and the decisions and rejects, concurrently.
 func (r *run) write(ctx context.Context) error {
 	cfg := r.cfg
+	r.sum.RowsDecided = len(r.pop.Devices)
 	var storeTime, outputsTime time.Duration // each set by its own goroutine
 	g, gctx := errgroup.WithContext(ctx)
 	if cfg.DB != "" { // without --db no store is written: nothing would read it
@@ -279,6 +281,16 @@ func (r *run) write(ctx context.Context) error {
 		}
 		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath, Files: r.files,
 			Inputs: r.sum.Inputs, Build: r.sum.Build}
+		// Without a report nothing after the installation table reads the
+		// devices: the outputs and the summary work from installations.
+		// Their memory goes back to the system at once: Badger's tables,
+		// mapped files, come next and count in the run's memory too.
+		if r.outs.report == nil {
+			x.TableWritten = func() {
+				r.pop.Devices, r.pop.RowFile, r.pop.RowLine = nil, nil, nil
+				debug.FreeOSMemory()
+			}
+		}
 		if cfg.Registration != "" {
 			x.Registry = r.reg
 		}
@@ -340,7 +352,6 @@ func (r *run) count() error {
 	if r.reg != nil {
 		sum.RegisteredMPxNs = r.reg.Len()
 	}
-	sum.RowsDecided = len(r.pop.Devices)
 	sum.Count(r.res)
 	if int64(sum.RowsDecided+sum.RejectedRows) != sum.Rows {
 		return fmt.Errorf("internal error: %d rows read but %d decided and %d rejected", sum.Rows, sum.RowsDecided, sum.RejectedRows)
