@@ -31,20 +31,11 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	l.chunkOf = nil
-	finalOf := func(ci int, r uint32) uint32 {
-		if r == noInst {
-			return noInst
-		}
-		if id := l.runID[l.runBase[ci]+r]; id&rejectedRun == 0 {
-			return id &^ firstRun
-		}
-		return noInst
+	var rows int64
+	for _, c := range l.chunks {
+		rows += int64(len(c.rows))
 	}
-	ids, rows, err := l.finalIDs(ctx, pop, finalOf)
-	if err != nil {
-		return nil, err
-	}
-	rj, err := l.layout(ctx, pop, ids)
+	rj, err := l.layout(ctx, pop)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +71,7 @@ func (l *loader) placeLines() error {
 // layout lays the devices out by installation, in (file, line) order, and
 // gathers the rows of rejected installations; it frees the chunks as it
 // goes.
-func (l *loader) layout(ctx context.Context, pop *engine.Population, ids [][]uint32) (*rejectBuilder, error) {
+func (l *loader) layout(ctx context.Context, pop *engine.Population) (*rejectBuilder, error) {
 	var next uint32
 	for id := range pop.Installations {
 		pop.Installations[id].First = next
@@ -99,16 +90,16 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population, ids [][]uin
 	done := make([]atomic.Int32, len(l.chunks))
 	release := func(ci int) {
 		if done[ci].Add(1) == scanners {
-			l.chunks[ci], ids[ci] = nil, nil
+			l.chunks[ci] = nil
 		}
 	}
 	for _, r := range ranges {
-		g.Go(func() error { return l.place(gctx, pop, ids, uint32(r[0]), uint32(r[1]), release) })
+		g.Go(func() error { return l.place(gctx, pop, uint32(r[0]), uint32(r[1]), release) })
 	}
 	rj := newRejectBuilder(l)
 	g.Go(func() error {
 		for ci := range l.chunks {
-			rj.addChunk(ci, l.chunks[ci], ids[ci])
+			rj.addChunk(ci, l.chunks[ci])
 			release(ci)
 		}
 		return gctx.Err()
@@ -120,43 +111,29 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population, ids [][]uin
 	return rj, nil
 }
 
-// finalIDs maps every row of every chunk to its final installation id
-// (noInst for rows of rejected or unidentified installations), counts the
-// rows of each installation, and returns the ids and the number of rows.
-func (l *loader) finalIDs(ctx context.Context, pop *engine.Population, finalOf func(ci int, run uint32) uint32) ([][]uint32, int64, error) {
-	ids := make([][]uint32, len(l.chunks))
-	var rows atomic.Int64
-	g, _ := errgroup.WithContext(ctx)
-	g.SetLimit(l.opt.Workers)
-	for ci, c := range l.chunks {
-		g.Go(func() error {
-			out := make([]uint32, len(c.rows))
-			for i := range c.rows {
-				id := finalOf(ci, c.rows[i].run)
-				out[i] = id
-				if id != noInst {
-					atomic.AddUint32(&pop.Installations[id].Count, 1)
-				}
-			}
-			ids[ci] = out
-			rows.Add(int64(len(c.rows)))
-			return nil
-		})
+// finalID returns the final id of the installation of run r of chunk ci,
+// or noInst when it is rejected or unknown.
+func (l *loader) finalID(ci int, r uint32) uint32 {
+	if r == noInst {
+		return noInst
 	}
-	err := g.Wait()
-	return ids, rows.Load(), err
+	if id := l.runID[l.runBase[ci]+r]; id&rejectedRun == 0 {
+		return id &^ firstRun
+	}
+	return noInst
 }
 
 // place copies the rows of installations [lo, hi) into the population, in
 // chunk order, that is in (file, line) order.
-func (l *loader) place(ctx context.Context, pop *engine.Population, ids [][]uint32, lo, hi uint32, release func(int)) error {
+func (l *loader) place(ctx context.Context, pop *engine.Population, lo, hi uint32, release func(int)) error {
 	cursor := make([]uint32, hi-lo)
 	for id := lo; id < hi; id++ {
 		cursor[id-lo] = pop.Installations[id].First
 	}
 	for ci := range l.chunks {
 		c := l.chunks[ci]
-		for i, id := range ids[ci] {
+		for i := range c.rows {
+			id := l.finalID(ci, c.rows[i].run)
 			if id < lo || id >= hi { // noInst is never in range
 				continue
 			}
@@ -199,7 +176,7 @@ func newRejectBuilder(l *loader) *rejectBuilder {
 }
 
 // addChunk adds the rows of chunk ci that have no final installation id.
-func (b *rejectBuilder) addChunk(ci int, c *chunk, ids []uint32) {
+func (b *rejectBuilder) addChunk(ci int, c *chunk) {
 	ei, di := 0, 0
 	for i := range c.rows {
 		var e *rowError
@@ -212,7 +189,7 @@ func (b *rejectBuilder) addChunk(ci int, c *chunk, ids []uint32) {
 			d = &c.diffs[di]
 			di++
 		}
-		if ids[i] == noInst {
+		if b.l.finalID(ci, c.rows[i].run) == noInst {
 			b.add(ci, c, &c.rows[i], e, d)
 		}
 	}

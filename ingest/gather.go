@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/parallel"
@@ -17,6 +18,7 @@ import (
 type run struct {
 	nameOff uint32 // the name, smso + "\x00" + installation_id, in the chunk's arena
 	nameLen uint32
+	rows    uint32     // the run's rows, valid or not
 	ref     instFields // installation-level values of the run's first valid row
 	hasRef  bool
 	bad     bool // some row of the run has a problem of its own
@@ -130,6 +132,7 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			l.fillInstallations(ci, pop.Installations)
+			l.countRows(ci, pop.Installations)
 		}
 	}); err != nil {
 		return nil, err
@@ -384,7 +387,21 @@ func (l *loader) fillInstallations(ci int, insts []engine.Installation) {
 			continue
 		}
 		r := &c.runs[i]
-		insts[id&^firstRun] = engine.Installation{Name: c.runName(uint32(i)), MPAN: r.ref.MPAN, MPRN: r.ref.MPRN,
-			Date: r.ref.Date, Cohort: r.ref.Cohort, Communicating: r.ref.Comm}
+		in := &insts[id&^firstRun]
+		in.Name, in.MPAN, in.MPRN = c.runName(uint32(i)), r.ref.MPAN, r.ref.MPRN
+		in.Date, in.Cohort, in.Communicating = r.ref.Date, r.ref.Cohort, r.ref.Comm
+	}
+}
+
+// countRows adds the rows of chunk ci's runs to their installations'
+// Count. Several chunks may hold runs of one installation: the additions
+// are atomic, and fillInstallations writes every field but Count.
+func (l *loader) countRows(ci int, insts []engine.Installation) {
+	c := l.chunks[ci]
+	ids := l.runID[l.runBase[ci]:l.runBase[ci+1]]
+	for i, id := range ids {
+		if id&rejectedRun == 0 {
+			atomic.AddUint32(&insts[id&^firstRun].Count, c.runs[i].rows)
+		}
 	}
 }

@@ -25,7 +25,7 @@ func loaderOf(chunks [][]testRun, workers int) *loader {
 		c := &chunk{seq: seq}
 		var names strings.Builder
 		for _, r := range runs {
-			c.runs = append(c.runs, run{nameOff: uint32(names.Len()), nameLen: uint32(len(r.name)), ref: r.ref,
+			c.runs = append(c.runs, run{nameOff: uint32(names.Len()), nameLen: uint32(len(r.name)), rows: uint32(1 + len(r.name)%3), ref: r.ref,
 				hasRef: !r.bad, bad: r.bad})
 			names.WriteString(r.name)
 		}
@@ -39,10 +39,11 @@ func loaderOf(chunks [][]testRun, workers int) *loader {
 // are one installation, valid when no run is spoilt and all agree; valid
 // installations are numbered in byte order of their names, and filled from
 // their first run.
-func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields, runID []uint32, rejected map[uint32]string) {
+func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields, counts map[string]uint32, runID []uint32, rejected map[uint32]string) {
 	type inst struct {
 		first uint32
 		runs  []uint32
+		rows  uint32
 		ref   instFields
 		valid bool
 	}
@@ -56,6 +57,7 @@ func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields,
 				byName[r.name] = in
 			}
 			in.runs = append(in.runs, g)
+			in.rows += uint32(1 + len(r.name)%3) // as loaderOf counts them
 			if r.bad || r.ref != in.ref {
 				in.valid = false
 			}
@@ -64,11 +66,13 @@ func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields,
 	}
 	runID = make([]uint32, g)
 	refs = map[string]instFields{}
+	counts = map[string]uint32{}
 	rejected = map[uint32]string{}
 	for name, in := range byName {
 		if in.valid {
 			names = append(names, name)
 			refs[name] = in.ref
+			counts[name] = in.rows
 			continue
 		}
 		rejected[in.first] = name
@@ -83,7 +87,7 @@ func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields,
 		}
 		runID[byName[name].first] |= firstRun
 	}
-	return names, refs, runID, rejected
+	return names, refs, counts, runID, rejected
 }
 
 func checkGather(t *testing.T, chunks [][]testRun, workers int) {
@@ -93,15 +97,15 @@ func checkGather(t *testing.T, chunks [][]testRun, workers int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, refs, runID, rejected := wantGather(chunks)
+	names, refs, counts, runID, rejected := wantGather(chunks)
 	if len(pop.Installations) != len(names) {
 		t.Fatalf("%d workers: %d valid installations, want %d", workers, len(pop.Installations), len(names))
 	}
 	for id, in := range pop.Installations {
 		ref := refs[names[id]]
-		if in.Name != names[id] || in.MPAN != ref.MPAN || in.Date != ref.Date {
-			t.Fatalf("%d workers: installation %d is %q %v %v, want %q %v %v", workers, id, in.Name, in.MPAN, in.Date,
-				names[id], ref.MPAN, ref.Date)
+		if in.Name != names[id] || in.MPAN != ref.MPAN || in.Date != ref.Date || in.Count != counts[names[id]] {
+			t.Fatalf("%d workers: installation %d is %q %v %v %d rows, want %q %v %v %d", workers, id, in.Name, in.MPAN, in.Date,
+				in.Count, names[id], ref.MPAN, ref.Date, counts[names[id]])
 		}
 	}
 	if !slices.Equal(l.runID, runID) {

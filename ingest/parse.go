@@ -126,6 +126,7 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 		}
 		cr.run = n - 1
 		ru = &c.runs[n-1]
+		ru.rows++
 	}
 	if msg != "" {
 		cr.line |= rowInvalid
