@@ -196,6 +196,28 @@ func TestSortKeyRefs(t *testing.T) {
 	if !slices.Equal(big, want2) {
 		t.Fatal("SortKeyRefs disagrees with slices.SortFunc")
 	}
+	// One key on half the rows (a placeholder GUID), others rare, and
+	// keys crowded into one top byte: the in-place pass scrambles equal
+	// keys, and the order by id must come back.
+	for _, workers := range []int{1, 2, 3} {
+		skew := make([]KeyRef, 200_000)
+		for i := range skew {
+			switch {
+			case i%2 == 0:
+				skew[i] = KeyRef{Mix(42), uint32(i)}
+			case i%3 == 0:
+				skew[i] = KeyRef{0xAB<<56 | uint64(i%1000), uint32(i)}
+			default:
+				skew[i] = KeyRef{Mix(uint64(i % 5000)), uint32(i)}
+			}
+		}
+		want3 := append([]KeyRef(nil), skew...)
+		slices.SortFunc(want3, compareKeyRefs)
+		SortKeyRefs(skew, workers)
+		if !slices.Equal(skew, want3) {
+			t.Fatalf("%d workers: SortKeyRefs disagrees with slices.SortFunc on skewed keys", workers)
+		}
+	}
 }
 
 // TestGroupFacts: the facts step 2 records are the ones it decided on.
