@@ -259,48 +259,87 @@ func (s *Store) byName(prefix byte, name string) (uint32, bool, error) {
 	return 0, false, d.err
 }
 
-// ByMPxN returns the installations holding an MPxN key.
+// ByMPxN returns the members (installations, then SMETS2+ members) holding
+// an MPxN key, in id order.
 func (s *Store) ByMPxN(k value.Key) ([]uint32, error) {
-	ids, _, err := s.posting('x', uint64(k), false)
-	return ids, err
+	cands, err := s.posting('x', uint64(k))
+	if err != nil || len(cands) == 0 {
+		return nil, err
+	}
+	recs, err := s.Installations(cands)
+	if err != nil {
+		return nil, err
+	}
+	ids := cands[:0]
+	for _, r := range recs {
+		if slices.Contains(r.Keys(), k) {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, nil
 }
 
-// ByGUID returns the installations holding a GUID and the number of device
-// rows that carry it.
+// ByGUID returns the installations holding a GUID, in id order, and the
+// number of device rows that carry it.
 func (s *Store) ByGUID(guid value.GUID) ([]uint32, int, error) {
-	return s.posting('g', uint64(guid), true)
+	cands, err := s.posting('g', uint64(guid))
+	if err != nil || len(cands) == 0 {
+		return nil, 0, err
+	}
+	recs, err := s.Installations(cands)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, rows := cands[:0], 0
+	for _, r := range recs {
+		n := 0
+		for _, d := range r.Devices {
+			if d.GUID == guid {
+				n++
+			}
+		}
+		if n > 0 {
+			ids = append(ids, r.ID)
+			rows += n
+		}
+	}
+	return ids, rows, nil
 }
 
-func (s *Store) posting(prefix byte, key uint64, rows bool) ([]uint32, int, error) {
+// posting returns the candidates for key: the ids of every entry of its
+// bucket with its fingerprint, sorted and distinct.
+func (s *Store) posting(prefix byte, key uint64) ([]uint32, error) {
 	key = engine.Mix(key)
 	v, err := s.get(bucketKey(prefix, bucketOfMixed(key)))
 	if err != nil || v == nil {
-		return nil, 0, err
+		return nil, err
 	}
+	fp := fingerprintOfMixed(key)
+	var out []uint32
+	matches := 0
 	for len(v) > 0 {
-		if len(v) < 6 {
-			return nil, 0, fmt.Errorf("%w: truncated bucket", ErrFormat)
+		if len(v) < 2 {
+			return nil, fmt.Errorf("%w: truncated bucket", ErrFormat)
 		}
-		k := uint64(v[0])<<40 | uint64(v[1])<<32 | uint64(v[2])<<24 | uint64(v[3])<<16 | uint64(v[4])<<8 | uint64(v[5])
-		v = v[6:]
-		n := 0
-		if rows {
-			r, c := binary.Uvarint(v)
-			if c <= 0 {
-				return nil, 0, fmt.Errorf("%w: truncated bucket", ErrFormat)
-			}
-			n, v = int(r), v[c:]
+		f := binary.BigEndian.Uint16(v)
+		if f > fp { // entries are in key order, so in fingerprint order
+			break
 		}
-		ids, rest, err := readPosting(v)
+		ids, rest, err := readPosting(v[2:])
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		if k == key&(1<<48-1) {
-			return ids, n, nil
+		if f == fp {
+			out = append(out, ids...)
+			matches++
 		}
 		v = rest
 	}
-	return nil, 0, nil
+	if matches > 1 {
+		slices.Sort(out)
+		out = slices.Compact(out)
+	}
+	return out, nil
 }
 
 // Registration is what the store knows of one MPxN's registration.

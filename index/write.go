@@ -194,26 +194,21 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 	for _, x := range []struct {
 		prefix byte
 		refs   []engine.KeyRef
-		rows   bool
-	}{{'x', res.MPxNRefs, false}, {'g', res.GUIDRefs, true}} {
-		parts := 1
-		if x.rows {
-			parts = workers // the GUID index is the largest: split it
-		}
-		for _, r := range parallel.Ranges(1<<bucketBits, parts) {
+		parts  int
+	}{{'x', res.MPxNRefs, 1}, {'g', res.GUIDRefs, workers}} { // the GUID index is the largest: split it
+		for _, r := range parallel.Ranges(1<<bucketBits, x.parts) {
 			out := next()
 			lo := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= uint32(r[0]) })
 			hi := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= uint32(r[1]) })
-			g.Go(func() error { return writePostings(gctx, out, x.prefix, x.refs[lo:hi], x.rows) })
+			g.Go(func() error { return writePostings(gctx, out, x.prefix, x.refs[lo:hi]) })
 		}
 	}
 	return g.Wait()
 }
 
 // writePostings writes the posting lists of refs, sorted by mixed key, as
-// one value per hash bucket: entries of key, row count (when rows is set)
-// and posting.
-func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engine.KeyRef, rows bool) error {
+// one value per hash bucket: entries of fingerprint and posting.
+func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engine.KeyRef) error {
 	var val []byte
 	var ids []uint32
 	for i := 0; i < len(refs); {
@@ -227,11 +222,7 @@ func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engi
 					ids = append(ids, refs[j].ID)
 				}
 			}
-			k := refs[i].K // its top bits are the bucket: keep the low 48
-			val = append(val, byte(k>>40), byte(k>>32), byte(k>>24), byte(k>>16), byte(k>>8), byte(k))
-			if rows {
-				val = binary.AppendUvarint(val, uint64(j-i))
-			}
+			val = binary.BigEndian.AppendUint16(val, fingerprintOfMixed(refs[i].K))
 			val = appendPosting(val, ids)
 			i = j
 		}
