@@ -124,6 +124,21 @@ func TestPostingsAgainstPopulation(t *testing.T) {
 			t.Fatalf("ByMPxN(%v) = %v, %v; want %v", k, ids, err, want)
 		}
 	}
+	// Groups: installations sharing an MPRN, transitively (each holds one
+	// key here, so a group is the holders of one key).
+	for id := 0; id < len(pop.Installations); id += 7 {
+		recs, err := st.Group(uint32(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uint32
+		for _, r := range recs {
+			got = append(got, r.ID)
+		}
+		if want := wantKey[pop.Installations[id].MPRN]; !slices.Equal(got, want) {
+			t.Fatalf("Group(%d) = %v, want %v", id, got, want)
+		}
+	}
 	for _, g := range absentGUIDs {
 		if ids, rows, err := st.ByGUID(g); err != nil || len(ids) != 0 || rows != 0 {
 			t.Fatalf("absent GUID %v found %v, %d rows, %v", g, ids, rows, err)

@@ -379,33 +379,52 @@ func (s *Store) Registered(k value.Key) (Registration, bool, error) {
 // id, in id order, found by following the MPxN postings breadth first: each
 // member is queued once, each posting list read once, and each layer's
 // records read page by page, so a group of thousands sharing one
-// placeholder MPAN costs one pass, not one per pair.
+// placeholder MPAN costs one pass, not one per pair. A posting's
+// candidates join the group when their records hold the key.
 func (s *Store) Group(id uint32) ([]*Record, error) {
 	seen := map[uint32]bool{id: true}
 	keys := map[value.Key]bool{}
+	layer, err := s.Installations([]uint32{id})
+	if err != nil {
+		return nil, err
+	}
 	var out []*Record
-	for layer := []uint32{id}; len(layer) > 0; {
-		recs, err := s.Installations(layer)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-		layer = layer[:0:0]
-		for _, r := range recs {
+	for len(layer) > 0 {
+		out = append(out, layer...)
+		via := map[uint32][]value.Key{} // candidate -> the keys whose postings name it
+		var cands []uint32
+		for _, r := range layer {
 			for _, k := range r.Keys() {
 				if keys[k] {
 					continue
 				}
 				keys[k] = true
-				ids, err := s.ByMPxN(k)
+				ids, err := s.posting('x', uint64(k))
 				if err != nil {
 					return nil, err
 				}
 				for _, o := range ids {
-					if !seen[o] {
-						seen[o] = true
-						layer = append(layer, o)
+					if seen[o] {
+						continue
 					}
+					if _, ok := via[o]; !ok {
+						cands = append(cands, o)
+					}
+					via[o] = append(via[o], k)
+				}
+			}
+		}
+		recs, err := s.Installations(cands)
+		if err != nil {
+			return nil, err
+		}
+		layer = layer[:0:0]
+		for _, r := range recs {
+			for _, k := range via[r.ID] {
+				if slices.Contains(r.Keys(), k) {
+					seen[r.ID] = true
+					layer = append(layer, r)
+					break
 				}
 			}
 		}
