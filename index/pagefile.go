@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/s1resolve/s1resolve/directio"
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/parallel"
 )
@@ -29,13 +30,14 @@ const (
 
 // writePageFile writes the installation pages of pop to dir/pageFile,
 // encoded in parallel, in order, past the page cache where it can
-// (directWriter), and synced.
+// (directio), and synced.
 func writePageFile(ctx context.Context, dir string, pop *engine.Population, res *engine.Result, workers int) error {
-	w, err := createDirect(filepath.Join(dir, pageFile))
+	f, err := os.OpenFile(filepath.Join(dir, pageFile), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	defer w.f.Close() // after Close, a no-op
+	defer f.Close() // after the Close below, a no-op
+	w := directio.NewWriter(f)
 	n := len(pop.Installations)
 	pages := (n + pageSize - 1) / pageSize
 	offsets := make([]uint64, 0, pages+1)
@@ -76,7 +78,13 @@ func writePageFile(ctx context.Context, dir string, pop *engine.Population, res 
 	if _, err := w.Write(tail); err != nil {
 		return err
 	}
-	return w.Close()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // appendPage appends the encoding of one page: the record count, then each

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/s1resolve/s1resolve/directio"
 	"github.com/s1resolve/s1resolve/paths"
 )
 
@@ -27,7 +28,15 @@ type File struct {
 	t   paths.Target
 	tmp *os.File // the temporary file (New, Regular); nil once placed or discarded
 	out *os.File // the file written in place (Stream)
-	w   *bufio.Writer
+	w   bufferedWriter
+}
+
+// bufferedWriter is a bufio.Writer, or for a temporary file a
+// directio.Writer: a run's decisions are hundreds of megabytes that are
+// read later, if at all, and need not pass through the page cache.
+type bufferedWriter interface {
+	io.Writer
+	Flush() error
 }
 
 // Create starts an output at path; "-" means stdout (os.Stdout when nil).
@@ -64,7 +73,7 @@ func CreateTarget(t paths.Target, stdout io.Writer) (*File, error) {
 			os.Remove(tmp.Name())
 			return nil, fmt.Errorf("creating %s: %w", t.Arg, err)
 		}
-		f.tmp, f.w = tmp, bufio.NewWriterSize(tmp, 1<<20)
+		f.tmp, f.w = tmp, directio.NewWriter(tmp)
 	}
 	return f, nil
 }

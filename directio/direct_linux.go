@@ -1,15 +1,13 @@
-package index
+package directio
 
 import (
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-const oDirect = syscall.O_DIRECT
-
-// setDirect turns O_DIRECT on or off for an open file.
+// setDirect turns O_DIRECT on or off for an open file; the kernel refuses
+// it (EINVAL) where the file system cannot do direct I/O.
 func setDirect(f *os.File, on bool) error {
 	flags, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
 	if err != nil {
