@@ -9,9 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/parallel"
@@ -74,8 +71,10 @@ func (l *loader) placeLines() error {
 }
 
 // layout lays the devices out by installation, in (file, line) order, and
-// gathers the rows of rejected installations; it frees the chunks as it
-// goes.
+// gathers the rows of rejected installations. Each chunk is read once, by
+// one of the workers: a row's place is its installation's first device,
+// plus the rows of the installation's earlier runs (l.runOffsets), plus the
+// rows of its own run before it. Chunks are freed as they are done.
 func (l *loader) layout(ctx context.Context, pop *engine.Population) (*rejectBuilder, error) {
 	var next uint32
 	for id := range pop.Installations {
@@ -87,29 +86,22 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population) (*rejectBui
 		pop.RowFile = make([]uint16, next)
 		pop.RowLine = make([]uint32, next)
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	ranges := parallel.Ranges(len(pop.Installations), l.opt.Workers)
-	// Every goroutine below reads every chunk; the last one done with a
-	// chunk frees it, so memory falls as the layout fills.
-	scanners := int32(len(ranges) + 1)
-	done := make([]atomic.Int32, len(l.chunks))
-	release := func(ci int) {
-		if done[ci].Add(1) == scanners {
+	// The rejects read the chunks that hold a row without a final id: a
+	// row of its own problem (errs), or a run of a rejected installation
+	// (whose runs gather kept). They are read first, in order.
+	rj := newRejectBuilder(l)
+	for ci, c := range l.chunks {
+		if len(c.errs) > 0 || c.runs != nil {
+			rj.addChunk(ci, c)
+		}
+	}
+	err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			l.place(ci, pop)
 			l.chunks[ci] = nil
 		}
-	}
-	for _, r := range ranges {
-		g.Go(func() error { return l.place(gctx, pop, uint32(r[0]), uint32(r[1]), release) })
-	}
-	rj := newRejectBuilder(l)
-	g.Go(func() error {
-		for ci := range l.chunks {
-			rj.addChunk(ci, l.chunks[ci])
-			release(ci)
-		}
-		return gctx.Err()
 	})
-	if err := g.Wait(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	l.chunks = nil
@@ -128,36 +120,38 @@ func (l *loader) finalID(ci int, r uint32) uint32 {
 	return noInst
 }
 
-// place copies the rows of installations [lo, hi) into the population, in
-// chunk order, that is in (file, line) order.
-func (l *loader) place(ctx context.Context, pop *engine.Population, lo, hi uint32, release func(int)) error {
-	cursor := make([]uint32, hi-lo)
-	for id := lo; id < hi; id++ {
-		cursor[id-lo] = pop.Installations[id].First
-	}
-	for ci := range l.chunks {
-		c := l.chunks[ci]
-		for i := range c.rows {
-			id := l.finalID(ci, c.rows[i].run)
-			if id < lo || id >= hi { // noInst is never in range
-				continue
-			}
-			at := cursor[id-lo]
-			cursor[id-lo]++
-			pop.Devices[at] = c.rows[i].dev
-			if pop.RowFile != nil {
-				pop.RowFile[at] = c.file
-				pop.RowLine[at] = c.start + c.rows[i].lineNo()
-			}
+// place copies the rows of chunk ci that have a final id to their places
+// in the population.
+func (l *loader) place(ci int, pop *engine.Population) {
+	c := l.chunks[ci]
+	base := l.runBase[ci]
+	next := make([]uint32, l.runBase[ci+1]-base) // the next place of each run's rows
+	for r := range next {
+		id := l.runID[base+uint32(r)]
+		if id&rejectedRun != 0 {
+			next[r] = noInst
+			continue
 		}
-		release(ci)
-		if ci%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		next[r] = pop.Installations[id&^firstRun].First
+	}
+	offs := l.runOffsets
+	o, _ := slices.BinarySearchFunc(offs, base, func(x runOffset, g uint32) int { return cmp.Compare(x.g, g) })
+	for ; o < len(offs) && offs[o].g < l.runBase[ci+1]; o++ {
+		next[offs[o].g-base] += offs[o].rows
+	}
+	for i := range c.rows {
+		r := c.rows[i].run
+		if r == noInst || next[r] == noInst {
+			continue
+		}
+		at := next[r]
+		next[r]++
+		pop.Devices[at] = c.rows[i].dev
+		if pop.RowFile != nil {
+			pop.RowFile[at] = c.file
+			pop.RowLine[at] = c.start + c.rows[i].lineNo()
 		}
 	}
-	return nil
 }
 
 // rejectBuilder gathers the rows of rejected installations and explains each.

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -118,13 +119,16 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	}
 	l.runID = make([]uint32, nruns)
 	rejected := make([][]rejectedName, len(parts))
+	offsets := make([][]runOffset, len(parts))
 	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			rejected[p] = l.numberInstallations(parts[p], uint32(firstID[p]))
+			rejected[p], offsets[p] = l.numberInstallations(parts[p], uint32(firstID[p]))
 		}
 	}); err != nil {
 		return nil, err
 	}
+	l.runOffsets = slices.Concat(offsets...)
+	slices.SortFunc(l.runOffsets, func(a, b runOffset) int { return cmp.Compare(a.g, b.g) })
 	keys, parts = nil, nil
 	// Filled in run order, reading each chunk once: in key order every run
 	// would be a cache miss.
@@ -354,18 +358,24 @@ type rejectedName struct {
 
 // numberInstallations gives the valid installations of part, marked by
 // markInstallations, the ids from id on, and sets l.runID of every run of
-// part. It returns the names of the rejected installations.
-func (l *loader) numberInstallations(part []runKey, id uint32) []rejectedName {
+// part. It returns the names of the rejected installations and the
+// offsets of the later runs of valid installations.
+func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, []runOffset) {
 	var rejected []rejectedName
+	var offsets []runOffset
 	var cur uint32
+	var prev *runKey // the run before k of a valid installation
+	var offset uint32
 	for i := range part {
 		k := &part[i]
 		if k.n&keyStart != 0 {
+			prev, offset = nil, 0
 			switch {
 			case k.n&keyValid != 0:
 				l.runID[k.g] = id | firstRun
 				cur = id
 				id++
+				prev = k
 				continue
 			default:
 				cur = rejectedRun | k.g
@@ -374,9 +384,20 @@ func (l *loader) numberInstallations(part []runKey, id uint32) []rejectedName {
 			}
 		}
 		l.runID[k.g] = cur
+		if prev != nil { // a later run of a valid installation: its rows follow the earlier runs'
+			r, _ := l.runAt(prev.g)
+			offset += r.rows
+			offsets = append(offsets, runOffset{g: k.g, rows: offset})
+			prev = k
+		}
 	}
-	return rejected
+	return rejected, offsets
 }
+
+// runOffset says that the rows of run g come after rows rows of its
+// installation's earlier runs. Most installations are one run: only the
+// later runs of the others have one.
+type runOffset struct{ g, rows uint32 }
 
 // fillInstallations fills the installations whose first run is in chunk
 // ci: their names and installation-level values.

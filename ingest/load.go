@@ -99,6 +99,7 @@ type loader struct {
 	runBase       []uint32
 	chunkOf       []uint32
 	runID         []uint32
+	runOffsets    []runOffset // by run
 	rejectedNames map[uint32]string
 
 	mu     sync.Mutex

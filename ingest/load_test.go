@@ -5,12 +5,15 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 const hdr = "smso,cohort,installation_id,mpan,mprn,install_date,communicating,device_guid,device_type,device_state\n"
@@ -202,5 +205,50 @@ func TestMissingInputIsAnError(t *testing.T) {
 	_, err = Load(context.Background(), []string{t.TempDir()}, Options{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "directory") {
 		t.Fatalf("error %v, want one saying it is a directory", err)
+	}
+}
+
+// TestLayoutScatteredRows: installations whose rows are scattered over two
+// files and many small blocks (so over many runs and chunks) get every
+// row once, in (file, line) order, whatever the workers.
+func TestLayoutScatteredRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	type row struct{ file, line int }
+	want := map[string][]row{} // installation id -> its rows in (file, line) order
+	var contents [2]strings.Builder
+	for f := range contents {
+		contents[f].WriteString(hdr)
+		for line := 2; line < 400; line++ {
+			id := fmt.Sprint(rng.IntN(60))
+			guid := fmt.Sprintf("000D6F%010X", f*1000+line)
+			fmt.Fprintf(&contents[f], "S,FOC,%s,1200023305967,,2019-01-02,Y,%s,CHF,\n", id, guid)
+			want[id] = append(want[id], row{f, line})
+		}
+	}
+	files := map[string]string{"a.csv": contents[0].String(), "b.csv": contents[1].String()}
+	for _, workers := range []int{1, 2, 5} {
+		res, err := load(t, files, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pop := res.Population
+		if len(pop.Installations) != len(want) {
+			t.Fatalf("%d installations, want %d", len(pop.Installations), len(want))
+		}
+		for id, in := range pop.Installations {
+			w := want[in.ID()]
+			if int(in.Count) != len(w) {
+				t.Fatalf("%d workers: %s has %d rows, want %d", workers, in.ID(), in.Count, len(w))
+			}
+			for i, d := range pop.DevicesOf(uint32(id)) {
+				at := in.First + uint32(i)
+				r := w[i]
+				if int(pop.RowFile[at]) != r.file || int(pop.RowLine[at]) != r.line ||
+					d.GUID != value.GUID(uint64(0x000D6F0000000000)|uint64(r.file*1000+r.line)) {
+					t.Fatalf("%d workers: %s row %d is file %d line %d, want file %d line %d", workers, in.ID(), i,
+						pop.RowFile[at], pop.RowLine[at], r.file, r.line)
+				}
+			}
+		}
 	}
 }
