@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/parallel"
@@ -120,9 +119,10 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	l.runID = make([]uint32, nruns)
 	rejected := make([][]rejectedName, len(parts))
 	offsets := make([][]runOffset, len(parts))
+	totals := make([][]instRows, len(parts))
 	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			rejected[p], offsets[p] = l.numberInstallations(parts[p], uint32(firstID[p]))
+			rejected[p], offsets[p], totals[p] = l.numberInstallations(parts[p], uint32(firstID[p]))
 		}
 	}); err != nil {
 		return nil, err
@@ -136,11 +136,15 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			l.fillInstallations(ci, pop.Installations)
-			l.countRows(ci, pop.Installations)
 			l.dropRuns(ci)
 		}
 	}); err != nil {
 		return nil, err
+	}
+	for _, ts := range totals {
+		for _, t := range ts {
+			pop.Installations[t.id].Count = t.rows
+		}
 	}
 	l.rejectedNames = make(map[uint32]string)
 	for _, rs := range rejected {
@@ -360,16 +364,26 @@ type rejectedName struct {
 // markInstallations, the ids from id on, and sets l.runID of every run of
 // part. It returns the names of the rejected installations and the
 // offsets of the later runs of valid installations.
-func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, []runOffset) {
+func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, []runOffset, []instRows) {
 	var rejected []rejectedName
 	var offsets []runOffset
+	var totals []instRows
 	var cur uint32
 	var prev *runKey // the run before k of a valid installation
 	var offset uint32
+	// closeGroup records the rows of a valid installation of several runs,
+	// its earlier runs' and its last's.
+	closeGroup := func() {
+		if prev != nil && offset > 0 {
+			r, _ := l.runAt(prev.g)
+			totals = append(totals, instRows{id: cur, rows: offset + r.rows})
+		}
+		prev, offset = nil, 0
+	}
 	for i := range part {
 		k := &part[i]
 		if k.n&keyStart != 0 {
-			prev, offset = nil, 0
+			closeGroup()
 			switch {
 			case k.n&keyValid != 0:
 				l.runID[k.g] = id | firstRun
@@ -391,8 +405,12 @@ func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, 
 			prev = k
 		}
 	}
-	return rejected, offsets
+	closeGroup()
+	return rejected, offsets, totals
 }
+
+// instRows is the row count of an installation of several runs.
+type instRows struct{ id, rows uint32 }
 
 // runOffset says that the rows of run g come after rows rows of its
 // installation's earlier runs. Most installations are one run: only the
@@ -400,7 +418,8 @@ func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, 
 type runOffset struct{ g, rows uint32 }
 
 // fillInstallations fills the installations whose first run is in chunk
-// ci: their names and installation-level values.
+// ci: their names, installation-level values and, as if they were of one
+// run, their row counts (gather then sets those of several runs).
 func (l *loader) fillInstallations(ci int, insts []engine.Installation) {
 	c := l.chunks[ci]
 	ids := l.runID[l.runBase[ci]:l.runBase[ci+1]]
@@ -412,6 +431,7 @@ func (l *loader) fillInstallations(ci int, insts []engine.Installation) {
 		in := &insts[id&^firstRun]
 		in.Name, in.MPAN, in.MPRN = c.runName(uint32(i)), r.ref.MPAN, r.ref.MPRN
 		in.Date, in.Cohort, in.Communicating = r.ref.Date, r.ref.Cohort, r.ref.Comm
+		in.Count = r.rows
 	}
 }
 
@@ -426,17 +446,4 @@ func (l *loader) dropRuns(ci int) {
 		}
 	}
 	l.chunks[ci].runs = nil
-}
-
-// countRows adds the rows of chunk ci's runs to their installations'
-// Count. Several chunks may hold runs of one installation: the additions
-// are atomic, and fillInstallations writes every field but Count.
-func (l *loader) countRows(ci int, insts []engine.Installation) {
-	c := l.chunks[ci]
-	ids := l.runID[l.runBase[ci]:l.runBase[ci+1]]
-	for i, id := range ids {
-		if id&rejectedRun == 0 {
-			atomic.AddUint32(&insts[id&^firstRun].Count, c.runs[i].rows)
-		}
-	}
 }
