@@ -48,11 +48,22 @@ func (s *Summary) Count(res *engine.Result) {
 	s.Decisions = map[string]int{}
 	s.Reasons = map[string]int{}
 	s.Smets2Linked = res.Smets2Linked
+	// Counted by (decision, reason) first: words for millions of
+	// installations would be millions of strings.
+	var counts [256][256]int
 	for id, o := range res.Outcomes {
-		s.Decisions[o.Decision.String()]++
-		s.Reasons[o.Decision.String()+"/"+o.Reason.String()]++
+		counts[o.Decision][o.Reason]++
 		if res.GroupSize[id] > 1 && res.Root[id] == uint32(id) {
 			s.DuplicateGroups++
+		}
+	}
+	for d := range counts {
+		for r, n := range counts[d] {
+			if n > 0 {
+				dec, reason := engine.Decision(d), engine.Reason(r)
+				s.Decisions[dec.String()] += n
+				s.Reasons[dec.String()+"/"+reason.String()] += n
+			}
 		}
 	}
 }
