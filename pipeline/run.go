@@ -285,10 +285,25 @@ func (r *run) write(ctx context.Context) error {
 		// devices: the outputs and the summary work from installations.
 		// Their memory goes back to the system at once: Badger's tables,
 		// mapped files, come next and count in the run's memory too.
+		//
+		// Badger then decodes every batch of posting lists it is given into
+		// fresh values (400 MB at 5M) that are garbage at once: a collection
+		// every 10% of heap growth hands their pages back to the next batch
+		// instead of faulting in new ones (-80K page faults at 5M, for a few
+		// short collections). The setting is the process's: it is put back
+		// when the outputs are written.
+		var restoreGC func() // set by TableWritten; called after g.Wait
+		defer func() {
+			if restoreGC != nil {
+				restoreGC()
+			}
+		}()
 		if r.outs.report == nil {
 			x.TableWritten = func() {
 				r.pop.Devices, r.pop.RowFile, r.pop.RowLine = nil, nil, nil
 				debug.FreeOSMemory()
+				prev := debug.SetGCPercent(10)
+				restoreGC = func() { debug.SetGCPercent(prev) }
 			}
 		}
 		if cfg.Registration != "" {
