@@ -66,70 +66,26 @@ const (
 
 // gather groups the runs of every chunk into installations by name. It
 // returns the population of the valid installations in name order (their
-// final ids), each with its name and installation-level values; sets
-// l.runBase (each chunk's first global run index) and l.runID (for each
-// global run, its installation's final id, or rejectedRun | the global
-// index of its installation's first run); and keeps the names of rejected
-// installations in l.rejectedNames, by first run, for their messages.
-// Names are not copied: an installation's name is a slice of its first
-// run's chunk's names.
+// final ids), each with its name, installation-level values and row count,
+// and sets what the layout and the rejects need: l.runBase (each chunk's
+// first global run index), l.runID (for each global run, its
+// installation's final id, or rejectedRun | the global index of its
+// installation's first run), l.runOffsets and l.rejectedNames (by first
+// run). Names are not copied: an installation's name is a slice of its
+// first run's chunk's names. Runs no rejected installation needs are freed.
 func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
-	l.runBase = make([]uint32, len(l.chunks)+1)
-	for ci, c := range l.chunks {
-		total := uint64(l.runBase[ci]) + uint64(len(c.runs))
-		if total >= rejectedRun {
-			return nil, fmt.Errorf("more than %d installation runs, more than this build handles", rejectedRun-1)
-		}
-		l.runBase[ci+1] = uint32(total)
-	}
-	nruns := int(l.runBase[len(l.chunks)])
-	prefix := l.sharedPrefix()
-	keys := make([]runKey, nruns)
-	l.chunkOf = make([]uint32, nruns)
-	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
-		for ci := lo; ci < hi; ci++ {
-			l.chunkKeys(ci, prefix, keys[l.runBase[ci]:l.runBase[ci+1]])
-		}
-	}); err != nil {
+	if err := l.countRuns(); err != nil {
 		return nil, err
 	}
-	keys, err := sortRunKeys(ctx, keys, l.opt.Workers)
+	keys, err := l.sortedKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	parts := cutAtKeys(keys, 4*l.opt.Workers)
-	valid := make([]int, len(parts))
-	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			valid[p] = l.markInstallations(parts[p])
-		}
-	}); err != nil {
+	insts, totals, err := l.number(ctx, keys)
+	if err != nil {
 		return nil, err
 	}
-	// Each part's installations take the ids after the parts before it.
-	var insts int
-	firstID := make([]int, len(parts))
-	for p, n := range valid {
-		firstID[p] = insts
-		insts += n
-	}
-	if insts >= maxInsts {
-		return nil, fmt.Errorf("more than %d installations, more than this build handles", maxInsts-1)
-	}
-	l.runID = make([]uint32, nruns)
-	rejected := make([][]rejectedName, len(parts))
-	offsets := make([][]runOffset, len(parts))
-	totals := make([][]instRows, len(parts))
-	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			rejected[p], offsets[p], totals[p] = l.numberInstallations(parts[p], uint32(firstID[p]))
-		}
-	}); err != nil {
-		return nil, err
-	}
-	l.runOffsets = slices.Concat(offsets...)
-	slices.SortFunc(l.runOffsets, func(a, b runOffset) int { return cmp.Compare(a.g, b.g) })
-	keys, parts = nil, nil
+	keys = nil
 	// Filled in run order, reading each chunk once: in key order every run
 	// would be a cache miss.
 	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
@@ -141,18 +97,87 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	}); err != nil {
 		return nil, err
 	}
-	for _, ts := range totals {
-		for _, t := range ts {
-			pop.Installations[t.id].Count = t.rows
-		}
+	for _, t := range totals {
+		pop.Installations[t.id].Count = t.rows
 	}
+	return pop, nil
+}
+
+// countRuns sets l.runBase: where each chunk's runs start in the global
+// run order, which is input order.
+func (l *loader) countRuns() error {
+	l.runBase = make([]uint32, len(l.chunks)+1)
+	for ci, c := range l.chunks {
+		total := uint64(l.runBase[ci]) + uint64(len(c.runs))
+		if total >= rejectedRun {
+			return fmt.Errorf("more than %d installation runs, more than this build handles", rejectedRun-1)
+		}
+		l.runBase[ci+1] = uint32(total)
+	}
+	return nil
+}
+
+// sortedKeys returns the sort key of every run, sorted by name and, among
+// runs of one name, in input order. It sets l.chunkOf.
+func (l *loader) sortedKeys(ctx context.Context) ([]runKey, error) {
+	nruns := int(l.runBase[len(l.chunks)])
+	prefix := l.sharedPrefix()
+	keys := make([]runKey, nruns)
+	l.chunkOf = make([]uint32, nruns)
+	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			l.chunkKeys(ci, prefix, keys[l.runBase[ci]:l.runBase[ci+1]])
+		}
+	}); err != nil {
+		return nil, err
+	}
+	return sortRunKeys(ctx, keys, l.opt.Workers)
+}
+
+// number finds the installations in the sorted keys and numbers the
+// valid ones in key order, in parallel over parts of the keys: it sets
+// l.runID, l.runOffsets and l.rejectedNames, and returns the number of
+// valid installations and the row counts of those of several runs.
+func (l *loader) number(ctx context.Context, keys []runKey) (int, []instRows, error) {
+	parts := cutAtKeys(keys, 4*l.opt.Workers)
+	valid := make([]int, len(parts))
+	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			valid[p] = l.markInstallations(parts[p])
+		}
+	}); err != nil {
+		return 0, nil, err
+	}
+	// Each part's installations take the ids after the parts before it.
+	var insts int
+	firstID := make([]int, len(parts))
+	for p, n := range valid {
+		firstID[p] = insts
+		insts += n
+	}
+	if insts >= maxInsts {
+		return 0, nil, fmt.Errorf("more than %d installations, more than this build handles", maxInsts-1)
+	}
+	l.runID = make([]uint32, len(keys))
+	rejected := make([][]rejectedName, len(parts))
+	offsets := make([][]runOffset, len(parts))
+	totals := make([][]instRows, len(parts))
+	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			rejected[p], offsets[p], totals[p] = l.numberInstallations(parts[p], uint32(firstID[p]))
+		}
+	}); err != nil {
+		return 0, nil, err
+	}
+	l.runOffsets = slices.Concat(offsets...)
+	slices.SortFunc(l.runOffsets, func(a, b runOffset) int { return cmp.Compare(a.g, b.g) })
 	l.rejectedNames = make(map[uint32]string)
 	for _, rs := range rejected {
 		for _, r := range rs {
 			l.rejectedNames[r.first] = r.name
 		}
 	}
-	return pop, nil
+	return insts, slices.Concat(totals...), nil
 }
 
 // runAt returns run g and its name.
