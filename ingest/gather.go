@@ -16,7 +16,7 @@ import (
 // of one installation, wherever they stand in the input, are brought
 // together afterwards by sorting every run by its name (gather).
 type run struct {
-	nameOff uint32 // the name, smso + "\x00" + installation_id, in the chunk's arena
+	nameOff uint32 // the name, smso + "\x00" + installation_id, in the chunk's names
 	nameLen uint32
 	rows    uint32     // the run's rows, valid or not
 	ref     instFields // installation-level values of the run's first valid row
