@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -102,12 +103,32 @@ type loader struct {
 	runOffsets    []runOffset // by run
 	rejectedNames map[uint32]string
 
-	mu     sync.Mutex
-	chunks []*chunk
-	blank  int64
+	mu       sync.Mutex
+	chunks   []*chunk
+	blank    int64
+	mappings []*mapped // unmapped once every block is parsed
+}
+
+// parse parses one block; a block of a mapping leaves the process's
+// memory once parsed, and a fault in it (the file shrank) is an error.
+func (l *loader) parse(p *parser, b *block) (c *chunk, blank int64, err error) {
+	if b.mapped {
+		defer recoverFault(l.paths[b.file], &err)
+	}
+	c, blank = p.parseBlock(b)
+	if b.mapped {
+		dropPages(b.data)
+	}
+	return c, blank, nil
 }
 
 func (l *loader) read(ctx context.Context) error {
+	defer func() {
+		for _, m := range l.mappings { // every goroutine that read them is done
+			m.unmap()
+		}
+		l.mappings = nil
+	}()
 	g, gctx := errgroup.WithContext(ctx)
 	blocks := make(chan *block, l.opt.Workers)
 	g.Go(func() error {
@@ -122,12 +143,16 @@ func (l *loader) read(ctx context.Context) error {
 	})
 	for w := 0; w < l.opt.Workers; w++ {
 		g.Go(func() error {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // a mapped file that shrinks: see mapped.go
 			p := &parser{}
 			for b := range blocks {
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				c, blank := p.parseBlock(b)
+				c, blank, err := l.parse(p, b)
+				if err != nil {
+					return err
+				}
 				l.prog.Rows.Add(int64(len(c.rows)))
 				l.recycle(b.owner)
 				l.mu.Lock()

@@ -15,7 +15,9 @@ type block struct {
 	line  uint32 // for the first block, the line on which it starts
 	data  []byte
 	hdr   *header
-	owner []byte // buffer to recycle
+	owner []byte // buffer to recycle, nil for a slice of a mapping
+	// mapped: data is a slice of a file's mapping (mapped.go)
+	mapped bool
 }
 
 func (l *loader) buffer(n int) []byte {
@@ -30,6 +32,9 @@ func (l *loader) buffer(n int) []byte {
 }
 
 func (l *loader) recycle(b []byte) {
+	if b == nil {
+		return
+	}
 	select {
 	case l.free <- b:
 	default:
@@ -38,6 +43,12 @@ func (l *loader) recycle(b []byte) {
 
 // readFile splits one file into blocks of whole records and sends them.
 func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int, out chan<- *block) error {
+	if m, ok := mapInput(path); ok {
+		l.mu.Lock()
+		l.mappings = append(l.mappings, m)
+		l.mu.Unlock()
+		return l.readMapped(ctx, fi, m, seq, out)
+	}
 	in, err := openInput(ctx, path, l.opt.Stdin)
 	if err != nil {
 		return err
