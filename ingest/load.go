@@ -113,7 +113,7 @@ type loader struct {
 // memory once parsed, and a fault in it (the file shrank) is an error.
 func (l *loader) parse(p *parser, b *block) (c *chunk, blank int64, err error) {
 	if b.mapped {
-		defer recoverFault(l.paths[b.file], &err)
+		defer recoverFault(l.paths[b.file], b.data, &err)
 	}
 	c, blank = p.parseBlock(b)
 	if b.mapped {

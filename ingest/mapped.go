@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -63,7 +64,8 @@ func mapInput(path string) (m *mapped, ok bool) {
 }
 
 func (m *mapped) startsGzip() (gz bool, err error) {
-	defer recoverFault(m.path, &err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverFault(m.path, m.data, &err)
 	return bytes.HasPrefix(m.data, []byte{0x1f, 0x8b}), nil
 }
 
@@ -74,17 +76,21 @@ func (m *mapped) unmap() {
 	}
 }
 
-// recoverFault turns a memory fault in the mapping of path (the file
-// shrank) into ErrChanged in *err. The goroutine must have asked for faults
-// as panics (debug.SetPanicOnFault); other panics go on.
-func recoverFault(path string, err *error) {
+// recoverFault turns a memory fault inside region, part of the mapping of
+// path (the file shrank under it), into ErrChanged in *err. The goroutine
+// must have asked for faults as panics (debug.SetPanicOnFault); any other
+// panic goes on.
+func recoverFault(path string, region []byte, err *error) {
 	r := recover()
 	if r == nil {
 		return
 	}
-	if _, ok := r.(interface{ Addr() uintptr }); ok { // a fault, as SetPanicOnFault reports it
-		*err = fmt.Errorf("%s: %w (was it truncated or replaced?)", path, ErrChanged)
-		return
+	if f, ok := r.(interface{ Addr() uintptr }); ok && len(region) > 0 {
+		start := uintptr(unsafe.Pointer(unsafe.SliceData(region)))
+		if a := f.Addr(); a >= start && a < start+uintptr(len(region)) {
+			*err = fmt.Errorf("%s: %w (was it truncated or replaced?)", path, ErrChanged)
+			return
+		}
 	}
 	panic(r)
 }
@@ -93,7 +99,7 @@ func recoverFault(path string, err *error) {
 // them, as readFile does for the read path.
 func (l *loader) readMapped(ctx context.Context, fi uint16, m *mapped, seq *int, out chan<- *block) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer recoverFault(m.path, &err)
+	defer recoverFault(m.path, m.data, &err)
 	data := m.data
 	var digest *xxhash.Digest
 	if l.opt.OnRead != nil {
