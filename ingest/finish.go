@@ -28,7 +28,6 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.chunkOf = nil
 	var rows int64
 	for _, c := range l.chunks {
 		rows += int64(len(c.rows))

@@ -91,8 +91,13 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
-			l.fillInstallations(ci, pop.Installations)
-			l.dropRuns(ci)
+			if !l.fillInstallations(ci, pop.Installations) {
+				// After gather only the rejects read a run (its values, for
+				// rows of a rejected installation): the runs of this chunk,
+				// 40 bytes each, need not sit beside the devices being laid
+				// out (830 MB at 20M installations).
+				l.chunks[ci].runs = nil
+			}
 		}
 	}); err != nil {
 		return nil, err
@@ -100,6 +105,7 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	for _, t := range totals {
 		pop.Installations[t.id].Count = t.rows
 	}
+	l.chunkOf = nil
 	return pop, nil
 }
 
@@ -444,12 +450,17 @@ type runOffset struct{ g, rows uint32 }
 
 // fillInstallations fills the installations whose first run is in chunk
 // ci: their names, installation-level values and, as if they were of one
-// run, their row counts (gather then sets those of several runs).
-func (l *loader) fillInstallations(ci int, insts []engine.Installation) {
+// run, their row counts (gather then sets those of several runs). It
+// reports whether a run of the chunk belongs to a rejected installation.
+func (l *loader) fillInstallations(ci int, insts []engine.Installation) (rejected bool) {
 	c := l.chunks[ci]
 	ids := l.runID[l.runBase[ci]:l.runBase[ci+1]]
 	for i, id := range ids {
-		if id&(rejectedRun|firstRun) != firstRun {
+		if id&rejectedRun != 0 {
+			rejected = true
+			continue
+		}
+		if id&firstRun == 0 {
 			continue
 		}
 		r := &c.runs[i]
@@ -458,17 +469,5 @@ func (l *loader) fillInstallations(ci int, insts []engine.Installation) {
 		in.Date, in.Cohort, in.Communicating = r.ref.Date, r.ref.Cohort, r.ref.Comm
 		in.Count = r.rows
 	}
-}
-
-// dropRuns frees the runs of chunk ci unless one of them belongs to a
-// rejected installation: the rejects read their values (rejectBuilder),
-// nothing else does after gather. At 20M installations the runs are 800 MB
-// that would otherwise sit beside the devices being laid out.
-func (l *loader) dropRuns(ci int) {
-	for _, id := range l.runID[l.runBase[ci]:l.runBase[ci+1]] {
-		if id&rejectedRun != 0 {
-			return
-		}
-	}
-	l.chunks[ci].runs = nil
+	return rejected
 }
