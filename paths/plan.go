@@ -16,8 +16,11 @@ type Plan struct {
 	inputs  []input
 	outputs []Target
 	folders []Folder
-	stdin   string // the label of the input that is "-", if any
+	read    []readFolder // folders read, not written (a store)
+	stdin   string       // the label of the input that is "-", if any
 }
+
+type readFolder struct{ label, real string }
 
 type input struct {
 	label string
@@ -109,6 +112,11 @@ func (p *Plan) Output(flag, arg string) (Target, error) {
 		if err := p.outsideFolders(l, t.key); err != nil {
 			return t, err
 		}
+		for _, r := range p.read {
+			if within(t.key, r.real) {
+				return t, &Error{l, fmt.Sprintf("is inside %s, which is read", r.label)}
+			}
+		}
 	}
 	p.outputs = append(p.outputs, t)
 	return t, nil
@@ -190,9 +198,51 @@ func (p *Plan) folder(flag, arg, what string, owns Owns, swapped bool) (Folder, 
 			return f, &Error{l, fmt.Sprintf("holds %s, which it would replace", label(o.flag, o.Arg))}
 		}
 	}
+	for _, r := range p.read {
+		if within(r.real, f.Path) || within(f.Path, r.real) {
+			return f, &Error{l, fmt.Sprintf("overlaps %s, which is read", r.label)}
+		}
+	}
 	f.flag = flag
 	p.folders = append(p.folders, f)
 	return f, nil
+}
+
+// ReadFolder adds a folder the command reads (a store): no output may lie
+// inside it, and no folder written whole may hold it or lie inside it. The
+// folder need not exist: its reader says what is wrong with it.
+func (p *Plan) ReadFolder(flag, arg string) error {
+	l := label(flag, arg)
+	if arg == "" {
+		return &Error{l, "empty path"}
+	}
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return &Error{l, "is not a directory"}
+	}
+	real := realPath(arg)
+	for _, o := range p.outputs {
+		if within(o.key, real) {
+			return &Error{label(o.flag, o.Arg), fmt.Sprintf("is inside %s, which is read", l)}
+		}
+	}
+	for _, f := range p.folders {
+		if within(f.Path, real) || within(real, f.Path) {
+			return &Error{label(f.flag, f.Arg), fmt.Sprintf("overlaps %s, which is read", l)}
+		}
+	}
+	p.read = append(p.read, readFolder{l, real})
+	return nil
+}
+
+// SameFile reports whether a and b name one existing file (by device and
+// inode, through symlinks); "-" is never the same as another argument.
+func SameFile(a, b string) bool {
+	if a == "-" || b == "-" {
+		return a == b
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // strayEntry returns the first entry (in walk order) of dir that owns does
