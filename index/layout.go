@@ -45,6 +45,7 @@
 package index
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -103,6 +104,10 @@ type Meta struct {
 	// RejectedInstallations how many installations it rejected.
 	Rejects               string `json:"rejects,omitempty"`
 	RejectedInstallations int    `json:"rejected_installations"`
+	// Decisions is the decisions output the run wrote beside the store:
+	// its name, size and xxhash64, so that a decisions file given with the
+	// store can be checked to be the run's own.
+	Decisions *provenance.Input `json:"decisions,omitempty"`
 }
 
 // Extras are what a store keeps beside the population: the registration
@@ -122,6 +127,9 @@ type Extras struct {
 	// then registration, suppliers, inventory), as rejects and SMETS2+
 	// members refer to them; nil means the population's.
 	Files []string
+	// Decisions, when set, returns the decisions output the run wrote (its
+	// digest), waiting for it: the store's description is written last.
+	Decisions func(context.Context) (provenance.Input, error)
 	// TableWritten, when set, is called once the installation table is
 	// written and before the posting lists are: from then on the store
 	// reads neither pop.Devices nor pop.RowFile nor pop.RowLine, and the

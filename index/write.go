@@ -128,32 +128,6 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 	stream := uint32(0)
 	next := func() *streamOut { stream++; return newStreamOut(sw, stream) }
 
-	meta := next()
-	g.Go(func() error {
-		files := x.Files
-		if files == nil {
-			files = pop.Files
-		}
-		m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: devices, Files: files,
-			Smets2: len(pop.Smets2), Rejects: x.Rejects, RejectedInstallations: len(x.Rejected),
-			Inputs: x.Inputs, Build: x.Build, Created: time.Now().UTC().Format(time.RFC3339)}
-		var rules strings.Builder
-		x.Rules.Format(&rules)
-		m.Rules = rules.String()
-		m.Thresholds = map[string]engine.Thresholds{}
-		for c, th := range x.Rules.Thresholds {
-			m.Thresholds[c.String()] = th
-		}
-		if x.Registry != nil {
-			m.Registration = x.Registration
-			ids, status := x.Registry.Suppliers()
-			m.Suppliers = ids
-			for _, s := range status {
-				m.SupplierStatus = append(m.SupplierStatus, s.String())
-			}
-		}
-		return meta.addFlush(metaKey, encodeMeta(m))
-	})
 	if x.Registry != nil {
 		out := next()
 		g.Go(func() error { return writeRegistration(gctx, out, x.Registry) })
@@ -203,7 +177,47 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 			g.Go(func() error { return writePostings(gctx, out, x.prefix, x.refs[lo:hi]) })
 		}
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// The description last: it names the decisions written beside the
+	// store, which may still be being written.
+	m := newMeta(pop, x, devices)
+	if x.Decisions != nil {
+		d, err := x.Decisions(ctx)
+		if err != nil {
+			return err
+		}
+		m.Decisions = &d
+	}
+	return next().addFlush(metaKey, encodeMeta(m))
+}
+
+// newMeta describes the store of pop.
+func newMeta(pop *engine.Population, x Extras, devices int) Meta {
+	files := x.Files
+	if files == nil {
+		files = pop.Files
+	}
+	m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: devices, Files: files,
+		Smets2: len(pop.Smets2), Rejects: x.Rejects, RejectedInstallations: len(x.Rejected),
+		Inputs: x.Inputs, Build: x.Build, Created: time.Now().UTC().Format(time.RFC3339)}
+	var rules strings.Builder
+	x.Rules.Format(&rules)
+	m.Rules = rules.String()
+	m.Thresholds = map[string]engine.Thresholds{}
+	for c, th := range x.Rules.Thresholds {
+		m.Thresholds[c.String()] = th
+	}
+	if x.Registry != nil {
+		m.Registration = x.Registration
+		ids, status := x.Registry.Suppliers()
+		m.Suppliers = ids
+		for _, s := range status {
+			m.SupplierStatus = append(m.SupplierStatus, s.String())
+		}
+	}
+	return m
 }
 
 // writePostings writes the posting lists of refs, sorted by mixed key, as

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -40,7 +39,9 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	// The chunks are garbage now (a gigabyte at 5M installations): collect
 	// them at once, so that the resolver's tables reuse their pages rather
 	// than fault in fresh ones while the scavenger hands these back.
-	runtime.GC()
+	if l.opt.Collect != nil {
+		l.opt.Collect()
+	}
 	res.Stats = Stats{
 		Files:                   len(l.paths),
 		Bytes:                   l.prog.Bytes.Load(),

@@ -31,6 +31,11 @@ type Options struct {
 	// the xxhash64 of its bytes as they are on disk. It may be called from
 	// several goroutines at once.
 	OnRead func(path string, bytes int64, xxh64 uint64)
+	// Collect, when set, runs a garbage collection: called once the
+	// parsed chunks are garbage (a gigabyte at 5M installations), so that
+	// what comes next reuses their pages. A process-wide setting, decided
+	// by the command.
+	Collect func()
 }
 
 // Stats counts what a Load read.

@@ -78,6 +78,11 @@ func CreateTarget(t paths.Target, stdout io.Writer) (*File, error) {
 	return f, nil
 }
 
+// InPlace returns the file written in place (a device, FIFO or
+// descriptor), nil for the other kinds. Closing it from another goroutine
+// makes a write blocked on a slow reader return.
+func (f *File) InPlace() *os.File { return f.out }
+
 // Write writes to the file's buffer.
 func (f *File) Write(p []byte) (int, error) { return f.w.Write(p) }
 

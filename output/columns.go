@@ -8,9 +8,11 @@ import (
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// The columns of the decisions output (FORMAT.md §4), in order. This table
-// is the one place they are listed: it drives the CSV header and rows, the
-// JSON Lines keys and values, and the reader (read.go).
+// The columns of the decisions output (FORMAT.md §4), in order. The table
+// below is the one place they are described: it drives the CSV header and
+// rows, the JSON Lines keys and values, the Parquet schema and rows, and
+// the reader of all three (read.go). A new column is one constant and one
+// line of the table (and a field of Row).
 const (
 	ColSMSO = iota
 	ColInstallationID
@@ -27,44 +29,84 @@ const (
 	NumColumns
 )
 
-// row is what a decisions row is made of: one installation and what the
-// run decided of it.
-type row struct {
-	in       *engine.Installation
-	out      engine.Outcome
-	groupID  value.Key
-	size     uint32
-	supplier string
-	notify   bool
-}
-
 // kind says how a column's value is written.
 type kind uint8
 
 const (
-	word   kind = iota // a listed word or a key: never needs quoting; a JSON string
-	text               // free text: quoted in CSV as needed, escaped in JSON
-	number             // a JSON number
+	word   kind = iota // a listed word or a key: never needs quoting; a JSON string; Parquet: a string, null when empty
+	text               // free text: quoted in CSV as needed, escaped in JSON; Parquet as word
+	number             // a whole number: a JSON number; Parquet: a required 64-bit integer
 )
 
-// columns names each column and its kind; rowFormat.appendRow gives the
-// values, in this order.
-var columns = [NumColumns]struct {
+// column is one column: its name, how its value is printed and how it is
+// read back.
+type column struct {
 	name string
 	kind kind
-}{
-	ColSMSO:           {"smso", text},
-	ColInstallationID: {"installation_id", text},
-	ColCohort:         {"cohort", word},
-	ColDecision:       {"decision", word},
-	ColReason:         {"reason", word},
-	ColClause:         {"clause", word},
-	ColGroupID:        {"group_id", word},
-	ColGroupSize:      {"group_size", number},
-	ColMPAN:           {"mpan", word},
-	ColMPRN:           {"mprn", word},
-	ColSupplierID:     {"supplier_id", text},
-	ColNotifySupplier: {"notify_supplier", word},
+	// text returns the value of a text column; put appends the printed
+	// value of the others.
+	text func(r *Row) string
+	put  func(b []byte, r *Row) []byte
+	// get sets the column's field of r from a value as printed; it returns
+	// what is wrong with v, or "".
+	get func(r *Row, v string) string
+}
+
+var columns = [NumColumns]column{
+	ColSMSO: {name: "smso", kind: text, text: func(r *Row) string { return r.SMSO },
+		get: func(r *Row, v string) string { r.SMSO = v; return required(v) }},
+	ColInstallationID: {name: "installation_id", kind: text, text: func(r *Row) string { return r.InstallationID },
+		get: func(r *Row, v string) string { r.InstallationID = v; return required(v) }},
+	ColCohort: {name: "cohort", kind: word, put: func(b []byte, r *Row) []byte { return append(b, r.Cohort.String()...) },
+		get: func(r *Row, v string) string {
+			var ok bool
+			r.Cohort, ok = engine.ParseCohort([]byte(v))
+			return unless(ok, "not a cohort of FORMAT.md")
+		}},
+	ColDecision: {name: "decision", kind: word, put: func(b []byte, r *Row) []byte { return append(b, r.Decision.String()...) },
+		get: func(r *Row, v string) string {
+			var ok bool
+			r.Decision, ok = engine.ParseDecision(v)
+			return unless(ok, "not a decision RULES.md names")
+		}},
+	ColReason: {name: "reason", kind: word, put: func(b []byte, r *Row) []byte { return append(b, r.Reason.String()...) },
+		get: func(r *Row, v string) string {
+			var ok bool
+			r.Reason, ok = engine.ParseReason(v)
+			return unless(ok, "not a reason RULES.md names")
+		}},
+	ColClause: {name: "clause", kind: word, put: func(b []byte, r *Row) []byte { return append(b, r.Clause...) },
+		get: func(r *Row, v string) string { r.Clause = v; return "" }},
+	ColGroupID: {name: "group_id", kind: word, put: func(b []byte, r *Row) []byte { return r.GroupID.Append(b) },
+		get: func(r *Row, v string) (p string) { r.GroupID, p = value.ParsePrintedKey(v); return p }},
+	ColGroupSize: {name: "group_size", kind: number, put: func(b []byte, r *Row) []byte { return strconv.AppendUint(b, uint64(r.GroupSize), 10) },
+		get: func(r *Row, v string) string {
+			n, err := strconv.ParseUint(v, 10, 32)
+			r.GroupSize = uint32(n)
+			return unless(err == nil && n > 0, "not a whole number of members (1 or more)")
+		}},
+	ColMPAN: {name: "mpan", kind: word, put: func(b []byte, r *Row) []byte { return r.MPAN.Append(b) },
+		get: func(r *Row, v string) (p string) { r.MPAN, p = value.ParsePrintedKey(v); return p }},
+	ColMPRN: {name: "mprn", kind: word, put: func(b []byte, r *Row) []byte { return r.MPRN.Append(b) },
+		get: func(r *Row, v string) (p string) { r.MPRN, p = value.ParsePrintedKey(v); return p }},
+	ColSupplierID: {name: "supplier_id", kind: text, text: func(r *Row) string { return r.SupplierID },
+		get: func(r *Row, v string) string { r.SupplierID = v; return "" }},
+	ColNotifySupplier: {name: "notify_supplier", kind: word, put: func(b []byte, r *Row) []byte { return append(b, value.YN(r.Notify)...) },
+		get: func(r *Row, v string) string {
+			yn, ok := value.ParseYesNo([]byte(v))
+			r.Notify = yn == value.Yes
+			return unless(ok && yn != value.Unset, "must be Y or N")
+		}},
+}
+
+func required(v string) string { return unless(v != "", "required value is missing") }
+
+// unless returns problem when ok is false, else "".
+func unless(ok bool, problem string) string {
+	if ok {
+		return ""
+	}
+	return problem
 }
 
 // ColumnNames returns the column names in order.
@@ -79,9 +121,9 @@ func ColumnNames() []string {
 // DecisionsHeader is the header line of the decisions CSV.
 var DecisionsHeader = strings.Join(ColumnNames(), ",") + "\n"
 
-// rowFormat is an encoding of the rows: what goes before each column's
-// value (separator, JSON key, opening quote) and after the last, derived
-// from the columns table.
+// rowFormat is an encoding of the rows as text: what goes before each
+// column's value (separator, JSON key, opening quote) and after the last,
+// derived from the columns table.
 type rowFormat struct {
 	json bool
 	pre  [NumColumns]string
@@ -120,44 +162,19 @@ func newRowFormat(json bool) *rowFormat {
 
 var csvRow, jsonRow = newRowFormat(false), newRowFormat(true)
 
-// begin appends what goes before the value of col: a comma in CSV (one
-// byte, not a copy), the key in JSON.
-func (f *rowFormat) begin(b []byte, col int) []byte {
-	if f.json {
-		return append(b, f.pre[col]...)
-	}
-	if col > 0 {
-		return append(b, ',')
-	}
-	return b
-}
-
-// text appends a free-text value.
-func (f *rowFormat) text(b []byte, col int, v string) []byte {
-	b = f.begin(b, col)
-	if f.json {
-		return value.AppendJSONString(b, v)
-	}
-	return value.AppendCSVField(b, v)
-}
-
 // appendRow appends the row r: the values of the columns, in order.
-func (f *rowFormat) appendRow(b []byte, r row) []byte {
-	in, o := r.in, r.out
-	b = f.text(b, ColSMSO, in.SMSO())
-	b = f.text(b, ColInstallationID, in.ID())
-	b = append(f.begin(b, ColCohort), in.Cohort.String()...)
-	b = append(f.begin(b, ColDecision), o.Decision.String()...)
-	b = append(f.begin(b, ColReason), o.Reason.String()...)
-	b = append(f.begin(b, ColClause), o.Clause(in.Cohort)...)
-	b = r.groupID.Append(f.begin(b, ColGroupID))
-	b = strconv.AppendUint(f.begin(b, ColGroupSize), uint64(r.size), 10)
-	b = in.MPAN.Append(f.begin(b, ColMPAN))
-	b = in.MPRN.Append(f.begin(b, ColMPRN))
-	b = f.text(b, ColSupplierID, r.supplier)
-	b = append(f.begin(b, ColNotifySupplier), value.YN(r.notify)...)
+func (f *rowFormat) appendRow(b []byte, r *Row) []byte {
+	for i := range columns {
+		c := &columns[i]
+		b = append(b, f.pre[i]...)
+		switch {
+		case c.kind != text:
+			b = c.put(b, r)
+		case f.json:
+			b = value.AppendJSONString(b, c.text(r))
+		default:
+			b = value.AppendCSVField(b, c.text(r))
+		}
+	}
 	return append(b, f.end...)
 }
-
-// Row is one decisions row as read back: every value as printed.
-type Row [NumColumns]string

@@ -2,10 +2,12 @@ package output
 
 import (
 	"context"
+
 	"fmt"
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/parallel"
@@ -40,26 +42,26 @@ type Decisions struct {
 	Pop    *engine.Population
 	Res    *engine.Result
 	Format Format
-	// Supplier returns the Responsible Supplier of an installation and
-	// whether to notify it; nil means no registration data.
-	Supplier func(id uint32) (supplier string, notify bool)
-	Workers  int
+	// Supplier gives each installation's Responsible Supplier; nil means
+	// no registration data.
+	Supplier SupplierOf
+	Workers  int // zero means one per core
 }
 
 // WriteDecisions writes the decisions to w, formatting in parallel and
 // writing in order.
 func WriteDecisions(ctx context.Context, w io.Writer, d *Decisions) error {
+	workers := max(d.Workers, 1)
+	if d.Workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if d.Format == Parquet {
+		return writeParquet(ctx, w, d, workers)
+	}
 	if d.Format == CSV {
 		if _, err := io.WriteString(w, DecisionsHeader); err != nil {
 			return err
 		}
-	}
-	workers := d.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	if d.Format == Parquet {
-		return writeParquet(ctx, w, d, workers, d.Supplier)
 	}
 	f, rowSize := csvRow, 128
 	if d.Format == JSONL {
@@ -68,12 +70,35 @@ func WriteDecisions(ctx context.Context, w io.Writer, d *Decisions) error {
 	return parallel.Ordered(ctx, len(d.Pop.Installations), 1<<15, workers, func(buf []byte, lo, hi int) []byte {
 		buf = slices.Grow(buf, (hi-lo)*rowSize) // room for most chunks at once: no copying as it fills
 		for id := lo; id < hi; id++ {
-			r := row{in: &d.Pop.Installations[id], out: d.Res.Outcomes[id], groupID: d.Res.GroupID[id], size: d.Res.GroupSize[id], notify: true}
-			if d.Supplier != nil {
-				r.supplier, r.notify = d.Supplier(uint32(id))
-			}
-			buf = f.appendRow(buf, r)
+			r := RowOf(d.Pop, d.Res, uint32(id), d.Supplier)
+			buf = f.appendRow(buf, &r)
 		}
 		return buf
 	}, func(b []byte) error { _, err := w.Write(b); return err })
 }
+
+// Gzipped reports whether an output name asks for gzip: it ends in .gz, in
+// any case.
+func Gzipped(name string) bool { return strings.HasSuffix(strings.ToLower(name), ".gz") }
+
+// FormatOf returns the format a decisions file name asks for by its suffix
+// (.csv, .jsonl, .parquet, each of the first two with .gz), and false for a
+// name that says none (standard output, a device, another suffix).
+func FormatOf(name string) (Format, bool) {
+	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
+	switch {
+	case strings.HasSuffix(n, ".csv"):
+		return CSV, true
+	case strings.HasSuffix(n, ".jsonl"), strings.HasSuffix(n, ".ndjson"):
+		return JSONL, true
+	case strings.HasSuffix(n, ".parquet"):
+		return Parquet, true
+	}
+	return CSV, false
+}
+
+// String returns the format's name, as ParseFormat reads it.
+func (f Format) String() string { return [...]string{"csv", "jsonl", "parquet"}[f] }
+
+// Suffix returns the file name suffix of the format: .csv, .jsonl, .parquet.
+func (f Format) Suffix() string { return "." + f.String() }

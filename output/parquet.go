@@ -1,95 +1,92 @@
 package output
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"reflect"
 	"strconv"
-	"sync"
 
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/s1resolve/s1resolve/parallel"
-	"github.com/s1resolve/s1resolve/value"
 )
 
-// parquetRow is a decisions row as Parquet holds it: the columns of
-// columns.go in the same order, group_size an integer, every empty value a
-// null (an optional column's zero value is written as null), as DuckDB
-// reads the CSV.
-type parquetRow struct {
-	SMSO           string `parquet:"smso,optional"`
-	InstallationID string `parquet:"installation_id,optional"`
-	Cohort         string `parquet:"cohort,optional"`
-	Decision       string `parquet:"decision,optional"`
-	Reason         string `parquet:"reason,optional"`
-	Clause         string `parquet:"clause,optional"`
-	GroupID        string `parquet:"group_id,optional"`
-	GroupSize      int64  `parquet:"group_size"`
-	MPAN           string `parquet:"mpan,optional"`
-	MPRN           string `parquet:"mprn,optional"`
-	SupplierID     string `parquet:"supplier_id,optional"`
-	NotifySupplier string `parquet:"notify_supplier,optional"`
-}
-
-// strings returns the row's string columns by column index (nil for
-// group_size).
-func (p *parquetRow) strings() [NumColumns]*string {
-	return [NumColumns]*string{&p.SMSO, &p.InstallationID, &p.Cohort, &p.Decision, &p.Reason, &p.Clause, &p.GroupID, nil,
-		&p.MPAN, &p.MPRN, &p.SupplierID, &p.NotifySupplier}
-}
-
-// newParquetRow makes the Parquet row of r: the values appendRow writes.
-func newParquetRow(r row) parquetRow {
-	in, o := r.in, r.out
-	return parquetRow{SMSO: in.SMSO(), InstallationID: in.ID(), Cohort: in.Cohort.String(), Decision: o.Decision.String(),
-		Reason: o.Reason.String(), Clause: o.Clause(in.Cohort), GroupID: r.groupID.String(), GroupSize: int64(r.size),
-		MPAN: in.MPAN.String(), MPRN: in.MPRN.String(), SupplierID: r.supplier, NotifySupplier: value.YN(r.notify)}
-}
-
-// checkParquetSchema panics unless parquetRow lists the columns of
-// columns.go, in order: the two must not drift apart.
-var checkParquetSchema = sync.OnceFunc(func() {
-	for i, f := range parquet.SchemaOf(parquetRow{}).Fields() {
-		if i >= NumColumns || f.Name() != columns[i].name {
-			panic(fmt.Sprintf("output: Parquet column %d is %q, not the decisions column", i, f.Name()))
+// parquetSchema is the decisions schema, derived from the column table:
+// its columns in the same order, each word or text column an optional
+// string (an empty value is written as null, as DuckDB reads the empty
+// fields of the CSV), each number column a required 64-bit integer.
+var parquetSchema = func() *parquet.Schema {
+	fields := make([]reflect.StructField, NumColumns)
+	for i, c := range columns {
+		t, tag := reflect.TypeFor[string](), c.name+",optional"
+		if c.kind == number {
+			t, tag = reflect.TypeFor[int64](), c.name
 		}
+		fields[i] = reflect.StructField{Name: fmt.Sprintf("C%d", i), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
 	}
-})
+	return parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Elem().Interface())
+}()
 
 // parquetRowGroup is the number of rows in each row group: the writer holds
 // one row group in memory at a time.
-const parquetRowGroup = 1 << 18
+var parquetRowGroup int64 = 1 << 18
+
+// appendParquetRow appends to row the values of r, column by column, their
+// bytes in arena; it returns both.
+func appendParquetRow(row parquet.Row, arena []byte, r *Row) (parquet.Row, []byte) {
+	for i := range columns {
+		c := &columns[i]
+		start := len(arena)
+		if c.kind == text {
+			arena = append(arena, c.text(r)...)
+		} else {
+			arena = c.put(arena, r)
+		}
+		v := arena[start:]
+		switch {
+		case c.kind == number:
+			n, _ := strconv.ParseInt(string(v), 10, 64)
+			arena = arena[:start]
+			row = append(row, parquet.Int64Value(n).Level(0, 0, i))
+		case len(v) == 0:
+			row = append(row, parquet.NullValue().Level(0, 0, i))
+		default:
+			row = append(row, parquet.ByteArrayValue(v).Level(0, 1, i))
+		}
+	}
+	return row, arena
+}
 
 // writeParquet writes the decisions as Parquet: rows made in parallel
 // chunks, written in order, flushed a row group at a time.
-func writeParquet(ctx context.Context, w io.Writer, d *Decisions, workers int, supplier func(id uint32) (string, bool)) error {
-	checkParquetSchema()
-	pw := parquet.NewGenericWriter[parquetRow](w, parquet.MaxRowsPerRowGroup(parquetRowGroup))
+func writeParquet(ctx context.Context, w io.Writer, d *Decisions, workers int) error {
+	pw := parquet.NewWriter(w, parquetSchema, parquet.MaxRowsPerRowGroup(parquetRowGroup))
 	const chunk = 1 << 14
 	n := len(d.Pop.Installations)
-	slots := make([][]parquetRow, (n+chunk-1)/chunk) // the rows of each chunk until written
+	slots := make([][]parquet.Row, (n+chunk-1)/chunk) // the rows of each chunk until written
 	next := 0
 	err := parallel.Ordered(ctx, n, chunk, workers, func(buf []byte, lo, hi int) []byte {
 		if lo >= hi {
 			return buf[:0] // past the end: no chunk
 		}
-		rows := make([]parquetRow, 0, hi-lo)
+		rows := make([]parquet.Row, 0, hi-lo)
+		values := make([]parquet.Value, 0, (hi-lo)*NumColumns)
+		var arena []byte
 		for id := lo; id < hi; id++ {
-			r := row{in: &d.Pop.Installations[id], out: d.Res.Outcomes[id], groupID: d.Res.GroupID[id], size: d.Res.GroupSize[id], notify: true}
-			if supplier != nil {
-				r.supplier, r.notify = supplier(uint32(id))
-			}
-			rows = append(rows, newParquetRow(r))
+			r := RowOf(d.Pop, d.Res, uint32(id), d.Supplier)
+			start := len(values)
+			values, arena = appendParquetRow(values, arena, &r)
+			rows = append(rows, values[start:len(values):len(values)])
 		}
 		slots[lo/chunk] = rows
 		return append(buf[:0], 1) // a token: Ordered hands chunks to write in order
 	}, func([]byte) error {
 		rows := slots[next]
 		slots[next], next = nil, next+1
-		_, err := pw.Write(rows)
+		_, err := pw.WriteRows(rows)
 		return err
 	})
 	if err != nil {
@@ -98,38 +95,50 @@ func writeParquet(ctx context.Context, w io.Writer, d *Decisions, workers int, s
 	return pw.Close()
 }
 
-// readParquet reads a decisions Parquet file; line is the row's number.
-func readParquet(f *os.File, name string, fn func(line int, row *Row) error) error {
-	st, err := f.Stat()
+// readParquet reads the decisions Parquet file data, calling fn with each
+// row's values as printed (a null as ""); the line is the row's number.
+func readParquet(ctx context.Context, data []byte, name string, fn rowFunc) error {
+	file, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return err
+		return &ReadError{File: name, Err: fmt.Errorf("not a readable Parquet file: %w", err)}
 	}
-	file, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("%s: not a Parquet file: %w", name, err)
-	}
-	for _, c := range columns {
-		if _, ok := file.Schema().Lookup(c.name); !ok {
-			return fmt.Errorf("%s: column %q is missing: not a decisions file", name, c.name)
+	var at [NumColumns]int // the file's column index of each column
+	for i, c := range columns {
+		leaf, ok := file.Schema().Lookup(c.name)
+		if !ok {
+			return &ReadError{File: name, Column: c.name, Err: fmt.Errorf("is missing: %w", ErrNotDecisions)}
 		}
+		at[i] = leaf.ColumnIndex
 	}
-	pr := parquet.NewGenericReader[parquetRow](f)
+	byIndex := map[int]int{}
+	for i, x := range at {
+		byIndex[x] = i
+	}
+	pr := parquet.NewReader(file)
 	defer pr.Close()
-	buf := make([]parquetRow, 4096)
-	var out Row
+	rows := make([]parquet.Row, 1024)
+	var values [NumColumns]string
 	line := 0
 	for {
-		n, err := pr.Read(buf)
-		for i := 0; i < n; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := pr.ReadRows(rows)
+		for _, row := range rows[:n] {
 			line++
-			for col, s := range buf[i].strings() {
-				if col == ColGroupSize {
-					out[col] = strconv.FormatInt(buf[i].GroupSize, 10)
+			values = [NumColumns]string{}
+			for _, v := range row {
+				i, ok := byIndex[v.Column()]
+				if !ok || v.IsNull() {
+					continue
+				}
+				if columns[i].kind == number {
+					values[i] = strconv.FormatInt(v.Int64(), 10)
 				} else {
-					out[col] = *s
+					values[i] = string(v.ByteArray())
 				}
 			}
-			if err := fn(line, &out); err != nil {
+			if err := fn(line, &values); err != nil {
 				return err
 			}
 		}
@@ -137,7 +146,7 @@ func readParquet(f *os.File, name string, fn func(line int, row *Row) error) err
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: row %d: %w", name, line+1, err)
+			return &ReadError{File: name, Line: line + 1, Err: err}
 		}
 	}
 }

@@ -4,129 +4,253 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
 
-// ReadDecisionsFile reads the decisions file at path, told by its name:
-// .parquet is Parquet (parquet.go), .gz is gunzipped, and the rest is CSV
-// or JSON Lines as ReadDecisions tells them; "-" is standard input.
-func ReadDecisionsFile(path string, fn func(line int, row *Row) error) error {
-	if path == "-" {
-		return ReadDecisions(os.Stdin, path, fn)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	lower := strings.ToLower(path)
-	switch {
-	case strings.HasSuffix(lower, ".parquet"):
-		return readParquet(f, path, fn)
-	case strings.HasSuffix(lower, ".gz"):
-		z, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: not a readable gzip file: %w", path, err)
-		}
-		return ReadDecisions(z, path, fn)
-	}
-	return ReadDecisions(f, path, fn)
+// ReadError is a decisions file that cannot be read as one: the file, the
+// line (the row number in a Parquet file; 0 for the file as a whole), the
+// column where one is at fault, and what is wrong.
+type ReadError struct {
+	File   string
+	Line   int
+	Column string
+	Err    error
 }
 
-// ReadDecisions reads a decisions file (FORMAT.md §4), CSV or JSON Lines,
-// told by its first byte, and calls fn with each row and the line it is on.
-// Columns are found by name (in any order, unknown ones ignored), so a file
-// written by an older or newer run still reads. name is used in errors,
-// which say the file and line.
-func ReadDecisions(r io.Reader, name string, fn func(line int, row *Row) error) error {
+func (e *ReadError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ": line %d", e.Line)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, ": column %q", e.Column)
+	}
+	return b.String() + ": " + e.Err.Error()
+}
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Problems a decisions file can have; a ReadError wraps one of them.
+var (
+	ErrNotDecisions = errors.New("not a decisions file")
+	ErrEmpty        = errors.New("the file is empty: no header")
+	ErrBadValue     = errors.New("bad value")
+	ErrBadOutcome   = errors.New("RULES.md gives no such decision and reason together")
+	ErrListedTwice  = errors.New("installation listed twice")
+)
+
+// ReadDecisions reads a decisions file (FORMAT.md §4) written by run,
+// whatif or another tool: CSV or JSON Lines (gzipped or not) or Parquet,
+// told by its content, whatever its name. Columns are found by name (in any
+// order; unknown ones ignored). Every row is checked the same way whatever
+// the encoding: each value as the column table reads it, the decision and
+// reason a pair RULES.md gives, and no installation listed twice. fn is
+// called with each row and its line (its row number in Parquet); the row is
+// reused. name is used in errors (*ReadError). Cancelling ctx stops the
+// reading.
+func ReadDecisions(ctx context.Context, r io.Reader, name string, fn func(line int, row *Row) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
-	first, _ := br.Peek(64)
+	magic, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			return &ReadError{File: name, Err: fmt.Errorf("not a readable gzip file: %w", err)}
+		}
+		br = bufio.NewReaderSize(z, 1<<16)
+	case string(magic) == "PAR1":
+		// Parquet is read from its end: the whole file, read once.
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return err
+		}
+		return readParquet(ctx, data, name, checked(name, fn))
+	}
+	first, err := br.Peek(64)
+	if len(first) == 0 {
+		if err != nil && err != io.EOF {
+			return err
+		}
+		return &ReadError{File: name, Err: ErrEmpty}
+	}
 	first = bytes.TrimLeft(bytes.TrimPrefix(first, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(first) > 0 && first[0] == '{' {
-		return readJSONL(br, name, fn)
+		return readJSONL(ctx, br, name, checked(name, fn))
 	}
-	return readCSV(br, name, fn)
+	return readCSV(ctx, br, name, checked(name, fn))
 }
 
-func readCSV(r io.Reader, name string, fn func(line int, row *Row) error) error {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("%s: reading the header: %w", name, err)
+// rowFunc receives a row read: its line and its values by column (as
+// printed; nil where the file has no such value).
+type rowFunc func(line int, values *[NumColumns]string) error
+
+// checked returns the rowFunc that reads each row's values through the
+// column table, checks it, and passes it to fn.
+func checked(name string, fn func(line int, row *Row) error) rowFunc {
+	var row Row
+	seen := map[uint64]int{} // xxhash64 of each installation's name -> its line
+	return func(line int, values *[NumColumns]string) error {
+		for i := range columns {
+			if p := columns[i].get(&row, values[i]); p != "" {
+				return &ReadError{File: name, Line: line, Column: columns[i].name,
+					Err: fmt.Errorf("%w: %s (%s)", ErrBadValue, p, strconv.Quote(values[i]))}
+			}
+		}
+		if !row.Outcome().Valid() {
+			return &ReadError{File: name, Line: line, Err: fmt.Errorf("%w: %s/%s", ErrBadOutcome, row.Decision, row.Reason)}
+		}
+		h := xxhash.Sum64String(row.Name())
+		if at, dup := seen[h]; dup {
+			return &ReadError{File: name, Line: line, Err: fmt.Errorf("%w: %s/%s is listed again (line %d)", ErrListedTwice, row.SMSO, row.InstallationID, at)}
+		}
+		seen[h] = line
+		return fn(line, &row)
 	}
+}
+
+// headerPositions maps each column to its field in a header; an absent
+// column is an error naming it.
+func headerPositions(name string, header []string) ([NumColumns]int, error) {
 	at := map[string]int{}
 	for i, h := range header {
-		at[strings.TrimSpace(strings.ToLower(strings.TrimPrefix(h, "\ufeff")))] = i
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := at[h]; !dup {
+			at[h] = i
+		}
 	}
 	var pos [NumColumns]int
 	for i, c := range columns {
 		p, ok := at[c.name]
 		if !ok {
-			return fmt.Errorf("%s: line 1: column %q is missing: not a decisions file", name, c.name)
+			return pos, &ReadError{File: name, Line: 1, Column: c.name, Err: fmt.Errorf("is missing: %w", ErrNotDecisions)}
 		}
 		pos[i] = p
 	}
-	var row Row
-	for {
+	return pos, nil
+}
+
+func readCSV(ctx context.Context, r io.Reader, name string, fn rowFunc) error {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return &ReadError{File: name, Line: 1, Err: fmt.Errorf("reading the header: %w", err)}
+	}
+	pos, err := headerPositions(name, header)
+	if err != nil {
+		return err
+	}
+	fields := len(header)
+	var values [NumColumns]string
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
+		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return &ReadError{File: name, Line: pe.StartLine, Err: fmt.Errorf("not valid CSV: %w", pe.Err)}
+			}
+			return err
+		}
+		if len(rec) != fields {
+			return &ReadError{File: name, Line: line, Err: fmt.Errorf("has %d fields, the header has %d", len(rec), fields)}
 		}
 		for i, p := range pos {
-			row[i] = rec[p]
+			values[i] = strings.TrimSpace(rec[p])
 		}
-		line, _ := cr.FieldPos(0)
-		if err := fn(line, &row); err != nil {
+		if err := fn(line, &values); err != nil {
 			return err
 		}
 	}
 }
 
-func readJSONL(r io.Reader, name string, fn func(line int, row *Row) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	var row Row
-	for line := 1; sc.Scan(); line++ {
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
-		var obj map[string]any
-		if err := json.Unmarshal(text, &obj); err != nil {
-			return fmt.Errorf("%s: line %d: not a JSON object: %v", name, line, err)
-		}
-		for i, c := range columns {
-			switch v := obj[c.name].(type) {
-			case string:
-				row[i] = v
-			case float64:
-				if c.kind != number {
-					return fmt.Errorf("%s: line %d: %q is a number, want a string", name, line, c.name)
-				}
-				row[i] = strconv.FormatFloat(v, 'f', -1, 64)
-			case nil:
-				return fmt.Errorf("%s: line %d: key %q is missing: not a decisions file", name, line, c.name)
-			default:
-				return fmt.Errorf("%s: line %d: %q is not a string", name, line, c.name)
+func readJSONL(ctx context.Context, br *bufio.Reader, name string, fn rowFunc) error {
+	var values [NumColumns]string
+	var buf []byte
+	for line := 1; ; line++ {
+		if line%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 		}
-		if err := fn(line, &row); err != nil {
-			return err
+		// A line of any length: ReadSlice returns it in parts when it
+		// outgrows the buffer.
+		buf = buf[:0]
+		var err error
+		for {
+			var part []byte
+			part, err = br.ReadSlice('\n')
+			buf = append(buf, part...)
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		if err != nil && err != io.EOF {
+			return &ReadError{File: name, Line: line, Err: err}
+		}
+		text := bytes.TrimSpace(buf)
+		if line == 1 {
+			text = bytes.TrimSpace(bytes.TrimPrefix(text, []byte("\xef\xbb\xbf")))
+		}
+		if len(text) > 0 {
+			var obj map[string]any
+			if jerr := json.Unmarshal(text, &obj); jerr != nil || obj == nil {
+				return &ReadError{File: name, Line: line, Err: fmt.Errorf("not a JSON object: %v", cmpErr(jerr))}
+			}
+			for i, c := range columns {
+				v, present := obj[c.name]
+				switch v := v.(type) {
+				case string:
+					if c.kind == number {
+						return &ReadError{File: name, Line: line, Column: c.name, Err: fmt.Errorf("%w: a string, want a number", ErrBadValue)}
+					}
+					values[i] = v
+				case float64:
+					if c.kind != number {
+						return &ReadError{File: name, Line: line, Column: c.name, Err: fmt.Errorf("%w: a number, want a string", ErrBadValue)}
+					}
+					values[i] = strconv.FormatFloat(v, 'f', -1, 64)
+				case nil:
+					if !present {
+						return &ReadError{File: name, Line: line, Column: c.name, Err: fmt.Errorf("key is missing: %w", ErrNotDecisions)}
+					}
+					values[i] = "" // null: no value, as Parquet's nulls
+				default:
+					return &ReadError{File: name, Line: line, Column: c.name, Err: fmt.Errorf("%w: neither a string nor a number", ErrBadValue)}
+				}
+			}
+			if err := fn(line, &values); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
+			return nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+}
+
+func cmpErr(err error) error {
+	if err == nil {
+		return errors.New("null")
 	}
-	return nil
+	return err
 }

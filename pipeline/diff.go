@@ -4,132 +4,113 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/output"
-	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/report"
 )
 
+// DefaultDiffFolder is where diff writes when no folder is given: a folder
+// of its own, so that it never meets another command's outputs.
+const DefaultDiffFolder = "diff"
+
 // DiffConfig is a comparison of two decisions files (`s1resolve diff`).
 type DiffConfig struct {
-	Old, New string // decisions files: CSV, JSON Lines or Parquet, told by the name
-	Out      string // folder the comparison is written into; "" means "."
+	Old, New string // decisions files: CSV, JSON Lines (gzipped or not) or Parquet; "-" is Stdin
+	Out      string // folder the comparison is written into, whole; "" means DefaultDiffFolder
+	Stdin    io.Reader
+	Names    Names
 }
 
 // Diff compares two runs' decisions and writes transitions.csv,
-// changes.csv, summary.md, report.html and suppliers/ into cfg.Out, all
-// committed as one unit; it refuses, before reading, an output that is an
-// input.
+// changes.csv, summary.md, report.html and suppliers/ into cfg.Out, a
+// folder written whole (job.Folder), all committed as one unit. Each file
+// is read once; the same file given twice is compared with itself (no
+// change).
 func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
-	var p paths.Plan
-	if err := p.Input("", cfg.Old); err != nil {
-		return nil, err
-	}
-	if err := p.Input("", cfg.New); err != nil {
-		return nil, err
-	}
-	outs, err := planDiffOutputs(&p, cfg.Out)
+	j := job.New(job.Streams{Stdin: cfg.Stdin})
+	defer j.Abort()
+	oldIn, err := j.SameInput(cfg.Names.of(ArgInstallations), cfg.Old)
 	if err != nil {
 		return nil, err
 	}
-	d, err := report.CompareFiles(cfg.Old, cfg.New)
+	newIn, err := j.SameInput(cfg.Names.of(ArgInstallations), cfg.New)
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
+	out, err := j.Folder(cfg.Names.of(ArgOut), orDefault(cfg.Out, DefaultDiffFolder), diffFolder)
+	if err != nil {
 		return nil, err
 	}
-	return d, outs.write(d.Files(), nil)
-}
-
-// diffOutputs are the files of a comparison, resolved: named files in the
-// folder, and the suppliers/ folder written whole.
-type diffOutputs struct {
-	files     map[string]paths.Target
-	suppliers paths.Folder
-}
-
-// planDiffOutputs resolves the comparison's files in dir, and extra named
-// files beside them.
-func planDiffOutputs(p *paths.Plan, dir string, extra ...string) (*diffOutputs, error) {
-	if dir == "" {
-		dir = "."
+	if err := j.Begin(ctx); err != nil {
+		return nil, err
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, &paths.Error{Arg: "--out " + dir, Problem: "is not an existing folder"}
-	}
-	o := &diffOutputs{files: map[string]paths.Target{}}
-	for _, name := range append(extra, report.DiffFiles...) {
-		t, err := p.Output("--out", filepath.Join(dir, name))
-		if err != nil {
+	c := report.NewComparison()
+	if oldIn == newIn {
+		// One file, read once: each row is its own earlier and later self.
+		var rows []output.Row
+		if err := readDecisions(ctx, oldIn, func(r *output.Row) { rows = append(rows, *r) }); err != nil {
 			return nil, err
 		}
-		o.files[name] = t
+		for i := range rows {
+			c.Old(&rows[i])
+		}
+		for i := range rows {
+			c.New(&rows[i])
+		}
+	} else {
+		if err := readDecisions(ctx, oldIn, c.Old); err != nil {
+			return nil, err
+		}
+		if err := readDecisions(ctx, newIn, c.New); err != nil {
+			return nil, err
+		}
 	}
-	f, err := p.Folder("--out", filepath.Join(dir, "suppliers"), "a folder of supplier lists", supplierLists)
-	if err != nil {
+	d := c.Diff()
+	if err := writeFiles(out.Path(), d.Files()); err != nil {
 		return nil, err
 	}
-	o.suppliers = f
-	return o, nil
+	return d, j.Commit(ctx)
 }
 
-// supplierLists accepts what a comparison writes in suppliers/.
-func supplierLists(rel string, d fs.DirEntry) bool {
-	return !d.IsDir() && !strings.Contains(rel, string(filepath.Separator)) && strings.HasSuffix(rel, ".csv")
-}
-
-// write writes files (names as in report.Diff.Files, "suppliers/x.csv"
-// into the suppliers folder) and then decisions, when not nil, as the
-// file "decisions.csv"; all are placed together, decisions last.
-func (o *diffOutputs) write(files map[string][]byte, decisions func(io.Writer) error) error {
-	dir, err := output.CreateDir(o.suppliers)
+// readDecisions reads a decisions file once (output.ReadDecisions) and
+// calls fn with each row.
+func readDecisions(ctx context.Context, in *job.Input, fn func(*output.Row)) error {
+	r, err := in.Open(ctx)
 	if err != nil {
 		return err
 	}
-	items := []output.Pending{dir}
-	abort := func() {
-		for _, it := range items {
-			if a, ok := it.(interface{ Abort() }); ok {
-				a.Abort()
-			}
-		}
+	defer r.Close()
+	name := in.Path
+	if in.IsStdin() {
+		name = "standard input"
+	}
+	return output.ReadDecisions(ctx, r, name, func(_ int, row *output.Row) error { fn(row); return nil })
+}
+
+// writeFiles writes files (names relative to dir, suppliers/x.csv among
+// them) into dir, a folder being written whole.
+func writeFiles(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(filepath.Join(dir, "suppliers"), 0o700); err != nil {
+		return err
 	}
 	for name, data := range files {
-		if rest, ok := strings.CutPrefix(name, "suppliers"+string(filepath.Separator)); ok {
-			if err := os.WriteFile(filepath.Join(dir.Path(), rest), data, 0o600); err != nil {
-				abort()
-				return err
-			}
+		if strings.Contains(name, "..") {
+			return fmt.Errorf("internal error: output name %q", name)
 		}
-	}
-	for _, name := range report.DiffFiles {
-		f, err := output.CreateTarget(o.files[name], nil)
-		if err != nil {
-			abort()
-			return err
-		}
-		items = append(items, f)
-		if _, err := f.Write(files[name]); err != nil {
-			abort()
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-	}
-	if decisions != nil {
-		f, err := output.CreateTarget(o.files["decisions.csv"], nil)
-		if err != nil {
-			abort()
-			return err
-		}
-		items = append(items, f)
-		if err := decisions(f); err != nil {
-			abort()
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
 			return err
 		}
 	}
-	return output.Commit(items...)
+	return nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -1,77 +1,143 @@
 package pipeline
 
 import (
+	"io"
+	"os"
+
 	"github.com/s1resolve/s1resolve/index"
-	"github.com/s1resolve/s1resolve/paths"
+	"github.com/s1resolve/s1resolve/job"
+	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/report"
 )
 
-// plan is a run's files, resolved and checked against one another before
-// any work (package paths): no output over an input or another output, no
-// input read twice, the store and report folders only where nothing else
-// would be lost.
-type plan struct {
-	out, rejects paths.Target
-	summary      *paths.Target
-	report       *paths.Folder
+// Arg is a file argument of a command, by its role. Messages name an
+// argument by the name its command gives it (Names: the command's flag,
+// "--out") or, without one, by its role ("decisions file").
+type Arg string
+
+// The file arguments of the commands.
+const (
+	ArgInstallations Arg = "" // positional: "input FILE"
+	ArgRegistration  Arg = "registration file"
+	ArgSuppliers     Arg = "suppliers file"
+	ArgSmets2        Arg = "SMETS2+ inventory"
+	ArgRules         Arg = "rules file"
+	ArgStore         Arg = "store"
+	ArgDecisions     Arg = "decisions file"
+	ArgRejects       Arg = "rejects file"
+	ArgSummary       Arg = "summary file"
+	ArgReport        Arg = "report folder"
+	ArgProfile       Arg = "profile"
+	ArgOut           Arg = "output folder" // the folder of diff, whatif, impact
+)
+
+// Names maps the file arguments of a Config to what its command calls them
+// (its flags); an argument not listed is called by its role.
+type Names map[Arg]string
+
+// of returns the name of a.
+func (n Names) of(a Arg) string {
+	if s, ok := n[a]; ok {
+		return s
+	}
+	return string(a)
+}
+
+// The folders commands write whole: what each may hold before it is
+// replaced. No two commands' default folders are the same (report,
+// diff, whatif, impact), and each refuses a folder holding what it does
+// not write, another command's folder included.
+var (
+	reportFolder = job.FolderKind{What: "an s1resolve report folder", Owns: report.Owns}
+	diffFolder   = job.FolderKind{What: "an s1resolve comparison folder", Owns: report.OwnsDiff}
+	whatifFolder = job.FolderKind{What: "an s1resolve whatif folder", Owns: report.OwnsWhatIf}
+)
+
+// storeFolder is what a store folder may hold (index.Owns of the folder).
+func storeFolder(dir string) job.FolderKind {
+	return job.FolderKind{What: "an s1resolve store", Owns: index.Owns(dir)}
+}
+
+// runFiles are a run's files, planned: each input and output of Config.
+type runFiles struct {
+	inputs                                 []*job.Input
+	registration, suppliers, smets2, rules *job.Input
+	store, report                          *job.Folder
+	decisions, rejects, summary            *job.Output
+	format                                 output.Format
+	gzip                                   bool // the decisions are gzipped (a name ending in .gz)
 }
 
 // Check refuses, before any work, a configuration in which a slip would
-// destroy a file or change a decision (see package paths); Run checks the
-// same first. The error wraps paths.ErrConflict.
+// destroy a file or change a decision (package job); Run checks the same
+// first. The error wraps paths.ErrConflict.
 func (cfg Config) Check() error {
-	_, err := cfg.plan()
+	_, err := cfg.plan(job.New(job.Streams{Stdin: os.Stdin, Stdout: io.Discard}))
 	return err
 }
 
-// plan resolves cfg's files; a refusal wraps paths.ErrConflict and names
-// the arguments by run's flags.
-func (cfg Config) plan() (*plan, error) {
-	var p paths.Plan
+// plan adds cfg's files to j, in the order their slips are best reported.
+func (cfg Config) plan(j *job.Job) (*runFiles, error) {
+	f := &runFiles{format: cfg.Format}
 	for _, in := range cfg.Inputs {
-		if err := p.Input("", in); err != nil {
-			return nil, err
-		}
-	}
-	for _, in := range []struct{ flag, path string }{
-		{"--registration", cfg.Registration}, {"--suppliers", cfg.Suppliers}, {"--smets2", cfg.Smets2}, {"--rules", cfg.RulesFile}} {
-		if in.path != "" {
-			if err := p.Input(in.flag, in.path); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if cfg.DB != "" {
-		if _, err := p.Store("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
-			return nil, err
-		}
-	}
-	pl := &plan{}
-	if cfg.Report != "" {
-		f, err := p.Folder("--report", cfg.Report, "an s1resolve report folder", report.Owns)
+		x, err := j.Input(cfg.Names.of(ArgInstallations), in)
 		if err != nil {
 			return nil, err
 		}
-		pl.report = &f
+		f.inputs = append(f.inputs, x)
+	}
+	for _, in := range []struct {
+		arg  Arg
+		path string
+		to   **job.Input
+	}{{ArgRegistration, cfg.Registration, &f.registration}, {ArgSuppliers, cfg.Suppliers, &f.suppliers},
+		{ArgSmets2, cfg.Smets2, &f.smets2}, {ArgRules, cfg.RulesFile, &f.rules}} {
+		if in.path == "" {
+			continue
+		}
+		x, err := j.Input(cfg.Names.of(in.arg), in.path)
+		if err != nil {
+			return nil, err
+		}
+		*in.to = x
 	}
 	var err error
-	if pl.out, err = p.Output("--out", cfg.Out); err != nil {
+	if cfg.DB != "" {
+		if err := servedRefusal(cfg.Names.of(ArgStore), cfg.DB); err != nil {
+			return nil, err
+		}
+		if f.store, err = j.Folder(cfg.Names.of(ArgStore), cfg.DB, storeFolder(cfg.DB)); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Report != "" {
+		if f.report, err = j.Folder(cfg.Names.of(ArgReport), cfg.Report, reportFolder); err != nil {
+			return nil, err
+		}
+	}
+	if f.decisions, err = j.Output(cfg.Names.of(ArgDecisions), cfg.Out); err != nil {
 		return nil, err
 	}
-	if pl.rejects, err = p.Output("--rejects", cfg.Rejects); err != nil {
+	f.decisions.Last() // its presence under its final name means the run completed
+	f.gzip = output.Gzipped(cfg.Out)
+	if f.rejects, err = j.Output(cfg.Names.of(ArgRejects), cfg.Rejects); err != nil {
 		return nil, err
 	}
 	if cfg.CPUProfile != "" {
-		if _, err := p.Output("--cpuprofile", cfg.CPUProfile); err != nil {
+		// Written by the command, not by the run: planned here so that it
+		// is checked against every other file.
+		if err := j.Reserve(cfg.Names.of(ArgProfile), cfg.CPUProfile); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Summary != "" {
-		t, err := p.Output("--summary", cfg.Summary)
-		if err != nil {
+		if f.summary, err = j.Output(cfg.Names.of(ArgSummary), cfg.Summary); err != nil {
 			return nil, err
 		}
-		pl.summary = &t
 	}
-	return pl, nil
+	return f, nil
 }
+
+// servedRefusal refuses to replace a store that s1resolve serve is
+// serving; see index.ServedBy.
+var servedRefusal = func(label, dir string) error { return nil }

@@ -3,25 +3,24 @@
 package pipeline
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
-	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/ingest"
+	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/output"
-	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/provenance"
 	"github.com/s1resolve/s1resolve/report"
 	"github.com/s1resolve/s1resolve/value"
@@ -36,31 +35,51 @@ type Config struct {
 	Suppliers    string
 	// Smets2 is the optional SMETS2+ inventory (FORMAT.md §6); "" for none.
 	Smets2 string
-	// Rules configures steps 3 to 5; nil means DefaultRules.
-	Rules *engine.RuleSet
+	// RulesFile is the rules file (thresholds and clauses in force), read
+	// once; "" for none. Rules, when RulesFile is "", configures steps 3 to
+	// 5 instead; nil for both means DefaultRules.
+	RulesFile string
+	Rules     *engine.RuleSet
 	// DuplicatesOnly applies steps 1, 2 and 6 alone: a baseline for
 	// benchmarks, not a reading of RULES.md.
 	DuplicatesOnly bool
 	DB             string // store directory; "" for none (no store is written)
-	Out            string // decisions file, "-" for standard output
+	Out            string // decisions file, "-" for standard output; a name ending in .gz is gzipped
 	Rejects        string
 	Summary        string // "" for none
 	Report         string // directory for the reports (package report); "" for none
 	Format         output.Format
 	Workers        int
 	Progress       *Progress // may be nil
-	Stdout         io.Writer // where "-" writes; nil means os.Stdout
-	Stdin          io.Reader // what the input "-" reads; nil means os.Stdin
-	// RulesFile is the file Rules came from ("" for none): an input, so
-	// no output may overwrite it.
-	RulesFile string
+	// Stdin and Stdout are what "-" reads and writes; nil refuses "-".
+	Stdin  io.Reader
+	Stdout io.Writer
+	// Names are what the command calls each file argument, for messages.
+	Names Names
 	// CPUProfile is where the command writes a CPU profile ("" for none):
-	// an output checked with the others; Run does not write it.
+	// checked with the other outputs; Run does not write it.
 	CPUProfile string
+	// Process is what the run may ask of the process (memory settings);
+	// the zero value asks nothing.
+	Process Process
 	// Warn, when set, is told of anything that is legal but probably a
 	// slip (a registration file with no rows), before and during the
 	// work; the summary lists the same warnings.
 	Warn func(string)
+}
+
+// Process is what a run may ask of the process it runs in: settings that
+// belong to the process, not to the run, decided by the command and passed
+// down. A nil field does nothing.
+type Process struct {
+	// ReturnMemory hands the memory the collector freed back to the
+	// system (debug.FreeOSMemory).
+	ReturnMemory func()
+	// SetGCPercent sets the collector's target and returns the previous
+	// one (debug.SetGCPercent).
+	SetGCPercent func(int) int
+	// Collect runs a collection now (runtime.GC).
+	Collect func()
 }
 
 // Progress tells an observer which phase a run is in and how far its load got.
@@ -72,8 +91,9 @@ type Progress struct {
 // Phase returns the current phase name.
 func (p *Progress) Phase() string { return p.phase.Load() }
 
-// Run does the job described by cfg and returns its summary. On error no
-// output exists under its final name.
+// Run does the job described by cfg and returns its summary. Its files are
+// planned before any work and committed as one unit (package job): on error
+// or cancellation every file, the store included, is as it was.
 func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.NumCPU()
@@ -84,21 +104,22 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	r := &run{cfg: cfg, sum: &output.Summary{Files: cfg.Inputs, PhaseSeconds: map[string]float64{}, Build: provenance.CurrentBuild()}}
 	start := time.Now()
 
-	// Check the arguments against one another and open the outputs first:
-	// a slip or an unwritable place fails before the work.
-	pl, err := cfg.plan()
+	// Check the arguments against one another and create the outputs
+	// first: a slip or an unwritable place fails before the work.
+	j := job.New(job.Streams{Stdin: cfg.Stdin, Stdout: cfg.Stdout})
+	defer j.Abort()
+	files, err := cfg.plan(j)
 	if err != nil {
 		return nil, err
 	}
+	r.in = files
 	if cfg.Suppliers != "" && cfg.Registration == "" {
-		r.warn("--suppliers has no effect without --registration: no installation has a Responsible Supplier, so every notify_supplier is Y")
+		r.warn(fmt.Sprintf("%s has no effect without %s: no installation has a Responsible Supplier, so every notify_supplier is Y",
+			cfg.Names.of(ArgSuppliers), cfg.Names.of(ArgRegistration)))
 	}
-	outs, err := openOutputs(cfg, pl)
-	if err != nil {
+	if err := j.Begin(ctx); err != nil {
 		return nil, err
 	}
-	defer outs.abort()
-	r.outs = outs
 
 	for _, p := range []struct {
 		name string
@@ -118,19 +139,20 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	if r.sum.Seconds > 0 {
 		r.sum.RowsPerSecond = float64(r.sum.Rows) / r.sum.Seconds
 	}
-	if outs.report != nil {
+	if files.report != nil {
 		t := time.Now()
-		if err := buildReport(r.pop, r.res, r.reg).Write(outs.report.Path()); err != nil {
+		if err := buildReport(r.pop, r.res, r.reg).Write(files.report.Path()); err != nil {
 			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
 		}
 		r.sum.PhaseSeconds["report"] = time.Since(t).Seconds()
 	}
-	if cfg.Summary != "" {
-		if err := r.sum.WriteJSON(outs.summary); err != nil {
+	if files.summary != nil {
+		if err := r.sum.WriteJSON(files.summary.Writer()); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", cfg.Summary, err)
 		}
 	}
-	if err := outs.commit(); err != nil {
+	cfg.Progress.phase.Store("commit")
+	if err := j.Commit(ctx); err != nil {
 		return nil, err
 	}
 	return r.sum, nil
@@ -138,9 +160,9 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 
 // run is the state of one Run between its phases.
 type run struct {
-	cfg  Config
-	sum  *output.Summary
-	outs *outputs
+	cfg Config
+	sum *output.Summary
+	in  *runFiles
 
 	loaded     *ingest.Result
 	pop        *engine.Population
@@ -158,14 +180,28 @@ func (r *run) load(ctx context.Context) error {
 	cfg := r.cfg
 	r.files = append([]string(nil), cfg.Inputs...)
 	lg, _ := errgroup.WithContext(ctx)
-	read := map[string]provenance.Input{}
-	var readMu sync.Mutex
-	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin, DropPositions: cfg.DB == "", OnRead: func(path string, n int64, sum uint64) {
-		readMu.Lock()
-		read[path] = provenance.Input{Name: path, Bytes: n, XXH64: fmt.Sprintf("%016x", sum)}
-		readMu.Unlock()
-	}}
-	defer func() { r.sum.Inputs = r.inputs(read) }()
+	// Each file is read once, by ingest; what it read is the job's record
+	// of the input (provenance).
+	byPath := map[string]*job.Input{}
+	for _, in := range append(r.in.inputs, r.in.registration, r.in.suppliers, r.in.smets2) {
+		if in != nil {
+			byPath[in.Path] = in
+		}
+	}
+	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin, DropPositions: cfg.DB == "", Collect: cfg.Process.Collect,
+		OnRead: func(path string, n int64, sum uint64) {
+			if in := byPath[path]; in != nil {
+				in.Record(n, sum)
+			}
+		}}
+	defer func() { r.sum.Inputs = r.inputs() }()
+	if r.in.rules != nil {
+		rs, err := readRules(ctx, r.in.rules)
+		if err != nil {
+			return err
+		}
+		r.cfg.Rules = &rs
+	}
 	if cfg.Registration != "" || cfg.Suppliers != "" {
 		r.reg = engine.NewRegistry()
 		regFile, supFile := uint16(len(r.files)), uint16(len(r.files))
@@ -183,8 +219,8 @@ func (r *run) load(ctx context.Context) error {
 					return err
 				}
 				if r.reg.Len() == 0 {
-					r.warn(fmt.Sprintf("--registration %s holds no accepted row: every installation will be %s/%s or blocked",
-						cfg.Registration, engine.Exclude, engine.MPxNNotRegistered))
+					r.warn(fmt.Sprintf("%s %s holds no accepted row: every installation will be %s/%s or blocked",
+						cfg.Names.of(ArgRegistration), cfg.Registration, engine.Exclude, engine.MPxNNotRegistered))
 				}
 				r.regRejects = append(r.regRejects, rj...)
 			}
@@ -224,33 +260,35 @@ func (r *run) load(ctx context.Context) error {
 }
 
 // inputs lists the files read, in the order of r.files, then the rules
-// file, each with its size and hash.
-func (r *run) inputs(read map[string]provenance.Input) []provenance.Input {
+// file, each with its size and hash as the job recorded them.
+func (r *run) inputs() []provenance.Input {
 	var out []provenance.Input
-	role := func(i int) string {
-		switch f := r.files[i]; {
-		case i < len(r.cfg.Inputs):
-			return "installations"
-		case f == r.cfg.Registration:
-			return "registration"
-		case f == r.cfg.Suppliers:
-			return "suppliers"
-		default:
-			return "smets2"
+	add := func(in *job.Input, role string) {
+		if in == nil {
+			return
+		}
+		if p, ok := in.Digest(); ok {
+			p.Reason = role
+			out = append(out, p)
 		}
 	}
-	for i, f := range r.files {
-		if in, ok := read[f]; ok {
-			in.Reason = role(i)
-			out = append(out, in)
-		}
+	for _, in := range r.in.inputs {
+		add(in, "installations")
 	}
-	if r.cfg.RulesFile != "" {
-		if data, err := os.ReadFile(r.cfg.RulesFile); err == nil {
-			out = append(out, provenance.Input{Name: r.cfg.RulesFile, Bytes: int64(len(data)), XXH64: fmt.Sprintf("%016x", xxhash.Sum64(data)), Reason: "rules"})
-		}
-	}
+	add(r.in.registration, "registration")
+	add(r.in.suppliers, "suppliers")
+	add(r.in.smets2, "smets2")
+	add(r.in.rules, "rules")
 	return out
+}
+
+// readRules reads and parses a rules file, once.
+func readRules(ctx context.Context, in *job.Input) (engine.RuleSet, error) {
+	data, err := in.ReadAll(ctx)
+	if err != nil {
+		return engine.RuleSet{}, err
+	}
+	return engine.ParseRules(bytes.NewReader(data), in.Path)
 }
 
 // resolve applies RULES.md; step 3 only when registration data is given.
@@ -268,19 +306,32 @@ func (r *run) resolve(ctx context.Context) error {
 	return err
 }
 
-// write writes the store and the decisions and rejects, concurrently.
+// write writes the store and the decisions and rejects, concurrently. The
+// store's description is written last, with the digest of the decisions
+// written beside it, so that a store is tied to its decisions (report --db
+// refuses a pair that does not belong together).
 func (r *run) write(ctx context.Context) error {
 	cfg := r.cfg
 	r.sum.RowsDecided = len(r.pop.Devices)
 	var storeTime, outputsTime time.Duration // each set by its own goroutine
 	g, gctx := errgroup.WithContext(ctx)
-	if cfg.DB != "" { // without --db no store is written: nothing would read it
+	decisionsDone := make(chan struct{}) // closed once the decisions are written whole
+	if r.in.store != nil {               // without --db no store is written: nothing would read it
+		dir := r.in.store.Path()
 		rejectsPath := cfg.Rejects
 		if abs, err := filepath.Abs(rejectsPath); err == nil && rejectsPath != "-" {
 			rejectsPath = abs
 		}
 		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath, Files: r.files,
 			Inputs: r.sum.Inputs, Build: r.sum.Build}
+		x.Decisions = func(ctx context.Context) (provenance.Input, error) {
+			select {
+			case <-decisionsDone:
+				return r.in.decisions.Written(), nil
+			case <-ctx.Done():
+				return provenance.Input{}, ctx.Err()
+			}
+		}
 		// Without a report nothing after the installation table reads the
 		// devices: the outputs and the summary work from installations.
 		// Their memory goes back to the system at once: Badger's tables,
@@ -298,37 +349,48 @@ func (r *run) write(ctx context.Context) error {
 				restoreGC()
 			}
 		}()
-		if r.outs.report == nil {
+		if r.in.report == nil {
+			proc := cfg.Process
 			x.TableWritten = func() {
 				r.pop.Devices, r.pop.RowFile, r.pop.RowLine = nil, nil, nil
-				debug.FreeOSMemory()
-				prev := debug.SetGCPercent(10)
-				restoreGC = func() { debug.SetGCPercent(prev) }
+				if proc.ReturnMemory != nil {
+					proc.ReturnMemory()
+				}
+				if proc.SetGCPercent != nil {
+					prev := proc.SetGCPercent(10)
+					restoreGC = func() { proc.SetGCPercent(prev) }
+				}
 			}
 		}
 		if cfg.Registration != "" {
 			x.Registry = r.reg
 		}
-		if err := r.checkSpace(cfg.DB, x.Registry); err != nil {
+		if err := r.checkSpace(dir, x.Registry); err != nil {
 			return err
 		}
 		g.Go(func() error {
 			t := time.Now()
-			err := index.Write(gctx, cfg.DB, r.pop, r.res, x, cfg.Workers)
+			err := index.Write(gctx, dir, r.pop, r.res, x, cfg.Workers)
 			storeTime = time.Since(t)
-			return err
+			if err != nil {
+				return fmt.Errorf("writing the store %s: %w", cfg.DB, err)
+			}
+			return nil
 		})
 	}
 	g.Go(func() error {
 		t := time.Now()
-		d := &output.Decisions{Pop: r.pop, Res: r.res, Format: cfg.Format, Workers: cfg.Workers}
+		d := &output.Decisions{Pop: r.pop, Res: r.res, Format: r.in.format, Workers: cfg.Workers}
 		if r.reg != nil {
 			d.Supplier = func(id uint32) (string, bool) { return r.reg.SupplierName(r.res.Supplier(id)) }
 		}
-		if err := output.WriteDecisions(gctx, r.outs.decisions, d); err != nil {
+		if err := writeMaybeGzipped(r.in.decisions.Writer(), r.in.gzip, func(w io.Writer) error {
+			return output.WriteDecisions(gctx, w, d)
+		}); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Out, err)
 		}
-		if err := output.WriteRejects(r.outs.rejects, r.files, r.rejects); err != nil {
+		close(decisionsDone)
+		if err := output.WriteRejects(r.in.rejects.Writer(), r.files, r.rejects); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Rejects, err)
 		}
 		outputsTime = time.Since(t)
@@ -344,6 +406,19 @@ func (r *run) write(ctx context.Context) error {
 	return nil
 }
 
+// writeMaybeGzipped calls write with w, or with a gzip writer onto w when
+// gz is set, closed once write returns.
+func writeMaybeGzipped(w io.Writer, gz bool, write func(io.Writer) error) error {
+	if !gz {
+		return write(w)
+	}
+	z := gzip.NewWriter(w)
+	if err := write(z); err != nil {
+		return err
+	}
+	return z.Close()
+}
+
 // checkSpace refuses a store whose disk is too small: Badger dies of
 // SIGBUS when its disk fills. The outputs count when they share the disk.
 func (r *run) checkSpace(dbDir string, reg *engine.Registry) error {
@@ -351,7 +426,7 @@ func (r *run) checkSpace(dbDir string, reg *engine.Registry) error {
 		return err
 	}
 	var outBytes uint64
-	if r.cfg.Out != "-" && sameDevice(dbDir, filepath.Dir(r.cfg.Out)) {
+	if !r.in.decisions.IsStream() && sameDevice(dbDir, filepath.Dir(r.cfg.Out)) {
 		outBytes = uint64(len(r.pop.Installations))*140 + uint64(len(r.rejects))*200
 	}
 	return index.CheckSpace(dbDir, r.pop, reg, outBytes)
@@ -372,64 +447,6 @@ func (r *run) count() error {
 		return fmt.Errorf("internal error: %d rows read but %d decided and %d rejected", sum.Rows, sum.RowsDecided, sum.RejectedRows)
 	}
 	return nil
-}
-
-// outputs are the run's files, committed as one unit.
-type outputs struct {
-	decisions, rejects, summary *output.File
-	report                      *output.Dir
-}
-
-func openOutputs(cfg Config, pl *plan) (*outputs, error) {
-	o := &outputs{}
-	for _, x := range []struct {
-		t *paths.Target
-		f **output.File
-	}{{&pl.out, &o.decisions}, {&pl.rejects, &o.rejects}, {pl.summary, &o.summary}} {
-		if x.t == nil {
-			continue
-		}
-		f, err := output.CreateTarget(*x.t, cfg.Stdout)
-		if err != nil {
-			o.abort()
-			return nil, err
-		}
-		*x.f = f
-	}
-	if pl.report != nil {
-		d, err := output.CreateDir(*pl.report)
-		if err != nil {
-			o.abort()
-			return nil, err
-		}
-		o.report = d
-	}
-	return o, nil
-}
-
-// commit places every output; decisions last, so that a decisions file
-// under its final name means the run completed. If one cannot be placed,
-// those already placed are put back as they were.
-func (o *outputs) commit() error {
-	var items []output.Pending
-	if o.report != nil {
-		items = append(items, o.report)
-	}
-	if o.summary != nil {
-		items = append(items, o.summary)
-	}
-	return output.Commit(append(items, o.rejects, o.decisions)...)
-}
-
-func (o *outputs) abort() {
-	for _, f := range []*output.File{o.decisions, o.rejects, o.summary} {
-		if f != nil {
-			f.Abort()
-		}
-	}
-	if o.report != nil {
-		o.report.Abort()
-	}
 }
 
 // rejectedInstallations lists each rejected installation of the
@@ -465,19 +482,15 @@ func (r *run) warn(msg string) {
 // the installations that go on the suppliers' lists.
 func buildReport(pop *engine.Population, res *engine.Result, reg *engine.Registry) *report.Report {
 	rep := report.New()
+	var supplier output.SupplierOf
+	if reg != nil {
+		supplier = func(id uint32) (string, bool) { return reg.SupplierName(res.Supplier(id)) }
+	}
 	for id := range pop.Installations {
-		in := &pop.Installations[id]
-		o := res.Outcomes[id]
-		supplier, notify := reg.SupplierName(res.Supplier(uint32(id)))
-		row := report.Row{SMSO: in.SMSO(), InstallationID: in.ID(), Cohort: in.Cohort.String(),
-			Decision: o.Decision.String(), Reason: o.Reason.String(), Clause: o.Clause(in.Cohort),
-			MPAN: in.MPAN.String(), MPRN: in.MPRN.String(), Supplier: supplier, Notify: "Y"}
-		if !notify {
-			row.Notify = "N"
-		}
-		if o.Decision != engine.Migrate {
+		row := report.Row{Row: output.RowOf(pop, res, uint32(id), supplier)}
+		if !row.SimplyMigrating() {
 			for _, d := range pop.DevicesOf(uint32(id)) {
-				row.GUIDs = append(row.GUIDs, string(d.GUID.Append(nil)))
+				row.GUIDs = append(row.GUIDs, d.GUID.String())
 			}
 		}
 		rep.Add(row)

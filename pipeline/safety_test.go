@@ -138,7 +138,7 @@ func TestWarnings(t *testing.T) {
 		want string
 	}{
 		"empty registration":             {Config{Registration: reg}, "holds no accepted row"},
-		"suppliers without registration": {Config{Suppliers: sup}, "--suppliers has no effect without --registration"},
+		"suppliers without registration": {Config{Suppliers: sup}, "suppliers file has no effect without registration file"},
 	} {
 		var told []string
 		cfg := c.cfg

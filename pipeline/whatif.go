@@ -1,73 +1,89 @@
 package pipeline
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/output"
-	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/report"
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// WhatIfConfig re-decides a stored population under other step 5 rules
+// DefaultWhatIfFolder is where whatif writes when no folder is given.
+const DefaultWhatIfFolder = "whatif"
+
+// WhatIfConfig re-decides a stored population under other rules
 // (`s1resolve whatif`).
 type WhatIfConfig struct {
-	DB        string         // the store of a run
-	Rules     engine.RuleSet // the rules to decide by
-	RulesFile string         // where they came from, an input
-	Out       string         // folder for decisions.csv and the comparison; "" means "."
-	Workers   int            // zero means all cores
+	DB string // the store of a run
+	// RulesFile is the rules file to decide by, read once; Rules, when
+	// RulesFile is "", the rules themselves.
+	RulesFile string
+	Rules     engine.RuleSet
+	Out       string // folder for decisions.csv and the comparison, written whole; "" means DefaultWhatIfFolder
+	Workers   int    // zero means all cores
 	// CPUProfile is checked with the outputs; WhatIf does not write it.
 	CPUProfile string
+	Stdin      io.Reader
+	Names      Names
 }
 
 // WhatIf re-decides the population stored in cfg.DB under cfg.Rules,
 // without reading the input files again, and writes decisions.csv (the
 // bytes `run --rules` would write with the same inputs) and the comparison
-// of the stored decisions with these (report.Diff) into cfg.Out.
+// of the stored decisions with these (report.Diff) into cfg.Out, a folder
+// written whole.
 //
 // The rules change step 5 only: installations decided at steps 1 to 4 keep
 // their decisions; those decided at step 5 or 6 are decided again, step 5
 // with the new thresholds on their stored meters, else step 6 (the stored
 // step 2 facts say whether one is the group's 2c winner).
 func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
-	outs, err := cfg.plan()
-	if err != nil {
-		return nil, err
-	}
-	return whatIf(ctx, cfg, outs)
-}
-
-// Check refuses, before any work, the slips package paths refuses.
-func (cfg WhatIfConfig) Check() error {
-	_, err := cfg.plan()
-	return err
-}
-
-func (cfg WhatIfConfig) plan() (*diffOutputs, error) {
-	var p paths.Plan
+	j := job.New(job.Streams{Stdin: cfg.Stdin})
+	defer j.Abort()
+	var rulesIn *job.Input
+	var err error
 	if cfg.RulesFile != "" {
-		if err := p.Input("--rules", cfg.RulesFile); err != nil {
+		if rulesIn, err = j.Input(cfg.Names.of(ArgRules), cfg.RulesFile); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := p.Store("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
+	if err := j.ReadFolder(cfg.Names.of(ArgStore), cfg.DB); err != nil {
 		return nil, err
 	}
 	if cfg.CPUProfile != "" {
-		if _, err := p.Output("--cpuprofile", cfg.CPUProfile); err != nil {
+		if err := j.Reserve(cfg.Names.of(ArgProfile), cfg.CPUProfile); err != nil {
 			return nil, err
 		}
 	}
-	return planDiffOutputs(&p, cfg.Out, "decisions.csv")
+	out, err := j.Folder(cfg.Names.of(ArgOut), orDefault(cfg.Out, DefaultWhatIfFolder), whatifFolder)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.Begin(ctx); err != nil {
+		return nil, err
+	}
+	if rulesIn != nil {
+		if cfg.Rules, err = readRules(ctx, rulesIn); err != nil {
+			return nil, err
+		}
+	}
+	d, err := whatIf(ctx, cfg, out.Path())
+	if err != nil {
+		return nil, err
+	}
+	return d, j.Commit(ctx)
 }
 
-func whatIf(ctx context.Context, cfg WhatIfConfig, outs *diffOutputs) (*report.Diff, error) {
+func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, error) {
 	st, err := index.Open(cfg.DB)
 	if err != nil {
 		return nil, err
@@ -122,7 +138,22 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, outs *diffOutputs) (*report.D
 			return m.Suppliers[s], status != engine.CeasedTrading.String() && status != engine.NotLiveUser.String()
 		}
 	}
-	return d, outs.write(d.Files(), func(w io.Writer) error { return output.WriteDecisions(ctx, w, dec) })
+	if err := writeFiles(dir, d.Files()); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "decisions.csv"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := output.WriteDecisions(ctx, bw, dec); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	return d, f.Close()
 }
 
 // redecide returns the outcome of a stored installation under rs.

@@ -43,6 +43,7 @@ func TestWhatIfEqualsRun(t *testing.T) {
 			if _, err := Run(context.Background(), want); err != nil {
 				t.Fatal(err)
 			}
+			out = filepath.Join(out, "whatif") // beside the run's files: a folder of its own
 			d, err := WhatIf(context.Background(), WhatIfConfig{DB: db, Rules: rules, Out: out, Workers: 2})
 			if err != nil {
 				t.Fatal(err)

@@ -278,77 +278,56 @@ func (d *Diff) Files() map[string][]byte {
 	return out
 }
 
-// CompareFiles compares two decisions files (output.ReadDecisionsFile:
-// CSV, JSON Lines, Parquet), matching installations by (smso,
-// installation_id). A file listing an installation twice, or a decision or
-// reason RULES.md does not name, is an error naming the file and line.
-func CompareFiles(oldPath, newPath string) (*Diff, error) {
-	type entry struct {
-		cohort, supplier string
-		side             Side
-		line             int
-		seen             bool
-	}
-	old := map[string]*entry{}
-	err := output.ReadDecisionsFile(oldPath, func(line int, r *output.Row) error {
-		side, err := sideOf(oldPath, line, r)
-		if err != nil {
-			return err
-		}
-		key := r[output.ColSMSO] + "\x00" + r[output.ColInstallationID]
-		if e, dup := old[key]; dup {
-			return fmt.Errorf("%s: line %d: installation %s/%s is listed again (line %d)", oldPath, line, r[output.ColSMSO], r[output.ColInstallationID], e.line)
-		}
-		old[key] = &entry{cohort: r[output.ColCohort], supplier: r[output.ColSupplierID], side: side, line: line}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	d := NewDiff()
-	seen := map[string]int{}
-	err = output.ReadDecisionsFile(newPath, func(line int, r *output.Row) error {
-		to, err := sideOf(newPath, line, r)
-		if err != nil {
-			return err
-		}
-		smso, id := r[output.ColSMSO], r[output.ColInstallationID]
-		key := smso + "\x00" + id
-		if l, dup := seen[key]; dup {
-			return fmt.Errorf("%s: line %d: installation %s/%s is listed again (line %d)", newPath, line, smso, id, l)
-		}
-		seen[key] = line
-		from, supplier := Side{Decision: Absent}, r[output.ColSupplierID]
-		if e := old[key]; e != nil {
-			e.seen, from = true, e.side
-			if supplier == "" {
-				supplier = e.supplier
-			}
-		}
-		d.Add(smso, id, r[output.ColCohort], supplier, from, to)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for key, e := range old {
-		if !e.seen {
-			smso, id, _ := strings.Cut(key, "\x00")
-			d.Add(smso, id, e.cohort, e.supplier, e.side, Side{Decision: Absent})
-		}
-	}
-	return d, nil
+// Comparison matches the rows of two runs' decisions by (smso,
+// installation_id): every row of the earlier run first (Old), then the
+// later run's (New), then Diff. The rows come from output.ReadDecisions,
+// which has checked them (words, pairs, no installation twice).
+type Comparison struct {
+	old map[string]*oldEntry
+	d   *Diff
 }
 
-// sideOf returns the decision and reason of a row, refusing words RULES.md
-// does not name.
-func sideOf(name string, line int, r *output.Row) (Side, error) {
-	s := Side{r[output.ColDecision], r[output.ColReason]}
-	if _, ok := engine.ParseDecision(s.Decision); !ok {
-		return s, fmt.Errorf("%s: line %d: decision %q is not one RULES.md names", name, line, s.Decision)
+type oldEntry struct {
+	cohort, supplier string
+	side             Side
+	seen             bool
+}
+
+// NewComparison returns an empty comparison.
+func NewComparison() *Comparison {
+	return &Comparison{old: map[string]*oldEntry{}, d: NewDiff()}
+}
+
+// SideOf returns the decision and reason of a row.
+func SideOf(r *output.Row) Side { return Side{r.Decision.String(), r.Reason.String()} }
+
+// Old adds a row of the earlier run.
+func (c *Comparison) Old(r *output.Row) {
+	c.old[r.Name()] = &oldEntry{cohort: r.Cohort.String(), supplier: r.SupplierID, side: SideOf(r)}
+}
+
+// New adds a row of the later run, compared with the earlier run's row of
+// the same installation, if any. Its Responsible Supplier is the later
+// run's, else the earlier's.
+func (c *Comparison) New(r *output.Row) {
+	from, supplier := Side{Decision: Absent}, r.SupplierID
+	if e := c.old[r.Name()]; e != nil {
+		e.seen, from = true, e.side
+		if supplier == "" {
+			supplier = e.supplier
+		}
 	}
-	if _, ok := engine.ParseReason(s.Reason); !ok {
-		return s, fmt.Errorf("%s: line %d: reason %q is not one RULES.md names", name, line, s.Reason)
+	c.d.Add(r.SMSO, r.InstallationID, r.Cohort.String(), supplier, from, SideOf(r))
+}
+
+// Diff returns the comparison: the earlier run's installations not in the
+// later one count as gone.
+func (c *Comparison) Diff() *Diff {
+	for key, e := range c.old {
+		if !e.seen {
+			smso, id, _ := strings.Cut(key, "\x00")
+			c.d.Add(smso, id, e.cohort, e.supplier, e.side, Side{Decision: Absent})
+		}
 	}
-	return s, nil
+	return c.d
 }

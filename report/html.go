@@ -66,12 +66,12 @@ func (r *Report) HTML() []byte {
 	byReason, byCohort := map[string]int{}, map[string]int{}
 	migrating := 0
 	for _, l := range r.categories() {
-		if l.Decision == engine.Migrate.String() {
+		if l.Decision == engine.Migrate {
 			migrating += l.N // one bar this long would flatten every other
 		} else {
-			byReason[l.Decision+" / "+l.Reason] += l.N
+			byReason[l.Decision.String()+" / "+l.Reason.String()] += l.N
 		}
-		byCohort[l.Cohort+" / "+l.Decision] += l.N
+		byCohort[l.Cohort.String()+" / "+l.Decision.String()] += l.N
 	}
 	var b bytes.Buffer
 	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>SMETS1 migration decisions</title>` +
@@ -86,7 +86,7 @@ func (r *Report) HTML() []byte {
 		`<th>Cohort</th><th>Number of SMETS1 Installations</th></tr>`)
 	for _, l := range r.categories() {
 		fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td></tr>`,
-			html.EscapeString(Category(l.Reason)), html.EscapeString(title(l.Decision)), l.Clause, l.Cohort, strconv.Itoa(l.N))
+			html.EscapeString(l.Reason.Category()), html.EscapeString(l.Decision.Title()), l.Clause, l.Cohort, strconv.Itoa(l.N))
 	}
 	b.WriteString(`</table></body></html>` + "\n")
 	return b.Bytes()

@@ -10,15 +10,14 @@ import (
 	"slices"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/output"
 )
 
-// Row is one decision, as the decisions output has it, and the device GUIDs
-// of its installation when known.
+// Row is one decision, as the decisions output has it (output.Row), and
+// the device GUIDs of its installation when known.
 type Row struct {
-	SMSO, InstallationID, Cohort string
-	Decision, Reason, Clause     string
-	MPAN, MPRN, Supplier, Notify string
-	GUIDs                        []string
+	output.Row
+	GUIDs []string
 }
 
 // Report accumulates rows; its methods write the outputs.
@@ -29,22 +28,32 @@ type Report struct {
 	total      int
 }
 
-type categoryKey struct{ Decision, Reason, Clause, Cohort string }
+type categoryKey struct {
+	Decision engine.Decision
+	Reason   engine.Reason
+	Clause   string
+	Cohort   engine.Cohort
+}
 
-type smsoKey struct{ SMSO, Decision, Reason string }
+type smsoKey struct {
+	SMSO     string
+	Decision engine.Decision
+	Reason   engine.Reason
+}
 
 // New returns an empty report.
 func New() *Report {
 	return &Report{byCategory: map[categoryKey]int{}, bySMSO: map[smsoKey]int{}, bySupplier: map[string][]Row{}}
 }
 
-// Add counts one decision.
+// Add counts one decision; an installation that is not simply migrating
+// goes on its Responsible Supplier's list.
 func (r *Report) Add(row Row) {
 	r.total++
 	r.byCategory[categoryKey{row.Decision, row.Reason, row.Clause, row.Cohort}]++
 	r.bySMSO[smsoKey{row.SMSO, row.Decision, row.Reason}]++
-	if d, _ := engine.ParseDecision(row.Decision); d != engine.Migrate {
-		r.bySupplier[row.Supplier] = append(r.bySupplier[row.Supplier], row)
+	if !row.SimplyMigrating() {
+		r.bySupplier[row.SupplierID] = append(r.bySupplier[row.SupplierID], row)
 	}
 }
 
@@ -57,20 +66,14 @@ type categoryLine struct {
 	N int
 }
 
-// rank orders decision words as an operator reads them (engine.Decision.Rank).
-func rank(decision string) int {
-	d, _ := engine.ParseDecision(decision)
-	return d.Rank()
-}
-
 func (r *Report) categories() []categoryLine {
 	out := make([]categoryLine, 0, len(r.byCategory))
 	for k, n := range r.byCategory {
 		out = append(out, categoryLine{k, n})
 	}
 	slices.SortFunc(out, func(a, b categoryLine) int {
-		return cmp.Or(cmp.Compare(rank(a.Decision), rank(b.Decision)), cmp.Compare(a.Reason, b.Reason),
-			cmp.Compare(a.Clause, b.Clause), cmp.Compare(a.Cohort, b.Cohort))
+		return cmp.Or(cmp.Compare(a.Decision.Rank(), b.Decision.Rank()), cmp.Compare(a.Reason.String(), b.Reason.String()),
+			cmp.Compare(a.Clause, b.Clause), cmp.Compare(a.Cohort.String(), b.Cohort.String()))
 	})
 	return out
 }
@@ -86,7 +89,7 @@ func (r *Report) smsos() []smsoLine {
 		out = append(out, smsoLine{k, n})
 	}
 	slices.SortFunc(out, func(a, b smsoLine) int {
-		return cmp.Or(cmp.Compare(a.SMSO, b.SMSO), cmp.Compare(rank(a.Decision), rank(b.Decision)), cmp.Compare(a.Reason, b.Reason))
+		return cmp.Or(cmp.Compare(a.SMSO, b.SMSO), cmp.Compare(a.Decision.Rank(), b.Decision.Rank()), cmp.Compare(a.Reason.String(), b.Reason.String()))
 	})
 	return out
 }
@@ -97,12 +100,4 @@ func Category(reason string) string {
 		return r.Category()
 	}
 	return reason
-}
-
-// title returns the consultation's words for a decision word.
-func title(decision string) string {
-	if d, ok := engine.ParseDecision(decision); ok {
-		return d.Title()
-	}
-	return decision
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"os"
 	"os/exec"
@@ -12,16 +13,16 @@ import (
 )
 
 const decisions = `smso,installation_id,cohort,decision,reason,clause,group_id,group_size,mpan,mprn,supplier_id,notify_supplier
-A,1,IOC,exclude,fw_unable,18.9,E1,1,E1,,SUP1,Y
-A,2,IOC,exclude,fw_unable,18.9,E2,1,E2,,SUP1,Y
-A,3,MOC_MDS,migrate,unique,,E3,1,E3,,SUP2,Y
-B,4,MOC_MDS,migrate_partial,gas_failure_partial,4.26A,E4,1,E4,G4,"SUP/2, ""x""",N
-B,5,FOC,pending,fw_retry,4.26,E5,1,E5,,,Y
-B,6,FOC,blocked,duplicate_mpxn_active,4.1C,E6,2,E6,,SUP1,Y
+A,1,IOC,exclude,fw_unable,18.9,E1200000000001,1,E1200000000001,,SUP1,Y
+A,2,IOC,exclude,fw_unable,18.9,E1200000000002,1,E1200000000002,,SUP1,Y
+A,3,MOC_MDS,migrate,unique,,E1200000000003,1,E1200000000003,,SUP2,Y
+B,4,MOC_MDS,migrate_partial,gas_failure_partial,4.26A,E1200000000004,1,E1200000000004,G123456,"SUP/2, ""x""",N
+B,5,FOC,pending,fw_retry,4.26,E1200000000005,1,E1200000000005,,,Y
+B,6,FOC,blocked,duplicate_mpxn_active,4.1C,E1200000000006,2,E1200000000006,,SUP1,Y
 `
 
 func TestReportAddsUp(t *testing.T) {
-	rep, err := FromDecisions(strings.NewReader(decisions), "d.csv", func(smso, id string) []string { return []string{"GUID" + id} })
+	rep, err := FromDecisions(context.Background(), strings.NewReader(decisions), "d.csv", func(smso, id string) ([]string, error) { return []string{"GUID" + id}, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium is not installed (Debian package chromium): the HTML render check is skipped")
 	}
-	rep, err := FromDecisions(strings.NewReader(decisions), "d.csv", nil)
+	rep, err := FromDecisions(context.Background(), strings.NewReader(decisions), "d.csv", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,16 +40,28 @@ func (r *Report) Write(dir string) error {
 }
 
 // Owns tells which entries of an existing folder a report writes (for
-// paths.Plan.Folder): a folder holding anything else is not replaced.
-func Owns(rel string, d fs.DirEntry) bool {
-	switch rel {
-	case "summary.csv", "summary.md", "by_smso.csv", "report.html":
-		return !d.IsDir()
-	case "suppliers":
-		return d.IsDir()
+// job.Folder): a folder holding anything else is not replaced.
+var Owns = owns("summary.csv", "summary.md", "by_smso.csv", "report.html")
+
+// OwnsDiff tells which entries a comparison (s1resolve diff) writes.
+var OwnsDiff = owns(DiffFiles...)
+
+// OwnsWhatIf tells which entries a what-if (s1resolve whatif) writes: a
+// comparison and the decisions under the rules tried.
+var OwnsWhatIf = owns(append([]string{"decisions.csv"}, DiffFiles...)...)
+
+// owns accepts the files named and suppliers/*.csv.
+func owns(files ...string) func(rel string, d fs.DirEntry) bool {
+	return func(rel string, d fs.DirEntry) bool {
+		if slices.Contains(files, rel) {
+			return !d.IsDir()
+		}
+		if rel == "suppliers" {
+			return d.IsDir()
+		}
+		dir, name := filepath.Split(rel)
+		return filepath.Clean(dir) == "suppliers" && !d.IsDir() && strings.HasSuffix(name, ".csv")
 	}
-	dir, name := filepath.Split(rel)
-	return filepath.Clean(dir) == "suppliers" && !d.IsDir() && strings.HasSuffix(name, ".csv")
 }
 
 // SupplierFile returns the file name of a supplier's list: its id where that
@@ -87,7 +100,7 @@ func csvLine(b []byte, fields ...string) []byte {
 func (r *Report) summaryCSV() []byte {
 	b := []byte("decision,reason,clause,cohort,category,installations\n")
 	for _, l := range r.categories() {
-		b = csvLine(b, l.Decision, l.Reason, l.Clause, l.Cohort, Category(l.Reason), strconv.Itoa(l.N))
+		b = csvLine(b, l.Decision.String(), l.Reason.String(), l.Clause, l.Cohort.String(), l.Reason.Category(), strconv.Itoa(l.N))
 	}
 	return b
 }
@@ -95,7 +108,7 @@ func (r *Report) summaryCSV() []byte {
 func (r *Report) bySMSOCSV() []byte {
 	b := []byte("smso,decision,reason,installations\n")
 	for _, l := range r.smsos() {
-		b = csvLine(b, l.SMSO, l.Decision, l.Reason, strconv.Itoa(l.N))
+		b = csvLine(b, l.SMSO, l.Decision.String(), l.Reason.String(), strconv.Itoa(l.N))
 	}
 	return b
 }
@@ -107,7 +120,7 @@ func (r *Report) summaryMarkdown() []byte {
 	fmt.Fprintf(&b, "# SMETS1 installations by category\n\n%d installations decided.\n\n", r.total)
 	b.WriteString("| Category | Exclusion type | Clause | Cohort | Number of SMETS1 Installations |\n|---|---|---|---|---:|\n")
 	for _, l := range r.categories() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", mdCell(Category(l.Reason)), mdCell(title(l.Decision)),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", mdCell(l.Reason.Category()), mdCell(l.Decision.Title()),
 			l.Clause, l.Cohort, l.N)
 	}
 	b.WriteString("\n## By SMSO\n\n| SMSO | Decision | Reason | Number of SMETS1 Installations |\n|---|---|---|---:|\n")
@@ -120,8 +133,8 @@ func (r *Report) summaryMarkdown() []byte {
 func supplierCSV(rows []Row) []byte {
 	b := []byte("smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier,device_guids\n")
 	for _, r := range rows {
-		b = csvLine(b, r.SMSO, r.InstallationID, r.Cohort, r.Decision, r.Reason, r.Clause, r.MPAN, r.MPRN, r.Notify,
-			strings.Join(r.GUIDs, " "))
+		b = csvLine(b, r.SMSO, r.InstallationID, r.Cohort.String(), r.Decision.String(), r.Reason.String(), r.Clause,
+			r.MPAN.String(), r.MPRN.String(), value.YN(r.Notify), strings.Join(r.GUIDs, " "))
 	}
 	return b
 }

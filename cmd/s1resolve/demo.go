@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,45 +12,42 @@ import (
 	"github.com/s1resolve/s1resolve/synth"
 )
 
-func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	n := fs.Int("installations", 100000, "number of installations in the sample")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve demo [flags]\n\nGenerates a sample population in a temporary directory, runs on it and prints where everything is.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if rest, err := parseInterspersed(fs, args); err != nil {
-		return err
-	} else if len(rest) > 0 {
-		fs.Usage()
-		return errUsage
-	}
-	dir, err := os.MkdirTemp("", "s1resolve-demo-*")
-	if err != nil {
-		return err
-	}
-	in := filepath.Join(dir, "input")
-	fmt.Fprintf(stderr, "generating %d installations in %s\n", *n, in)
-	start := time.Now()
-	st, err := synth.Generate(ctx, synth.Config{Dir: in, Installations: *n, Seed: 1, SMSOs: 3, Bad: 0.002, Smets2Rate: 0.03})
-	if err != nil {
-		return err
-	}
-	printGenStats(stderr, st, time.Since(start))
-	cfg := pipeline.Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, Smets2: st.Smets2, DB: filepath.Join(dir, "store"), Out: filepath.Join(dir, "decisions.csv"),
-		Rejects: filepath.Join(dir, "rejects.csv"), Summary: filepath.Join(dir, "summary.json"), Format: output.CSV,
-		Report:   filepath.Join(dir, "report"),
-		Progress: &pipeline.Progress{}}
-	fmt.Fprintf(stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s --smets2 %s --report %s %s/smso_*.csv\n",
-		cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, cfg.Smets2, cfg.Report, in)
-	stopProgress := startProgress(cfg.Progress, inputSize(cfg.Inputs), stderr)
-	sum, err := pipeline.Run(ctx, cfg)
-	stopProgress()
-	if err != nil {
-		return err
-	}
-	printSummary(stderr, sum, cfg)
-	fmt.Fprintf(stderr, "summary:   %s\nreports:   %s (open report.html in a browser)\n", cfg.Summary, cfg.Report)
-	return nil
+var demoCommand = &command{
+	name:    "demo",
+	summary: "generate a 100,000-installation sample and resolve it",
+	about: `Generates a sample population in a new temporary folder, runs on it (with a store and
+the reports) and prints where everything is.`,
+	setup: func(f *flags) action {
+		var n int
+		f.Int(&n, "installations", "N", 100000, "N installations in the sample, 1 to 10,000,000", 1, 10_000_000)
+		return func(ctx context.Context, e *env) error {
+			dir, err := os.MkdirTemp("", "s1resolve-demo-*")
+			if err != nil {
+				return err
+			}
+			in := filepath.Join(dir, "input")
+			fmt.Fprintf(e.stderr, "generating %d installations in %s\n", n, in)
+			start := time.Now()
+			st, err := synth.Generate(ctx, synth.Config{Dir: in, Installations: n, Seed: 1, SMSOs: 3, Bad: 0.002, Smets2Rate: 0.03})
+			if err != nil {
+				return err
+			}
+			printGenStats(e.stderr, st, time.Since(start))
+			cfg := pipeline.Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, Smets2: st.Smets2,
+				DB: filepath.Join(dir, "store"), Out: filepath.Join(dir, "decisions.csv"), Rejects: filepath.Join(dir, "rejects.csv"),
+				Summary: filepath.Join(dir, "summary.json"), Format: output.CSV, Report: filepath.Join(dir, "report"),
+				Progress: &pipeline.Progress{}, Process: e.proc.pipeline()}
+			fmt.Fprintf(e.stderr, "\nrunning s1resolve run --db %s --out %s --rejects %s --summary %s --registration %s --suppliers %s --smets2 %s --report %s %s/smso_*.csv\n",
+				cfg.DB, cfg.Out, cfg.Rejects, cfg.Summary, cfg.Registration, cfg.Suppliers, cfg.Smets2, cfg.Report, in)
+			stopProgress := startProgress(cfg.Progress, inputSize(cfg.Inputs), e.stderr)
+			sum, err := pipeline.Run(ctx, cfg)
+			stopProgress()
+			if err != nil {
+				return err
+			}
+			printSummary(e.stderr, sum, cfg)
+			fmt.Fprintf(e.stderr, "summary:   %s\nreports:   %s (open report.html in a browser)\n", cfg.Summary, cfg.Report)
+			return nil
+		}
+	},
 }

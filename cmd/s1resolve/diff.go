@@ -2,33 +2,28 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 
 	"github.com/s1resolve/s1resolve/pipeline"
 )
 
-func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", ".", "write transitions.csv, changes.csv, summary.md, report.html and suppliers/ into `DIR`")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve diff [--out DIR] OLD NEW\n\nCompares the decisions of two runs (CSV, JSON Lines or Parquet, told by the name; .gz for the first two):\nwhat went from each decision and reason to each other, and which installations changed.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 2 {
-		fs.Usage()
-		return errUsage
-	}
-	d, err := pipeline.Diff(ctx, pipeline.DiffConfig{Old: rest[0], New: rest[1], Out: *out})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "%d installations changed decision or reason; written in %s (transitions.csv, changes.csv, summary.md, report.html, suppliers/)\n", d.Changed(), *out)
-	return nil
+var diffCommand = &command{
+	name: "diff", args: "OLD NEW", min: 2, max: 2,
+	summary: "compare the decisions of two runs: transitions, changes, supplier lists",
+	about: `Compares the decisions of two runs (CSV, JSON Lines, gzipped or not, or Parquet): what
+went from each decision and reason to each other, and which installations changed.
+Writes transitions.csv, changes.csv, summary.md, report.html and suppliers/ into a folder
+written whole.`,
+	setup: func(f *flags) action {
+		var out string
+		f.String(&out, "out", "DIR", pipeline.DefaultDiffFolder, "write the comparison into DIR, replaced whole (new, empty or an earlier comparison)").Names(pipeline.ArgOut)
+		return func(ctx context.Context, e *env) error {
+			d, err := pipeline.Diff(ctx, pipeline.DiffConfig{Old: e.args[0], New: e.args[1], Out: out, Stdin: e.stdin, Names: e.names})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "%d installations changed decision or reason; written in %s (transitions.csv, changes.csv, summary.md, report.html, suppliers/)\n", d.Changed(), out)
+			return nil
+		}
+	},
 }

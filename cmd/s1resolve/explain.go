@@ -2,38 +2,40 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"io"
 
 	"github.com/s1resolve/s1resolve/explain"
 	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/job"
 )
 
-func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", "", "the store `DIR` written by s1resolve run --db (required)")
-	limit := fs.Int("limit", 20, "list at most `N` members of a group in full (a larger group is summarised first); 0: all")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve explain --db DIR [--limit N] KEY\n\nKEY is an MPAN, an MPRN, a device GUID or smso/installation_id. Prints the\ninstallations it finds, their duplicate group and the rule that decided each.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if *db == "" || len(rest) != 1 {
-		fs.Usage()
-		return errUsage
-	}
-	if err := checkRange(fs, "limit", *limit, 0, 1<<30); err != nil {
-		return err
-	}
-	st, err := index.Open(*db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return explain.Explain(stdout, st, rest[0], *limit)
+var explainCommand = &command{
+	name: "explain", args: "KEY", min: 1, max: 1,
+	summary: "explain the decision of an installation, MPAN, MPRN, GUID or SMETS2+ installation",
+	about: `Prints the installations KEY finds in a store, their duplicate group and the rule that
+decided each, with its evidence. KEY is one of:
+  an MPAN          the 13-digit core or the full 21 characters (1200023305967, E1200023305967)
+  an MPRN          6 to 10 digits (3365498706, G3365498706)
+  a device GUID    16 hex digits, with or without - or : between pairs (00-0D-6F-00-00-AB-12-34)
+  smso/installation_id   an installation, as the decisions name it (SMSO_A/INS-12)
+  installation_id  alone: every SMSO's installation of that reference
+  inventory_id     a SMETS2+ installation of the inventory`,
+	setup: func(f *flags) action {
+		var db string
+		var limit int
+		f.DB(&db, "the store DIR written by s1resolve run --db").Required()
+		f.Int(&limit, "limit", "N", 20, "list at most N members of a group in full (a larger group is summarised first); 0: all", 0, 1<<30)
+		return func(ctx context.Context, e *env) error {
+			j := job.New(job.Streams{})
+			defer j.Abort()
+			if err := j.ReadFolder("--db", db); err != nil {
+				return err
+			}
+			st, err := index.Open(db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return explain.Explain(e.stdout, st, e.args[0], limit)
+		}
+	},
 }

@@ -2,68 +2,67 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"time"
 
-	"github.com/s1resolve/s1resolve/output"
-	"github.com/s1resolve/s1resolve/paths"
+	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/synth"
 )
 
-func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "write the population into `DIR`, replaced whole (new, empty or an earlier population) (required)")
-	n := fs.Int("installations", 100000, "`N` installations, 0 to 100,000,000")
-	seed := fs.Uint64("seed", 1, "random `SEED`; the same seed gives the same files")
-	smsos := fs.Int("smsos", 3, "`K` SMSOs (one file each), 1 to 1000")
-	gz := fs.Bool("gzip", false, "write gzip-compressed files")
-	bad := fs.Float64("bad", 0, "share of installations given one bad row, a `RATE` from 0 to 1")
-	smets2Rate := fs.Float64("smets2-rate", 0.03, "share of installations given a SMETS2+ installation in smets2.csv, a `RATE` from 0 to 1 (0: no inventory)")
-	profile := fs.String("profile", "", "`PROFILE` \"consultation\": plant the consultation's category counts exactly, scaled to --installations")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve gen --out DIR [flags]\n\nGenerates a synthetic population in the FORMAT.md layout.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if rest, err := parseInterspersed(fs, args); err != nil {
-		return err
-	} else if len(rest) > 0 || *out == "" {
-		fs.Usage()
-		return errUsage
-	}
-	if err := checkRange(fs, "installations", *n, 0, 100_000_000); err != nil {
-		return err
-	}
-	if err := checkRange(fs, "smsos", *smsos, 1, 1000); err != nil {
-		return err
-	}
-	if !(*bad >= 0 && *bad <= 1) {
-		return usageError(fmt.Sprintf("--bad %v: must be from 0 to 1", *bad))
-	}
-	if !(*smets2Rate >= 0 && *smets2Rate <= 1) {
-		return usageError(fmt.Sprintf("--smets2-rate %v: must be from 0 to 1", *smets2Rate))
-	}
-	var plan paths.Plan
-	folder, err := plan.Folder("--out", *out, "a generated population", synth.Owns)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	var st *synth.Stats
-	err = output.WriteDir(folder, func(dir string) (err error) {
-		st, err = synth.Generate(ctx, synth.Config{Dir: dir, Installations: *n, Seed: *seed, SMSOs: *smsos, Gzip: *gz, Bad: *bad, Profile: *profile, Smets2Rate: *smets2Rate})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	st.Rebase(*out)
-	printGenStats(stderr, st, time.Since(start))
-	return nil
+var genCommand = &command{
+	name:    "gen",
+	summary: "generate a synthetic population",
+	about: `Generates a synthetic population in the layout of docs/FORMATS.md: one file per SMSO,
+registration.csv, suppliers.csv and smets2.csv, into a folder written whole.`,
+	setup: func(f *flags) action {
+		var o struct {
+			out, profile    string
+			n, smsos        int
+			seed            uint64
+			gz              bool
+			bad, smets2Rate float64
+		}
+		f.String(&o.out, "out", "DIR", "", "write the population into DIR, replaced whole (new, empty or an earlier population)").Required()
+		f.Int(&o.n, "installations", "N", 100000, "N installations, 0 to 100,000,000", 0, 100_000_000)
+		f.Uint64(&o.seed, "seed", "SEED", 1, "random SEED; the same seed gives the same files")
+		f.Int(&o.smsos, "smsos", "K", 3, "K SMSOs (one file each), 1 to 1000", 1, 1000)
+		f.Bool(&o.gz, "gzip", "write gzip-compressed files")
+		f.Float(&o.bad, "bad", "RATE", 0, "share of installations given one bad row, from 0 to 1")
+		f.Float(&o.smets2Rate, "smets2-rate", "RATE", 0.03, "share of installations given a SMETS2+ installation in smets2.csv, from 0 to 1 (0: no inventory)")
+		f.String(&o.profile, "profile", "PROFILE", "", "\"consultation\": plant the consultation's category counts exactly, scaled to --installations")
+		return func(ctx context.Context, e *env) error {
+			if !(o.bad >= 0 && o.bad <= 1) {
+				return usageError(fmt.Sprintf("--bad %v: must be from 0 to 1", o.bad))
+			}
+			if !(o.smets2Rate >= 0 && o.smets2Rate <= 1) {
+				return usageError(fmt.Sprintf("--smets2-rate %v: must be from 0 to 1", o.smets2Rate))
+			}
+			j := job.New(job.Streams{})
+			defer j.Abort()
+			folder, err := j.Folder("--out", o.out, job.FolderKind{What: "a generated population", Owns: synth.Owns})
+			if err != nil {
+				return err
+			}
+			if err := j.Begin(ctx); err != nil {
+				return err
+			}
+			start := time.Now()
+			st, err := synth.Generate(ctx, synth.Config{Dir: folder.Path(), Installations: o.n, Seed: o.seed, SMSOs: o.smsos, Gzip: o.gz,
+				Bad: o.bad, Profile: o.profile, Smets2Rate: o.smets2Rate})
+			if err != nil {
+				return err
+			}
+			if err := j.Commit(ctx); err != nil {
+				return err
+			}
+			st.Rebase(o.out)
+			printGenStats(e.stderr, st, time.Since(start))
+			return nil
+		}
+	},
 }
 
 func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {

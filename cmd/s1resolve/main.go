@@ -1,7 +1,11 @@
 // Command s1resolve decides, for SMETS1 installations handed over by SMSOs,
 // which may migrate and which are excluded, blocked or held, by the rules of
-// DCC's "SMETS1 Consultation - Various 2" (see the contract in
-// shared/spec). Run `s1resolve help` for the subcommands.
+// DCC's "SMETS1 Consultation - Various 2" (docs/FORMATS.md, docs/RULES.md).
+// Run `s1resolve help` for the subcommands.
+//
+// Each subcommand is one file declaring one command value (command.go says
+// what a declaration holds); the table below lists them, and the help is
+// generated from it.
 package main
 
 import (
@@ -12,44 +16,25 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/paths"
 )
 
-const usage = `s1resolve resolves SMETS1 installations for migration.
-
-Usage:
-  s1resolve run [flags] FILE...      resolve installation files, write decisions and rejects
-  s1resolve gen [flags]              generate a synthetic population
-  s1resolve explain --db DIR KEY     explain the decision for an MPAN, MPRN, GUID or smso/installation_id
-  s1resolve demo                     generate a 100,000-installation sample and run on it
-  s1resolve rules [--rules FILE]     print the step 5 thresholds in force
-  s1resolve report --decisions FILE  write summary tables, supplier lists and an HTML page
-  s1resolve diff [--out DIR] OLD NEW compare the decisions of two runs: transitions, changes, supplier lists
-  s1resolve whatif --db DIR --rules FILE  re-decide a stored population under other step 5 thresholds
-  s1resolve info --db DIR            print what produced a store: inputs, rules, build
-  s1resolve version                  print the version and VCS revision (also --version)
-
-Run "s1resolve COMMAND --help" for a command's flags.
-`
-
-type command struct {
-	name string
-	run  func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
-
-var commands = []command{
-	{"run", runCmd},
-	{"gen", genCmd},
-	{"explain", explainCmd},
-	{"demo", demoCmd},
-	{"rules", rulesCmd},
-	{"report", reportCmd},
-	{"version", versionCmd},
-	{"info", infoCmd},
-	{"diff", diffCmd},
-	{"whatif", whatifCmd},
+// commands are the subcommands, in the order the help lists them.
+var commands = []*command{
+	runCommand,
+	genCommand,
+	demoCommand,
+	explainCommand,
+	reportCommand,
+	diffCommand,
+	whatifCommand,
+	rulesCommand,
+	infoCommand,
+	versionCommand,
 }
 
 func main() {
@@ -58,26 +43,48 @@ func main() {
 	syscall.Umask(0o077)
 	ctx, cancel := context.WithCancel(context.Background())
 	// The first SIGINT or SIGTERM cancels the work, which stops within a
-	// second or two and removes its partial files; a second exits at once.
+	// second and leaves every file as it was; a second exits at once, but
+	// never in the middle of a commit (job.Committing), which would leave
+	// some outputs of the new run beside some of the old.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
 		cancel()
 		<-sigs
+		if job.Committing() {
+			fmt.Fprintln(os.Stderr, "s1resolve: second signal during the commit: finishing the commit first")
+			return
+		}
 		fmt.Fprintln(os.Stderr, "s1resolve: second signal: exiting at once; partial outputs are left under .*.partial-* names")
 		os.Exit(130)
 	}()
 	os.Exit(dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// dispatch runs the subcommand named by args[0] and returns the exit code.
+// usage is the help of s1resolve itself, from the commands table.
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("s1resolve resolves SMETS1 installations for migration.\n\nUsage:\n")
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  s1resolve %-*s  %s\n", width, c.name, c.summary)
+	}
+	b.WriteString("\nRun \"s1resolve COMMAND --help\" for a command's flags.\n")
+	io.WriteString(w, b.String())
+}
+
+// dispatch runs the subcommand named by args[0] and returns the exit code:
+// 0 done, 1 error, 2 usage or a refused slip, 130 interrupted.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
 		args = []string{"version"}
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, usage)
+		usage(stderr)
 		if len(args) == 0 {
 			return 2
 		}
@@ -87,28 +94,40 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(ctx, args[1:], stdout, stderr)
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.Is(err, paths.ErrConflict):
-			fmt.Fprintf(stderr, "s1resolve %s: %v\nrefused before any work; nothing was read or written\n", c.name, err)
-			return 2
-		case errors.Is(err, errUsage):
-			if msg := err.Error(); msg != errUsage.Error() {
-				fmt.Fprintf(stderr, "s1resolve %s: %s\n", c.name, msg)
-			}
-			return 2
-		case errors.Is(err, context.Canceled):
-			fmt.Fprintf(stderr, "s1resolve %s: interrupted; no output was written under its final name\n", c.name)
-			return 130
-		default:
-			fmt.Fprintf(stderr, "s1resolve %s: %v\n", c.name, err)
-			return 1
+		run, e, err := c.parse(args[1:], stderr)
+		if err == nil {
+			e.stdin, e.stdout, e.stderr, e.proc = os.Stdin, stdout, stderr, processSettings()
+			err = run(ctx, e)
 		}
+		return exitCode(ctx, c.name, err, stderr)
 	}
-	fmt.Fprintf(stderr, "s1resolve: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "s1resolve: unknown command %q\n\n", args[0])
+	usage(stderr)
 	return 2
+}
+
+// exitCode prints err as the command's last word and returns the exit code.
+func exitCode(ctx context.Context, name string, err error, stderr io.Writer) int {
+	switch {
+	case err == nil && ctx.Err() != nil:
+		// The signal came once the commit had begun: it ran to its end.
+		fmt.Fprintf(stderr, "s1resolve %s: interrupted after its outputs were being placed: that was finished, and every output is complete\n", name)
+		return 130
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, paths.ErrConflict):
+		fmt.Fprintf(stderr, "s1resolve %s: %v\nrefused before any work; nothing was read or written\n", name, err)
+		return 2
+	case errors.Is(err, errUsage):
+		if msg := err.Error(); msg != errUsage.Error() {
+			fmt.Fprintf(stderr, "s1resolve %s: %s\n", name, msg)
+		}
+		return 2
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+		fmt.Fprintf(stderr, "s1resolve %s: interrupted; every file is as it was (no output was written under its final name)\n", name)
+		return 130
+	default:
+		fmt.Fprintf(stderr, "s1resolve %s: %v\n", name, err)
+		return 1
+	}
 }

@@ -1,45 +1,40 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"flag"
-	"fmt"
-	"io"
-	"os"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/job"
 )
 
-func rulesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("rules", "", "rules file to check and print (default: RULES.md's defaults)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve rules [--rules FILE]\n\nPrints the step 5 thresholds in force, in the rules-file form that run --rules reads.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if rest, err := parseInterspersed(fs, args); err != nil {
-		return err
-	} else if len(rest) > 0 {
-		fs.Usage()
-		return errUsage
-	}
-	rs, err := loadRules(*file)
-	if err != nil {
-		return err
-	}
-	return rs.Format(stdout)
-}
-
-// loadRules reads a rules file, or returns the defaults for "".
-func loadRules(path string) (engine.RuleSet, error) {
-	if path == "" {
-		return engine.DefaultRules(), nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return engine.RuleSet{}, err
-	}
-	defer f.Close()
-	return engine.ParseRules(f, path)
+var rulesCommand = &command{
+	name:    "rules",
+	summary: "check a rules file and print the rules in force",
+	about: `Prints the rules in force (the step 5 thresholds per cohort), in the rules-file form
+that run --rules, whatif --rules and impact --rules read: the defaults of RULES.md, or
+those of --rules FILE once checked.`,
+	setup: func(f *flags) action {
+		var file string
+		f.Rules(&file, "the rules FILE to check and print (default: RULES.md's)")
+		return func(ctx context.Context, e *env) error {
+			rs := engine.DefaultRules()
+			if file != "" {
+				j := job.New(job.Streams{Stdin: e.stdin})
+				defer j.Abort()
+				in, err := j.Input("--rules", file)
+				if err != nil {
+					return err
+				}
+				data, err := in.ReadAll(ctx)
+				if err != nil {
+					return err
+				}
+				if rs, err = engine.ParseRules(bytes.NewReader(data), file); err != nil {
+					return err
+				}
+			}
+			return rs.Format(e.stdout)
+		}
+	},
 }

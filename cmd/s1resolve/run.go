@@ -2,84 +2,98 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/pipeline"
 )
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", "", "keep the store in `DIR` (new, empty or an earlier store) for s1resolve explain; default: no store")
-	out := fs.String("out", "decisions.csv", "decisions `FILE`, or - for standard output")
-	rejects := fs.String("rejects", "rejects.csv", "rejects `FILE`, or - for standard output")
-	format := fs.String("format", "csv", "decisions `FORMAT`: csv or jsonl")
-	summary := fs.String("summary", "", "also write the summary as JSON to `FILE`")
-	reportDir := fs.String("report", "", "also write the reports (summary tables, supplier lists, HTML) into `DIR`, replaced whole")
-	workers := fs.Int("workers", 0, "`N` parallel workers, 1 to 1024 (default: all cores)")
-	registration := fs.String("registration", "", "registration data `FILE`: CSV with columns mpxn, supplier_id (FORMAT.md §2)")
-	suppliers := fs.String("suppliers", "", "supplier statuses `FILE`: CSV with columns supplier_id, status (FORMAT.md §3)")
-	smets2 := fs.String("smets2", "", "SMETS2+ inventory `FILE`: CSV with columns inventory_id, mpan, mprn, install_date, communicating (FORMAT.md §6)")
-	rulesFile := fs.String("rules", "", "step 5 thresholds `FILE` (see s1resolve rules); default: RULES.md's")
-	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE`")
-	maxMemory := fs.String("max-memory", "auto", "soft memory limit `SIZE`, e.g. 3GiB or 2000MiB; auto: 0.85x the input size + 128MiB; 0: none")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve run [flags] FILE...\n\nResolves installation files (FORMAT.md §1; .gz accepted; - reads standard input) and writes decisions and rejects.\n\nFlags:")
-		fs.PrintDefaults()
+var runCommand = &command{
+	name: "run", args: "FILE...", min: 1, max: -1,
+	summary: "resolve installation files: write decisions and rejects",
+	about: `Resolves installation files (.gz accepted; - reads standard input) and writes the
+decisions and the rejects; with --db, a store for explain, whatif, report and info.
+The decisions' format follows --format, else the suffix of --out (.csv, .jsonl,
+.parquet; .gz after .csv or .jsonl gzips them).`,
+	setup: func(f *flags) action {
+		var o struct {
+			db, out, rejects, format, summary, report, registration, suppliers, smets2, rules, cpuprofile, maxMemory string
+			workers                                                                                                  int
+			quiet                                                                                                    bool
+		}
+		f.DB(&o.db, "keep the store in DIR (new, empty or an earlier store, replaced when the run completes); default: no store")
+		f.String(&o.out, "out", "FILE", "", "decisions FILE, or - for standard output (default decisions.csv, .jsonl or .parquet as --format)").Names(pipeline.ArgDecisions)
+		f.String(&o.rejects, "rejects", "FILE", "rejects.csv", "rejects FILE, or - for standard output").Names(pipeline.ArgRejects)
+		f.String(&o.format, "format", "FORMAT", "", "decisions FORMAT: csv, jsonl or parquet (default: from the --out suffix, else csv)")
+		f.String(&o.summary, "summary", "FILE", "", "also write the summary as JSON to FILE").Names(pipeline.ArgSummary)
+		f.String(&o.report, "report", "DIR", "", "also write the reports (summary tables, supplier lists, HTML) into DIR, replaced whole").Names(pipeline.ArgReport)
+		f.String(&o.registration, "registration", "FILE", "", "registration data FILE: columns mpxn, supplier_id").Names(pipeline.ArgRegistration)
+		f.String(&o.suppliers, "suppliers", "FILE", "", "supplier statuses FILE: columns supplier_id, status").Names(pipeline.ArgSuppliers)
+		f.String(&o.smets2, "smets2", "FILE", "", "SMETS2+ inventory FILE: columns inventory_id, mpan, mprn, install_date, communicating").Names(pipeline.ArgSmets2)
+		f.Rules(&o.rules, "rules FILE: step 5 thresholds and clauses in force (see s1resolve rules); default: all of RULES.md")
+		f.Workers(&o.workers)
+		f.String(&o.maxMemory, "max-memory", "SIZE", "auto", "soft memory limit, e.g. 3GiB or 2000MiB; auto: 0.85x the input size + 128MiB; 0: none")
+		f.Bool(&o.quiet, "quiet", "print nothing but errors and warnings")
+		f.CPUProfile(&o.cpuprofile)
+		return func(ctx context.Context, e *env) error {
+			format, out, err := decisionsFormat(o.format, o.out)
+			if err != nil {
+				return err
+			}
+			limit, err := memoryLimit(o.maxMemory, e.args)
+			if err != nil {
+				return usageError("--max-memory: " + err.Error())
+			}
+			cfg := pipeline.Config{Inputs: e.args, Registration: o.registration, Suppliers: o.suppliers, Smets2: o.smets2, RulesFile: o.rules,
+				DB: o.db, Out: out, Rejects: o.rejects, Summary: o.summary, Report: o.report, Format: format, Workers: o.workers,
+				Progress: &pipeline.Progress{}, Stdin: e.stdin, Stdout: e.stdout, Names: e.names, CPUProfile: o.cpuprofile,
+				Process: e.proc.pipeline(), Warn: func(msg string) { fmt.Fprintln(e.stderr, "warning: "+msg) }}
+			e.proc.setMemoryLimit(limit)
+			stopProfile, err := e.proc.startProfile(o.cpuprofile)
+			if err != nil {
+				return err
+			}
+			stopProgress := func() {}
+			if !o.quiet {
+				stopProgress = startProgress(cfg.Progress, inputSize(e.args), e.stderr)
+			}
+			sum, err := pipeline.Run(ctx, cfg)
+			stopProgress()
+			if perr := stopProfile(err); err == nil {
+				err = perr
+			}
+			if err != nil {
+				return err
+			}
+			if !o.quiet {
+				printSummary(e.stderr, sum, cfg)
+			}
+			return nil
+		}
+	},
+}
+
+// decisionsFormat returns the format of the decisions and their file: the
+// --format given, else the one the --out suffix names, else CSV; the
+// default file name follows the format. A suffix naming another format
+// than --format, or gzip with Parquet, is refused.
+func decisionsFormat(flag, out string) (output.Format, string, error) {
+	byName, named := output.FormatOf(out)
+	f := byName
+	if flag != "" {
+		var err error
+		if f, err = output.ParseFormat(flag); err != nil {
+			return 0, "", usageError("--format: " + err.Error())
+		}
+		if named && f != byName {
+			return 0, "", usageError(fmt.Sprintf("--out %s names %s, but --format is %s: give a name ending in %s (or leave out --format)", out, byName, f, f.Suffix()))
+		}
 	}
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	if out == "" {
+		out = "decisions" + f.Suffix()
 	}
-	if len(files) == 0 {
-		fs.Usage()
-		return errUsage
+	if f == output.Parquet && output.Gzipped(out) {
+		return 0, "", usageError(fmt.Sprintf("--out %s: Parquet compresses its own columns; give a name ending in .parquet", out))
 	}
-	if err := checkRange(fs, "workers", *workers, 1, 1024); err != nil {
-		return err
-	}
-	f, err := output.ParseFormat(*format)
-	if err != nil {
-		return usageError(err.Error())
-	}
-	limit, err := memoryLimit(*maxMemory, files)
-	if err != nil {
-		return usageError("--max-memory: " + err.Error())
-	}
-	cfg := pipeline.Config{Inputs: files, Registration: *registration, Suppliers: *suppliers, Smets2: *smets2, RulesFile: *rulesFile, DB: *db,
-		Out: *out, Rejects: *rejects, Summary: *summary, Report: *reportDir, Format: f, Workers: *workers,
-		Progress: &pipeline.Progress{}, Stdout: stdout, CPUProfile: *cpuprofile, Warn: func(msg string) { fmt.Fprintln(stderr, "warning: "+msg) }}
-	if err := cfg.Check(); err != nil {
-		return err
-	}
-	rules, err := loadRules(*rulesFile)
-	if err != nil {
-		return err
-	}
-	cfg.Rules = &rules
-	applyMemoryLimit(limit)
-	stopProfile, err := startProfile(*cpuprofile)
-	if err != nil {
-		return err
-	}
-	stopProgress := func() {}
-	if !*quiet {
-		stopProgress = startProgress(cfg.Progress, inputSize(files), stderr)
-	}
-	sum, err := pipeline.Run(ctx, cfg)
-	stopProgress()
-	if perr := stopProfile(); err == nil {
-		err = perr
-	}
-	if err != nil {
-		return err
-	}
-	if !*quiet {
-		printSummary(stderr, sum, cfg)
-	}
-	return nil
+	return f, out, nil
 }

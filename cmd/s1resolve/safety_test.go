@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -187,7 +188,9 @@ func TestOutputsThatAreNotFiles(t *testing.T) {
 
 	// A process substitution: bash gives /dev/fd/N, a pipe.
 	script := fmt.Sprintf("%q run --quiet --out >(gzip > %q) --rejects r2.csv %q %q; s=$?; wait; exit $s", bin, filepath.Join(dir, "d.gz"), in, inB)
-	if out, err := exec.Command("bash", "-c", script).CombinedOutput(); err != nil {
+	sub := exec.Command("bash", "-c", script)
+	sub.Dir = dir // the rejects go into the test's folder, never the source tree
+	if out, err := sub.CombinedOutput(); err != nil {
 		t.Fatalf("process substitution: %v %s", err, out)
 	}
 	time.Sleep(200 * time.Millisecond) // the substitution's gzip may finish after bash's wait
@@ -375,7 +378,7 @@ func TestSilentSurprisesSaid(t *testing.T) {
 		{"explain of a rejected installation", []string{"explain", "--db", "db", "A/REJ"}, 0, ""},
 		{"report of an unknown decision", []string{"report", "--decisions", write("odd.csv",
 			[]byte("smso,installation_id,cohort,decision,reason,clause,group_id,group_size,mpan,mprn,supplier_id,notify_supplier\nA,1,FOC,maybe,unique,,E1200023305967,1,E1200023305967,,,Y\n")),
-			"--out", "rep1"}, 1, `odd.csv: line 2: decision "maybe"`},
+			"--out", "rep1"}, 1, `odd.csv: line 2: column "decision": bad value: not a decision RULES.md names ("maybe")`},
 	}
 	// A store with a rejected installation for explain.
 	rejIn := write("rej.csv", []byte("smso,cohort,installation_id,mpan,install_date,device_guid,device_type,device_state\nA,FOC,REJ,1200023305967,2019-02-30,000D6F0000AB1234,CHF,\n"))
@@ -425,19 +428,48 @@ func gzipBytes(t *testing.T, path string) []byte {
 	return b.Bytes()
 }
 
-// TestUsageNamesValues: every flag's help names its value (-db DIR), not a
-// word of its description (the old "-db explain").
+// TestUsageNamesValues: every command's help lists each of its flags as
+// "--name VALUE" (a value named in capitals, never Go's "string" or "int"),
+// developer flags only with S1RESOLVE_DEBUG set, and s1resolve help lists
+// every command.
 func TestUsageNamesValues(t *testing.T) {
-	for _, c := range commands {
-		var out, errb bytes.Buffer
-		dispatch(context.Background(), []string{c.name, "--help"}, &out, &errb)
-		for _, line := range strings.Split(errb.String(), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 2 || !strings.HasPrefix(f[0], "-") || strings.HasPrefix(f[0], "--") {
-				continue
+	var top bytes.Buffer
+	dispatch(context.Background(), []string{"help"}, &top, &top)
+	for _, debug := range []bool{false, true} {
+		if debug {
+			t.Setenv(debugEnv, "1")
+		}
+		for _, c := range commands {
+			if !strings.Contains(top.String(), "s1resolve "+c.name+" ") {
+				t.Errorf("s1resolve help does not list %s", c.name)
 			}
-			if v := f[1]; v != strings.ToUpper(v) && v != "int" && v != "uint" && v != "string" && v != "float" && v != "value" {
-				t.Errorf("%s --help: %q names its value %q", c.name, line, v)
+			var out, errb bytes.Buffer
+			if code := dispatch(context.Background(), []string{c.name, "--help"}, &out, &errb); code != 0 {
+				t.Errorf("%s --help: exit %d", c.name, code)
+			}
+			help := errb.String()
+			if !strings.HasPrefix(help, "Usage: s1resolve "+c.name) {
+				t.Errorf("%s --help starts %.40q", c.name, help)
+			}
+			f := &flags{fs: flag.NewFlagSet(c.name, flag.ContinueOnError)}
+			c.setup(f)
+			for _, s := range f.specs {
+				line := "--" + s.name
+				if s.value != "" {
+					line += " " + s.value
+				}
+				listed := strings.Contains(help, "  "+line+" ")
+				if listed == (s.developer && !debug) {
+					t.Errorf("%s --help (debug %v): %q listed %v", c.name, debug, line, listed)
+				}
+				if s.value != "" && s.value != strings.ToUpper(s.value) {
+					t.Errorf("%s: --%s names its value %q", c.name, s.name, s.value)
+				}
+			}
+			for _, bad := range []string{" string ", " int ", " float ", " -db ", " value "} {
+				if strings.Contains(help, bad) {
+					t.Errorf("%s --help holds %q:\n%s", c.name, bad, help)
+				}
 			}
 		}
 	}

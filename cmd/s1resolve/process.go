@@ -2,13 +2,68 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
+
+	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/paths"
+	"github.com/s1resolve/s1resolve/pipeline"
 )
+
+// process is what a command decides for the whole process, and passes
+// down: the collector's settings during a run, the soft memory limit, a
+// CPU profile. Packages below cmd never change them themselves.
+type process struct{}
+
+func processSettings() process { return process{} }
+
+// pipeline returns the settings a run may use.
+func (process) pipeline() pipeline.Process {
+	return pipeline.Process{ReturnMemory: debug.FreeOSMemory, SetGCPercent: debug.SetGCPercent, Collect: runtime.GC}
+}
+
+// setMemoryLimit sets the Go runtime's soft memory limit (0: none); the
+// collector then works harder as the heap nears it. The heap of a run is
+// almost free of pointers, so collections are cheap and the limit costs
+// little time while it keeps the peak down.
+func (process) setMemoryLimit(limit int64) {
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
+}
+
+// startProfile starts a CPU profile into path ("" for none) and returns
+// the function that stops it: it places the file once the work has ended,
+// unless the work was refused (errors wrapping paths.ErrConflict: the
+// profile's path may be the slip).
+func (process) startProfile(path string) (stop func(work error) error, err error) {
+	if path == "" {
+		return func(error) error { return nil }, nil
+	}
+	f, err := output.Create(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f.Writer()); err != nil {
+		f.Abort()
+		return nil, err
+	}
+	return func(work error) error {
+		pprof.StopCPUProfile()
+		if errors.Is(work, paths.ErrConflict) {
+			f.Abort()
+			return nil
+		}
+		return f.Commit()
+	}, nil
+}
 
 // parseSize reads a byte size such as 3GiB, 2500MiB, 800MB or 1073741824;
 // units in any case (3gib, 800mb), at most 1 PiB.
@@ -79,14 +134,4 @@ func physicalMemory() int64 {
 		}
 	}
 	return 0
-}
-
-// applyMemoryLimit sets the Go runtime's soft memory limit; the garbage
-// collector then works harder as the heap nears it. The heap of a run is
-// almost free of pointers, so collections are cheap and the limit costs
-// little time while it keeps the peak down.
-func applyMemoryLimit(limit int64) {
-	if limit > 0 {
-		debug.SetMemoryLimit(limit)
-	}
 }
