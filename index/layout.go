@@ -60,7 +60,7 @@ import (
 
 // FormatVersion is the version of the store layout this package writes and
 // reads.
-const FormatVersion = 4
+const FormatVersion = 5
 
 // ErrFormat is wrapped by errors about a store this package cannot read.
 var ErrFormat = errors.New("not a store of this format version")

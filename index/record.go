@@ -270,5 +270,5 @@ func decodeInstallationInto(b []byte, id uint32, r *Record) error {
 		return d.err
 	}
 	in.Count = uint32(len(r.Devices))
-	return nil
+	return r.check()
 }

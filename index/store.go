@@ -138,6 +138,9 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 		}
 		r, err := decode(recs[at%pageSize], id)
 		if err != nil {
+			if id < n {
+				return nil, s.pages.damaged(id/pageSize, err.Error())
+			}
 			return nil, err
 		}
 		out[i] = r
@@ -151,14 +154,14 @@ func (s *Store) Installations(ids []uint32) ([]*Record, error) {
 func (s *Store) Scan(ctx context.Context, fn func(*Record) error) error {
 	var r Record
 	next := uint32(0)
-	err := s.pages.scan(ctx, func(v []byte) error {
+	err := s.pages.scan(ctx, func(p uint32, v []byte) error {
 		recs, err := pageRecords(v)
 		if err != nil {
-			return err
+			return s.pages.damaged(p, err.Error())
 		}
 		for _, b := range recs {
 			if err := decodeInstallationInto(b, next, &r); err != nil {
-				return err
+				return s.pages.damaged(p, err.Error())
 			}
 			if err := fn(&r); err != nil {
 				return err
@@ -180,7 +183,11 @@ func (s *Store) installationPage(p uint32) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pageRecords(v)
+	recs, err := pageRecords(v)
+	if err != nil {
+		return nil, s.pages.damaged(p, err.Error())
+	}
+	return recs, nil
 }
 
 // page returns the encoded records of the page at key.
