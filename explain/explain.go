@@ -9,6 +9,7 @@
 package explain
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +68,9 @@ func Explain(w io.Writer, s *index.Store, key string, limit int) error {
 // find resolves a key to installation ids and a description of the key.
 func find(s *index.Store, key string) ([]uint32, string, error) {
 	key = strings.TrimSpace(key)
+	if key == "" {
+		return nil, "", fmt.Errorf("the key is empty: give an MPAN, MPRN, GUID, smso/installation_id or SMETS2+ inventory_id")
+	}
 	if smso, id, ok := strings.Cut(key, "/"); ok {
 		n, found, err := s.ByName(smso, id)
 		if err != nil || !found {
@@ -82,20 +86,27 @@ func find(s *index.Store, key string) ([]uint32, string, error) {
 		}
 		return ids, what, err
 	}
-	bare := strings.TrimLeft(key, "EeGg")
-	cleaned := strings.NewReplacer(" ", "", "-", "").Replace(bare)
+	// A printed key says its kind by its first letter (E1200023305967,
+	// G3365498706); a bare number is told by its length in characters, as
+	// the registration file's MPxNs are (FORMAT.md §2).
 	var k value.Key
 	var p string
-	if (len(cleaned) == 13 || len(cleaned) == 21) && !strings.HasPrefix(key, "G") && !strings.HasPrefix(key, "g") {
+	switch bare := key[min(1, len(key)):]; {
+	case key[0] == 'E' || key[0] == 'e':
 		k, p = value.ParseMPAN([]byte(bare))
-	} else {
+	case key[0] == 'G' || key[0] == 'g':
 		k, p = value.ParseMPRN([]byte(bare))
+	default:
+		k, p = value.ParseMPxN([]byte(key))
 	}
 	if p != "" {
 		if id, ok, err := s.BySmets2ID(key); err != nil || ok {
 			return []uint32{id}, "SMETS2+ installation " + key, err
 		}
-		return nil, "", fmt.Errorf("%q is not an MPAN, MPRN, GUID, smso/installation_id or SMETS2+ inventory_id: %s", key, p)
+		if names, err := holders(s, key); err != nil || len(names) > 0 {
+			return nil, "", holdersError(key, names, err)
+		}
+		return nil, "", fmt.Errorf("%q is not an MPAN, MPRN, GUID, smso/installation_id, installation_id or SMETS2+ inventory_id: %s", key, p)
 	}
 	ids, err := s.ByMPxN(k)
 	kind := "MPAN"
@@ -106,8 +117,35 @@ func find(s *index.Store, key string) ([]uint32, string, error) {
 		if id, ok, err := s.BySmets2ID(key); err != nil || ok {
 			return []uint32{id}, "SMETS2+ installation " + key, err
 		}
+		if names, err := holders(s, key); err != nil || len(names) > 0 {
+			return nil, "", holdersError(key, names, err)
+		}
 	}
 	return ids, kind + " " + k.String(), err
+}
+
+// ErrAmbiguous is wrapped when a key is an installation_id without its
+// SMSO: the error names the smso/installation_id keys that hold it.
+var ErrAmbiguous = errors.New("an installation_id names an installation with its SMSO")
+
+// holders returns the smso/installation_id of every installation whose
+// installation_id is id (a key given without its SMSO), in name order.
+func holders(s *index.Store, id string) ([]string, error) {
+	var out []string
+	err := s.Scan(context.Background(), func(r *index.Record) error {
+		if r.Installation.ID() == id {
+			out = append(out, r.Installation.SMSO()+"/"+id)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func holdersError(key string, names []string, err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %q is the installation_id of %s; explain %s", ErrAmbiguous, key, strings.Join(names, ", "), names[0])
 }
 
 // rejected says that an installation was rejected and where its rows are.

@@ -15,8 +15,13 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/value"
 )
+
+// ErrWriting is wrapped when a store does not exist yet because a run is
+// writing it now.
+var ErrWriting = errors.New("no store yet")
 
 // Store is a store opened for reading.
 type Store struct {
@@ -28,7 +33,12 @@ type Store struct {
 
 // Open opens the store in dir read-only and checks its format version.
 func Open(dir string) (*Store, error) {
-	if st, err := os.Stat(dir); err != nil {
+	if st, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if pid := paths.Writer(dir); pid != 0 {
+			return nil, fmt.Errorf("%s: %w: a run (process %d) is writing it now; try again when it has finished", dir, ErrWriting, pid)
+		}
+		return nil, fmt.Errorf("opening store: %w", err)
+	} else if err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("opening store %s: not a directory", dir)
@@ -37,7 +47,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w (no %s marker): give the directory of a `s1resolve run --db DIR`", dir, ErrNotStore, ownerFile)
 	}
 	if _, err := os.Stat(filepath.Join(dir, completeFile)); err != nil {
-		return nil, fmt.Errorf("%w: %s holds no complete store (was its run interrupted? run again with --db %s)", ErrIncomplete, dir, dir)
+		return nil, fmt.Errorf("%w: %s holds a store its run did not finish (the run was interrupted); run again with --db %s", ErrIncomplete, dir, dir)
 	}
 	db, err := openDB(badgerOptions(dir).WithReadOnly(true))
 	if err != nil {

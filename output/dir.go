@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/s1resolve/s1resolve/paths"
 )
@@ -16,9 +17,12 @@ type Dir struct {
 	tmp string // "" once placed or discarded
 }
 
-// CreateDir starts the folder f (from paths.Plan.Folder).
+// CreateDir starts the folder f (from paths.Plan.Folder): a new folder
+// beside it named for this process (paths.Writer), after removing the
+// leftovers of a killed command that wrote it.
 func CreateDir(f paths.Folder) (*Dir, error) {
-	tmp, err := os.MkdirTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".partial-*")
+	paths.RemoveLeftovers(f.Path)
+	tmp, err := os.MkdirTemp(filepath.Dir(f.Path), filepath.Base(paths.PartialPrefix(f.Path))+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", f.Arg, err)
 	}

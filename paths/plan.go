@@ -179,6 +179,9 @@ func (p *Plan) folder(flag, arg, what string, owns Owns, swapped bool) (Folder, 
 			return f, &Error{l, fmt.Sprintf("is not %s (it holds %s): give a new or empty folder; nothing in it was touched", what, stray)}
 		}
 	}
+	if err := beingWritten(l, f.Path); err != nil {
+		return f, err
+	}
 	if cwd, err := os.Getwd(); err == nil && swapped && within(realPath(cwd), f.Path) {
 		// Swapping it would leave the operator's shell in a deleted folder.
 		return f, &Error{l, "is the current folder, or holds it: give a folder beside or below it"}
