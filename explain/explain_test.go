@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,5 +113,27 @@ func TestSmets2Members(t *testing.T) {
 				t.Errorf("explain %s lacks %q:\n%s", key, f, b.String())
 			}
 		}
+	}
+}
+
+// TestBareInstallationID: an installation_id given without its SMSO names
+// the smso/installation_id keys that hold it; a key of no kind is an error
+// saying what a key may be.
+func TestBareInstallationID(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	text := population + "T,FOC,G1,2700012345674,,2019-01-01,Y,000000000000000B,ESME,dormant,,,,\n"
+	if err := os.WriteFile(in, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := runToStore(t, dir, pipeline.Config{Inputs: []string{in}})
+	defer st.Close()
+	err := Explain(&strings.Builder{}, st, "G1", 0)
+	if !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), "S/G1, T/G1") {
+		t.Fatalf("a bare installation_id: %v", err)
+	}
+	if err := Explain(&strings.Builder{}, st, "no-such-thing", 0); err == nil || errors.Is(err, ErrAmbiguous) ||
+		!strings.Contains(err.Error(), "installation_id") {
+		t.Fatalf("a key of no kind: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/value"
 )
 
@@ -167,5 +168,22 @@ func TestClaim(t *testing.T) {
 	os.WriteFile(file, nil, 0o600)
 	if err := Claim(file); !errors.Is(err, ErrNotStore) {
 		t.Fatalf("a file as store: %v", err)
+	}
+}
+
+// TestOpenSaysWhoWritesIt: a store that does not exist yet because a live
+// command is writing it is said to be being written, not missing or
+// interrupted.
+func TestOpenSaysWhoWritesIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	if _, err := Open(dir); err == nil || errors.Is(err, ErrWriting) {
+		t.Fatalf("a missing store: %v", err)
+	}
+	partial := paths.PartialPrefix(dir) + fmt.Sprint(os.Getpid()) + "-1"
+	if err := os.Mkdir(partial, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrWriting) || !strings.Contains(err.Error(), fmt.Sprintf("process %d", os.Getpid())) {
+		t.Fatalf("a store being written: %v", err)
 	}
 }
