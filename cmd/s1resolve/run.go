@@ -92,8 +92,8 @@ func decisionsFormat(flag, out string) (output.Format, string, error) {
 	if out == "" {
 		out = "decisions" + f.Suffix()
 	}
-	if f == output.Parquet && output.Gzipped(out) {
-		return 0, "", usageError(fmt.Sprintf("--out %s: Parquet compresses its own columns; give a name ending in .parquet", out))
+	if !f.Gzips() && output.Gzipped(out) {
+		return 0, "", usageError(fmt.Sprintf("--out %s: %s compresses its own columns; give a name ending in %s", out, f, f.Suffix()))
 	}
 	return f, out, nil
 }
