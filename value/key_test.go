@@ -45,3 +45,18 @@ func TestKeyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyMPAN (FORMAT.md §1): a value of only spaces and '-' is an empty
+// MPAN, no meter point; in registration data it is a missing MPxN.
+func TestEmptyMPAN(t *testing.T) {
+	for in, want := range map[string]bool{"": true, "-": true, " - ": true, "--  -": true, "-1": false, "1200023305967": false, "- 0": false} {
+		if got := IsEmptyMPAN([]byte(in)); got != want {
+			t.Errorf("IsEmptyMPAN(%q) = %v", in, got)
+		}
+	}
+	for _, in := range []string{"-", " - - "} {
+		if k, p := ParseMPxN([]byte(in)); k != 0 || p != "required value is missing" {
+			t.Errorf("ParseMPxN(%q) = %v %q, want a missing value", in, k, p)
+		}
+	}
+}
