@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/s1resolve/s1resolve/ingest"
 )
 
 // ReadDecisionsFile reads the decisions file at path, told by its name:
@@ -55,42 +56,54 @@ func ReadDecisions(r io.Reader, name string, fn func(line int, row *Row) error) 
 	return readCSV(br, name, fn)
 }
 
+// decisionsKind is the decisions file as package ingest reads it: the
+// columns of columns.go, each required.
+var decisionsKind = func() *ingest.Kind {
+	k := &ingest.Kind{Name: "decisions"}
+	for _, c := range columns {
+		k.Columns = append(k.Columns, ingest.Column{Name: c.name, Need: ingest.Required})
+	}
+	return k
+}()
+
+// readCSV reads a decisions CSV by the rules every input of s1resolve
+// follows (ingest.Reader: line ends, BOM, sep=, line, quoting, blank lines,
+// values trimmed); a header without a column, or a row that is not valid
+// CSV or has another number of fields, is an error naming file and line.
 func readCSV(r io.Reader, name string, fn func(line int, row *Row) error) error {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	rd, err := ingest.NewReader(r, name, decisionsKind)
 	if err != nil {
+		if errors.Is(err, ingest.ErrHeader) {
+			return err
+		}
 		return fmt.Errorf("%s: reading the header: %w", name, err)
 	}
-	at := map[string]int{}
-	for i, h := range header {
-		at[strings.TrimSpace(strings.ToLower(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	var pos [NumColumns]int
-	for i, c := range columns {
-		p, ok := at[c.name]
-		if !ok {
-			return fmt.Errorf("%s: line 1: column %q is missing: not a decisions file", name, c.name)
-		}
-		pos[i] = p
-	}
 	var row Row
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
+	var text []byte
+	for rd.Next() {
+		if f := rd.Fault(); f != nil {
+			return f
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+		// One string per row, which the values slice.
+		text = text[:0]
+		var ends [NumColumns]int
+		for i := range row {
+			text = append(text, rd.Value(i)...)
+			ends[i] = len(text)
 		}
-		for i, p := range pos {
-			row[i] = rec[p]
+		all, start := string(text), 0
+		for i := range row {
+			row[i] = all[start:ends[i]]
+			start = ends[i]
 		}
-		line, _ := cr.FieldPos(0)
-		if err := fn(line, &row); err != nil {
+		if err := fn(rd.Line(), &row); err != nil {
 			return err
 		}
 	}
+	if err := rd.Err(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 func readJSONL(r io.Reader, name string, fn func(line int, row *Row) error) error {

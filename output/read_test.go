@@ -92,7 +92,7 @@ func TestReadDecisionsRoundTrip(t *testing.T) {
 
 func TestReadDecisionsErrors(t *testing.T) {
 	for name, tc := range map[string]struct{ in, want string }{
-		"not a decisions file": {"a,b\n1,2\n", `line 1: column "smso" is missing`},
+		"not a decisions file": {"a,b\n1,2\n", `line 1: column "smso": required column is missing`},
 		"JSON without a key":   {`{"smso":"A"}` + "\n", `line 1: key "installation_id" is missing`},
 		"broken JSON":          {`{"smso":"A"` + "\n", "line 1: not a JSON object"},
 		"a number for a word":  {`{"smso":"A","installation_id":"1","cohort":3}` + "\n", `"cohort" is a number`},
