@@ -258,8 +258,9 @@ func cutBlock(buf []byte, atEOF bool) int {
 		if q < 0 {
 			return pos + lastLineEnd(buf[pos:], true)
 		}
-		start := pos + lastLineEnd(buf[pos:pos+q], false) // the record holding the quote
-		n, ok := recordLen(buf[start:], false)
+		start := pos + lastLineEnd(buf[pos:pos+q], false) // the record holding the quote, in its first line
+		var r record
+		n, ok := scanRecord(buf[start:], false, &r, false) // as recordLen does for such a record
 		if !ok {
 			return start
 		}

@@ -121,17 +121,23 @@ func BenchmarkParseRow(b *testing.B) {
 }
 
 // BenchmarkParseBlock turns a block into a chunk (parse.go): splitting,
-// validating and recording runs, as one worker does.
+// validating and recording runs, as one worker does; with each line end of
+// FORMAT.md §1.
 func BenchmarkParseBlock(b *testing.B) {
 	data, h := benchBlock(20000)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	p := &parser{}
-	for i := 0; i < b.N; i++ {
-		c, _ := p.parseBlock(&block{data: data, hdr: h, first: true, line: 2})
-		if len(c.errs) > 0 {
-			b.Fatal(c.errs[0].msg)
-		}
+	for _, le := range benchLineEnds {
+		b.Run(le.name, func(b *testing.B) {
+			d := withLineEnds(data, le.end)
+			b.SetBytes(int64(len(d)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			p := &parser{}
+			for i := 0; i < b.N; i++ {
+				c, _ := p.parseBlock(&block{data: d, hdr: h, first: true, line: 2})
+				if len(c.errs) > 0 {
+					b.Fatal(c.errs[0].msg)
+				}
+			}
+		})
 	}
 }
