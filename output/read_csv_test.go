@@ -88,3 +88,23 @@ func TestReadDecisionsCSVFaults(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadDecisionsCSV reads a decisions CSV of n rows as diff and
+// report do; MB/s is of the file read. Run at scale with, e.g.,
+// -bench ReadDecisionsCSV -benchtime 3x after raising n.
+func BenchmarkReadDecisionsCSV(b *testing.B) {
+	pop, res := benchPopulation(b, 100_000)
+	var buf bytes.Buffer
+	if err := WriteDecisions(context.Background(), &buf, &Decisions{Pop: pop, Res: res, Format: CSV, Workers: 2}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rows := 0
+		if err := ReadDecisions(bytes.NewReader(buf.Bytes()), "d.csv", func(int, *Row) error { rows++; return nil }); err != nil || rows != len(pop.Installations) {
+			b.Fatal(rows, err)
+		}
+	}
+}
