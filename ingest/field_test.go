@@ -355,7 +355,8 @@ func TestLoneQuoteSaysHowFar(t *testing.T) {
 }
 
 // TestNormalizeLineEnds: the rules file's reader sees the lines an editor
-// shows.
+// shows, whatever its line ends: engine.ParseRules reads the same rules
+// through LineEnds (without it, a CR-only file is one line).
 func TestNormalizeLineEnds(t *testing.T) {
 	for in, want := range map[string]string{
 		"a\nb\n": "a\nb\n", "a\r\nb": "a\nb", "a\r\r\nb\r\r\n": "a\nb\n", "a\rb\r": "a\nb\n", "a\r\r\rb": "a\n\n\nb", "\r": "\n", "": "",
@@ -366,6 +367,17 @@ func TestNormalizeLineEnds(t *testing.T) {
 		got, err := io.ReadAll(LineEnds(strings.NewReader(in)))
 		if err != nil || string(got) != want {
 			t.Errorf("LineEnds(%q) reads %q, %v", in, got, err)
+		}
+	}
+	rules := "# thresholds\nMOC_MDS firmware=15 configuration=10 groups=CB\n\nIOC firmware=108 configuration=30 groups=AA,BA\n"
+	want, err := engine.ParseRules(strings.NewReader(rules), "rules.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, le := range lineEnds {
+		got, err := engine.ParseRules(LineEnds(strings.NewReader(strings.ReplaceAll(rules, "\n", le.end))), "rules.txt")
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: rules %v, %v; want %v", le.name, got, err, want)
 		}
 	}
 }
