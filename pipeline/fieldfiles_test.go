@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/s1resolve/s1resolve/value"
@@ -26,8 +27,8 @@ func fieldMPAN(n int) string {
 // inventory file, written with LF line ends. The installations file has
 // prepay_key last, where a stray CR used to land (A1, dormant MOC_MDS with
 // prepay_key N: exclude/no_prepayment_key), a quoted note over two lines,
-// a blank line, an MPAN of "-" (A2: no MPAN), a Windows-1252 byte, a
-// field too many, and a lone quote that takes the last two lines.
+// a blank line, an MPAN of "-" (A2: no MPAN), a Windows-1252 byte, a NUL,
+// a field too many, and a lone quote that takes the last two lines.
 func fieldFiles() map[string]string {
 	row := func(id, cohort, mpan, mprn, guid, typ, state, note, prepay string) string {
 		return fmt.Sprintf("S1,%s,%s,%s,%s,2019-01-02,Y,%s,%s,%s,%s,%s\n", cohort, id, mpan, mprn, guid, typ, state, note, prepay)
@@ -42,11 +43,12 @@ func fieldFiles() map[string]string {
 			"\n" + // 6
 			row("A3", "FOC", bad, "", "000D6F0000000004", "CHF", "", "", "") + // 7
 			row("A\x96", "IOC", fieldMPAN(4), "", "000D6F0000000005", "CHF", "", "", "") + // 8
-			strings.TrimSuffix(row("A4", "FOC", fieldMPAN(5), "", "000D6F0000000006", "CHF", "", "", ""), "\n") + ",extra\n" + // 9
-			row("A5", "FOC", fieldMPAN(6), "", "000D6F0000000007", "ESME", "active", "", "Y") + // 10
-			row("A6", "FOC", fieldMPAN(7), "", "000D6F0000000009", "CHF", "", "\"never closed", "") + // 11
-			row("A7", "FOC", fieldMPAN(8), "", "000D6F000000000A", "CHF", "", "", "") + // 12
-			row("A8", "FOC", fieldMPAN(9), "", "000D6F000000000B", "CHF", "", "", ""), // 13
+			row("A\x00N", "IOC", fieldMPAN(4), "", "000D6F000000000C", "CHF", "", "", "") + // 9
+			strings.TrimSuffix(row("A4", "FOC", fieldMPAN(5), "", "000D6F0000000006", "CHF", "", "", ""), "\n") + ",extra\n" + // 10
+			row("A5", "FOC", fieldMPAN(6), "", "000D6F0000000007", "ESME", "active", "", "Y") + // 11
+			row("A6", "FOC", fieldMPAN(7), "", "000D6F0000000009", "CHF", "", "\"never closed", "") + // 12
+			row("A7", "FOC", fieldMPAN(8), "", "000D6F000000000A", "CHF", "", "", "") + // 13
+			row("A8", "FOC", fieldMPAN(9), "", "000D6F000000000B", "CHF", "", "", ""), // 14
 		"reg.csv": "mpxn,supplier_id\n" + fieldMPAN(1) + ",SUP1\n3365498706,SUP3\n\n" + fieldMPAN(6) + ",SUP2\n - ,SUP4\n",
 		"sup.csv": "supplier_id,status\nSUP1,live\nSUP2,ceased_trading\nSUP3,live\n",
 		"inv.csv": "inventory_id,mpan,mprn,install_date\nI1,-,1234567,2018-01-01\nI2,-,,2018-01-01\n",
@@ -108,7 +110,7 @@ func TestLineEndsGiveTheSameRun(t *testing.T) {
 	files := fieldFiles()
 	dec, rej, counts := runField(t, files, "\n", "", "mapped")
 	checkFieldRun(t, dec, rej)
-	if want := "rows 8 blank 1 rejected 4 reference rejects 2 smets2 1 registered 3"; counts != want {
+	if want := "rows 9 blank 1 rejected 5 reference rejects 2 smets2 1 registered 3"; counts != want {
 		t.Errorf("summary: %s, want %s", counts, want)
 	}
 	for _, le := range []struct{ name, end string }{{"LF", "\n"}, {"CRLF", "\r\n"}, {"CRCRLF", "\r\r\n"}, {"CR", "\r"}} {
@@ -149,6 +151,11 @@ func checkFieldRun(t *testing.T, dec, rej []byte) {
 	if !utf8.Valid(rej) {
 		t.Errorf("rejects are not UTF-8: %q", rej)
 	}
+	for _, r := range string(rej) {
+		if unicode.IsControl(r) && r != '\n' {
+			t.Errorf("rejects hold control character %U: %q", r, rej)
+		}
+	}
 	records, err := csv.NewReader(bytes.NewReader(rej)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -157,13 +164,14 @@ func checkFieldRun(t *testing.T, dec, rej []byte) {
 	for _, r := range records[1:] {
 		lines = append(lines, r[0]+":"+r[1]+" "+r[3])
 	}
-	wantLines := "[INST:7 A3 INST:8 A\\x96 INST:9 A4 INST:11 A6 DIR/reg.csv:6  DIR/inv.csv:3 ]"
+	wantLines := "[INST:7 A3 INST:8 A\\x96 INST:9 A\\x00N INST:10 A4 INST:12 A6 DIR/reg.csv:6  DIR/inv.csv:3 ]"
 	if fmt.Sprint(lines) != wantLines {
 		t.Errorf("rejects at %v, want %s", lines, wantLines)
 	}
 	for _, frag := range []string{
 		`installation_id: must be 1-64 printable characters (""A\x96"")`,
-		"a quoted field that never ends: it runs from line 11 to the end of the file (line 13), so lines 12 to 13 (2 lines) are read as part of this row, not as rows of their own",
+		"a quoted field that never ends: it runs from line 12 to the end of the file (line 14), so lines 13 to 14 (2 lines) are read as part of this row, not as rows of their own",
+		`installation_id: must be 1-64 printable characters (""A\x00N"")`,
 		`mpxn: required value is missing (""-"")`,
 		"mpan, mprn: the row has neither an MPAN nor an MPRN",
 	} {
@@ -203,4 +211,26 @@ func atoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestOtherSeparatorStopsTheRun (issue 16, case 3): a semicolon-separated
+// export stops the run saying what the file looks like, and no decisions
+// are written.
+func TestOtherSeparatorStopsTheRun(t *testing.T) {
+	files := fieldFiles()
+	files["inst.csv"] = strings.ReplaceAll(files["inst.csv"], ",", ";")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "inst.csv")
+	if err := os.WriteFile(in, []byte(files["inst.csv"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "d.csv")
+	_, err := Run(context.Background(), Config{Inputs: []string{in}, Out: out, Rejects: filepath.Join(dir, "r.csv"), Workers: 2})
+	want := in + ": line 1: the header is one field holding 11 ';': this file looks semicolon-separated; s1resolve reads comma-separated files"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s", err, want)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("decisions written: %v", err)
+	}
 }
