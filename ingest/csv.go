@@ -12,61 +12,89 @@ type record struct {
 	fields  [][]byte
 	scratch []byte
 	ends    []int
-	// problem is "" for a well-formed record, else what broke RFC 4180.
-	problem string
-	// newlines is the number of line breaks the record spans, its
-	// terminator included.
+	// problem is nil for a well-formed record, else what broke RFC 4180:
+	// ErrBareQuote, ErrAfterQuote or ErrUnterminated.
+	problem error
+	// newlines is the number of line ends the record spans, its own
+	// included (lineend.go).
 	newlines int
+	// blanks is the number of empty lines that follow the record's line
+	// end and end in lone CRs: they are read with the record (and
+	// counted in newlines), so that a long run of CRs is read once.
+	blanks int
+	// quoted says the record holds a quote: a line that is only "" is a
+	// row of one empty field, not an empty line.
+	quoted bool
 }
-
-// Problems a record can have.
-const (
-	problemBareQuote    = `a quote (") inside an unquoted field`
-	problemAfterQuote   = "characters after the closing quote of a field"
-	problemUnterminated = "a quoted field that never ends"
-)
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
+// blank reports whether the record is an empty line.
+func (r *record) blank() bool {
+	return len(r.fields) == 1 && len(r.fields[0]) == 0 && r.problem == nil && !r.quoted
+}
+
 // recordLen returns the length of the record at the start of buf, its
-// terminator included, or ok=false when buf ends inside the record and more
+// line end included, or ok=false when buf ends inside the record and more
 // input may follow (atEOF false). It agrees with parseRecord on where every
 // record ends.
 func recordLen(buf []byte, atEOF bool) (n int, ok bool) {
-	nl := bytes.IndexByte(buf, '\n')
-	if nl >= 0 && bytes.IndexByte(buf[:nl], '"') < 0 {
-		return nl + 1, true
+	// The record ends at or after the first line end.
+	end, next, _, ok := lineEnd(buf, atEOF)
+	if !ok {
+		return 0, false
+	}
+	if bytes.IndexByte(buf[:end], '"') < 0 {
+		return next, true
 	}
 	var r record
-	n, ok = scanRecord(buf, atEOF, &r, false)
-	return n, ok
+	return scanRecord(buf, atEOF, &r, false)
 }
 
 // parseRecord parses the record at the start of buf into r and returns its
-// length, terminator included; ok=false when more input is needed.
-func parseRecord(buf []byte, atEOF bool, r *record) (n int, ok bool) {
+// length, line end included; ok=false when more input is needed. crs
+// says that buf may hold a CR; when it is false only LFs end lines, and
+// the record is found as fast as the common file allows.
+func parseRecord(buf []byte, atEOF bool, r *record, crs bool) (n int, ok bool) {
 	r.fields = r.fields[:0]
-	r.problem = ""
-	nl := bytes.IndexByte(buf, '\n')
+	r.problem = nil
+	r.blanks = 0
+	r.quoted = false
 	var line []byte
-	switch {
-	case nl >= 0:
-		line = buf[:nl]
-		n = nl + 1
-		r.newlines = 1
-	case atEOF:
-		line = buf
-		n = len(buf)
-		r.newlines = 0
-	default:
-		return 0, false
+	if !crs {
+		nl := bytes.IndexByte(buf, '\n')
+		switch {
+		case nl >= 0:
+			line = buf[:nl]
+			n = nl + 1
+			r.newlines = 1
+		case atEOF:
+			line = buf
+			n = len(buf)
+			r.newlines = 0
+		default:
+			return 0, false
+		}
+	} else {
+		end, next, blanks, ok := lineEnd(buf, atEOF)
+		if !ok {
+			return 0, false
+		}
+		line, n = buf[:end], next
+		r.newlines, r.blanks = 0, blanks
+		if next > end {
+			r.newlines = 1 + blanks
+		}
 	}
 	if bytes.IndexByte(line, '"') >= 0 {
-		n, ok = scanRecord(buf, atEOF, r, true)
-		r.newlines = bytes.Count(buf[:n], []byte{'\n'})
-		return n, ok
+		r.quoted = true
+		if n, ok = scanRecord(buf, atEOF, r, true); !ok {
+			return 0, false
+		}
+		r.newlines = countLines(buf[:n])
+		return n, true
 	}
-	r.fields = splitCommas(trimCR(line), r.fields)
+	r.fields = splitCommas(line, r.fields)
 	return n, true
 }
 
@@ -98,23 +126,18 @@ func splitCommas(line []byte, fields [][]byte) [][]byte {
 	return append(fields, line[start:])
 }
 
-func trimCR(b []byte) []byte {
-	if len(b) > 0 && b[len(b)-1] == '\r' {
-		return b[:len(b)-1]
-	}
-	return b
-}
-
 // scanRecord is the full RFC 4180 state machine, used for records that
 // contain a quote. A quote opens a quoted field only at the start of a field
 // (after optional blanks); elsewhere it is kept as data and marks the record
-// malformed. With emit false it only finds the record's end.
+// malformed. Line ends (lineend.go) end the record outside quoted fields
+// and are data inside them. With emit false it only finds the record's end.
 func scanRecord(buf []byte, atEOF bool, r *record, emit bool) (n int, ok bool) {
 	r.scratch = r.scratch[:0]
 	r.ends = r.ends[:0]
+	r.blanks = 0
 	pos := 0
-	fail := func(p string) {
-		if r.problem == "" {
+	fail := func(p error) {
+		if r.problem == nil {
 			r.problem = p
 		}
 	}
@@ -138,7 +161,7 @@ func scanRecord(buf []byte, atEOF bool, r *record, emit bool) (n int, ok bool) {
 					if emit {
 						r.scratch = append(r.scratch, buf[pos:]...)
 					}
-					fail(problemUnterminated)
+					fail(ErrUnterminated)
 					r.end(emit)
 					r.finish(emit)
 					return len(buf), true
@@ -162,14 +185,11 @@ func scanRecord(buf []byte, atEOF bool, r *record, emit bool) (n int, ok bool) {
 			for pos < len(buf) && isBlank(buf[pos]) {
 				pos++
 			}
-			if pos < len(buf) && buf[pos] != ',' && buf[pos] != '\n' &&
-				!(buf[pos] == '\r' && pos+1 < len(buf) && buf[pos+1] == '\n') &&
-				!(buf[pos] == '\r' && pos+1 == len(buf) && atEOF) {
-				fail(problemAfterQuote)
+			if pos < len(buf) && buf[pos] != ',' && buf[pos] != '\n' && buf[pos] != '\r' {
+				fail(ErrAfterQuote)
 			}
 		}
-		// Unquoted part of the field, up to a comma or the end of the line.
-		unquoted := len(r.scratch)
+		// Unquoted part of the field, up to a comma or a line end.
 		for {
 			if pos >= len(buf) {
 				if !atEOF {
@@ -185,16 +205,20 @@ func scanRecord(buf []byte, atEOF bool, r *record, emit bool) (n int, ok bool) {
 				r.end(emit)
 				break
 			}
-			if c == '\n' {
-				if emit && len(r.scratch) > unquoted && r.scratch[len(r.scratch)-1] == '\r' {
-					r.scratch = r.scratch[:len(r.scratch)-1]
+			if c == '\n' || c == '\r' {
+				next := pos + 1
+				if c == '\r' {
+					var ok bool
+					if next, r.blanks, ok = crRun(buf, pos, atEOF); !ok {
+						return 0, false
+					}
 				}
 				r.end(emit)
 				r.finish(emit)
-				return pos + 1, true
+				return next, true
 			}
 			if c == '"' {
-				fail(problemBareQuote)
+				fail(ErrBareQuote)
 			}
 			if emit {
 				r.scratch = append(r.scratch, c)
@@ -231,15 +255,17 @@ func cutBlock(buf []byte, atEOF bool) int {
 	}
 	// pos is always a record start. Lines without a quote are records of
 	// their own, so only the records that hold a quote are scanned: the
-	// loop jumps from one quote to the next.
+	// loop jumps from one quote to the next. Line ends are found looking
+	// back from the quote or the end, a line at most.
 	pos := 0
 	for pos < len(buf) {
 		q := bytes.IndexByte(buf[pos:], '"')
 		if q < 0 {
-			return pos + bytes.LastIndexByte(buf[pos:], '\n') + 1
+			return pos + lastLineEnd(buf[pos:], true)
 		}
-		start := pos + bytes.LastIndexByte(buf[pos:pos+q], '\n') + 1 // the record holding the quote
-		n, ok := recordLen(buf[start:], false)
+		start := pos + lastLineEnd(buf[pos:pos+q], false) // the record holding the quote, in its first line
+		var r record
+		n, ok := scanRecord(buf[start:], false, &r, false) // as recordLen does for such a record
 		if !ok {
 			return start
 		}

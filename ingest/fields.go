@@ -5,17 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-// trim removes the blanks (spaces, tabs) around a value.
-func trim(b []byte) []byte {
-	for len(b) > 0 && isBlank(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isBlank(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
 // validSMSO reports whether b is 1-32 characters of A-Z a-z 0-9 _ -.
 func validSMSO(b []byte) bool {
 	if len(b) < 1 || len(b) > 32 {

@@ -198,13 +198,13 @@ func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDi
 	if r.run == noInst {
 		b.orphans++
 		b.single = append(b.single, value.Reject{File: c.file, Line: c.start + r.lineNo(), SMSO: e.smso, ID: e.id,
-			Error: e.msg + "; its installation cannot be identified"})
+			Error: e.message(c.start, r.lineNo()) + "; its installation cannot be identified"})
 		return
 	}
 	rr := rejRow{file: c.file, line: c.start + r.lineNo()}
 	switch {
 	case e != nil:
-		rr.err = e.msg
+		rr.err = e.message(c.start, r.lineNo())
 	case d != nil:
 		rr.inst = d.inst
 	default:

@@ -45,6 +45,18 @@ func TestHostileInput(t *testing.T) {
 		{"date 0000-01-01", strings.Replace(hdr+goodRow, "2019-01-02", "0000-01-01", 1), 1, 0, ""},
 		{"date 2019-13-01", strings.Replace(hdr+goodRow, "2019-01-02", "2019-13-01", 1), 1, 0, ""},
 		{"blank lines", hdr + "\n" + goodRow + "\n\n", 0, 1, ""},
+		{"CR line ends (old Mac exports)", strings.ReplaceAll(hdr+goodRow+strings.Replace(goodRow, ",1,", ",2,", 1), "\n", "\r"), 0, 2, ""},
+		{"\\r\\r\\n line ends (Python on Windows)", strings.ReplaceAll(hdr+goodRow, "\n", "\r\r\n"), 0, 1, ""},
+		{"a CR in an unquoted value ends its line", hdr + strings.Replace(goodRow, "2019", "\r2019", 1), 2, 0, ""},
+		{"a CR in a quoted value is data", hdr + strings.Replace(goodRow, "1,1200023305967", "\"1\r\",1200023305967", 1), 0, 1, ""},
+		{"10 MB of CRs", hdr + goodRow + strings.Repeat("\r", 10<<20), 0, 1, ""},
+		{"10 MB of CRs then an LF", hdr + goodRow + strings.Repeat("\r", 10<<20) + "\n", 0, 1, ""},
+		{"sep=, first line", "sep=,\r\n" + hdr + goodRow, 0, 1, ""},
+		{"semicolon-separated", strings.ReplaceAll(hdr+goodRow, ",", ";"), 0, 0, "looks semicolon-separated"},
+		{"tab-separated", strings.ReplaceAll(hdr+goodRow, ",", "\t"), 0, 0, "looks tab-separated"},
+		{"sep=; first line", "sep=;\n" + strings.ReplaceAll(hdr+goodRow, ",", ";"), 0, 0, "semicolon-separated"},
+		{"a control character in a header name", strings.Replace(hdr, "cohort", "co\x1bhort", 1) + goodRow, 0, 0, "column 2"},
+		{"an MPAN of only '-' beside an MPRN", hdr + strings.Replace(goodRow, "1200023305967,", "-,3365498706", 1), 0, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,13 +17,13 @@ import (
 // neither an MPAN nor an MPRN, is a reject; so is an inventory_id listed
 // again, whose first row stands.
 func LoadInventory(ctx context.Context, path string, file uint16, opt Options) ([]engine.Smets2, []value.Reject, error) {
-	const mpxn = "an mpan nor an mprn"
-	cols := []tableColumn{{name: "inventory_id"}, {name: "mpan", optional: true, oneOf: mpxn},
-		{name: "mprn", optional: true, oneOf: mpxn}, {name: "install_date"}, {name: "communicating", optional: true}}
 	var out []engine.Smets2
 	first := map[string]uint32{}
-	rejects, err := readTable(ctx, path, file, opt, cols, func(v [][]byte, line uint32) string {
+	rejects, err := readTable(ctx, path, file, opt, Inventory, func(v [][]byte, line uint32) string {
 		id, mpan, mprn, date, comm := v[0], v[1], v[2], v[3], v[4]
+		if value.IsEmptyMPAN(mpan) { // "-": no meter point
+			mpan = nil
+		}
 		var p []string
 		fail := func(col string, val []byte, problem string) {
 			p = append(p, col+": "+problem+" ("+value.QuoteValue(val)+")")

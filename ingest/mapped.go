@@ -105,20 +105,11 @@ func (l *loader) readMapped(ctx context.Context, fi uint16, m *mapped, seq *int,
 	if l.opt.OnRead != nil {
 		digest = xxhash.New()
 	}
-	// The header: the first record, after an optional BOM.
-	body := stripBOM(data)
-	n, _ := recordLen(body, true)
-	if err := checkText(m.path, body[:n]); err != nil {
-		return err
-	}
-	var rec record
-	parseRecord(body[:n], true, &rec)
-	hdr, err := parseHeader(m.path, rec.fields, rec.problem)
+	h, pos, next, err := readHeader(m.path, data, true, Installations)
 	if err != nil {
 		return err
 	}
-	line := 1 + uint32(bytes.Count(body[:n], []byte{'\n'}))
-	pos := len(data) - len(body) + n
+	hdr, line := newHeader(h), uint32(next)
 	if digest != nil {
 		digest.Write(data[:pos])
 	}

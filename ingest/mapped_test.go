@@ -109,13 +109,11 @@ func TestMappedFileShrinks(t *testing.T) {
 }
 
 func mustHeader(t *testing.T) *header {
-	var rec record
-	parseRecord([]byte(hdr), true, &rec)
-	h, err := parseHeader("a.csv", rec.fields, rec.problem)
+	h, _, _, err := readHeader("a.csv", []byte(hdr), true, Installations)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	return newHeader(h)
 }
 
 // setPanicOnFault asks for faults as panics in this goroutine and returns

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -107,19 +106,4 @@ func openInput(ctx context.Context, path string, stdin io.Reader) (*input, error
 	}
 	in.r = z
 	return in, nil
-}
-
-// checkText refuses a header that is not UTF-8 text (UTF-16, a binary
-// file, NUL bytes): the columns cannot be read, and saying "required
-// column is missing" would mislead.
-func checkText(path string, header []byte) error {
-	switch {
-	case bytes.HasPrefix(header, []byte{0xff, 0xfe}), bytes.HasPrefix(header, []byte{0xfe, 0xff}):
-		return &HeaderError{File: path, Problem: "not UTF-8 text: the file is UTF-16; save it as UTF-8 CSV"}
-	case bytes.IndexByte(header, 0) >= 0:
-		return &HeaderError{File: path, Problem: "not UTF-8 text: the header holds NUL bytes (UTF-16 or a binary file?); save it as UTF-8 CSV"}
-	case !utf8.Valid(header):
-		return &HeaderError{File: path, Problem: "not UTF-8 text: the header holds bytes that are not UTF-8; save it as UTF-8 CSV"}
-	}
-	return nil
 }

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"fmt"
 
 	"github.com/s1resolve/s1resolve/engine"
 )
@@ -58,6 +57,20 @@ type rowError struct {
 	idx      uint32
 	smso, id string
 	msg      string
+	// last is set for a quoted field that never ends: the last line of
+	// the file, relative to the chunk like the row's; the message is made
+	// once the chunk's place in its file is known (message).
+	last         uint32
+	unterminated bool
+}
+
+// message returns the row's problem; start is the chunk's first line.
+func (e *rowError) message(start, line uint32) string {
+	if !e.unterminated {
+		return e.msg
+	}
+	f := RowError{Line: int(start + line), Err: ErrUnterminated, LastLine: int(start + e.last)}
+	return f.Problem()
 }
 
 type rowDiff struct {
@@ -80,32 +93,38 @@ func (p *parser) parseBlock(b *block) (*chunk, int64) {
 	data := b.data
 	line := uint32(0)
 	var blank int64
+	// Most files hold no CR: their records are found looking for LFs
+	// only (lineend.go).
+	crs := bytes.IndexByte(data, '\r') >= 0
 	for len(data) > 0 {
-		n, _ := parseRecord(data, true, &p.rec)
+		n, _ := parseRecord(data, true, &p.rec, crs)
+		rec := data[:n]
 		data = data[n:]
 		start := line
 		line += uint32(p.rec.newlines)
-		if len(p.rec.fields) == 1 && len(p.rec.fields[0]) == 0 && p.rec.problem == "" {
+		blank += int64(p.rec.blanks)
+		if p.rec.blank() {
 			blank++
 			continue
 		}
-		p.addRow(c, b.hdr, start)
+		p.addRow(c, b.hdr, start, rec)
 	}
 	c.lines = line
 	c.names = string(p.arena)
 	return c, blank
 }
 
-func (p *parser) addRow(c *chunk, h *header, line uint32) {
+func (p *parser) addRow(c *chunk, h *header, line uint32, rec []byte) {
 	idx := uint32(len(c.rows))
 	fields := p.rec.fields
 	r := &p.row
 	var msg string
-	if p.rec.problem != "" || len(fields) != h.fields {
-		if p.rec.problem != "" {
-			msg = "not valid CSV: " + p.rec.problem
-		} else {
-			msg = fmt.Sprintf("has %d fields, the header has %d", len(fields), h.fields)
+	var fault *RowError
+	if p.rec.problem != nil || len(fields) != h.fields {
+		fault = rowFault(&p.rec, rec, int(line), h.fields)
+		msg = fault.Problem()
+		if fault.Err == ErrUnterminated { // the last field, which never ends, is no value
+			fields = fields[:len(fields)-1]
 		}
 		r.smso, r.id = h.field(fields, colSMSO), h.field(fields, colInstallationID)
 	} else {
@@ -133,7 +152,11 @@ func (p *parser) addRow(c *chunk, h *header, line uint32) {
 		if ru != nil {
 			ru.bad = true
 		}
-		c.errs = append(c.errs, rowError{idx: idx, smso: string(r.smso), id: string(r.id), msg: msg})
+		e := rowError{idx: idx, smso: string(r.smso), id: string(r.id), msg: msg}
+		if fault != nil && fault.Err == ErrUnterminated {
+			e.unterminated, e.last = true, uint32(fault.LastLine)
+		}
+		c.errs = append(c.errs, e)
 		c.rows = append(c.rows, cr)
 		return
 	}

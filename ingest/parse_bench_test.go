@@ -19,40 +19,59 @@ func benchBlock(n int) ([]byte, *header) {
 		fmt.Fprintf(&b, "SMSO_A,IOC,INS-%d,%s,%010d,2019-03-%02d,Y,%016X,ESME,dormant,AA,failed,12,ok,3,Y\n",
 			i/4, core, i/4, 1+i%28, uint64(i)*7919)
 	}
-	var rec record
-	parseRecord([]byte(cols+"\n"), true, &rec)
-	h, err := parseHeader("bench.csv", rec.fields, rec.problem)
+	h, _, _, err := readHeader("bench.csv", []byte(cols+"\n"), true, Installations)
 	if err != nil {
 		panic(err)
 	}
-	return b.Bytes(), h
+	return b.Bytes(), newHeader(h)
 }
 
-// BenchmarkParseRecord splits records into fields (csv.go).
+// BenchmarkParseRecord splits records into fields (csv.go), as a parse
+// worker does for one block, telling first whether it holds a CR. The
+// sub-benchmarks write the same rows with the other line ends of FORMAT.md
+// §1.
 func BenchmarkParseRecord(b *testing.B) {
 	data, _ := benchBlock(20000)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	var rec record
-	for i := 0; i < b.N; i++ {
-		for d := data; len(d) > 0; {
-			n, _ := parseRecord(d, true, &rec)
-			d = d[n:]
-		}
+	for _, le := range benchLineEnds {
+		b.Run(le.name, func(b *testing.B) {
+			d := withLineEnds(data, le.end)
+			b.SetBytes(int64(len(d)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			var rec record
+			for i := 0; i < b.N; i++ {
+				crs := bytes.IndexByte(d, '\r') >= 0
+				for d := d; len(d) > 0; {
+					n, _ := parseRecord(d, true, &rec, crs)
+					d = d[n:]
+				}
+			}
+		})
 	}
+}
+
+var benchLineEnds = []struct{ name, end string }{{"LF", "\n"}, {"CRLF", "\r\n"}, {"CRCRLF", "\r\r\n"}, {"CR", "\r"}}
+
+// withLineEnds returns data with each LF written as end.
+func withLineEnds(data []byte, end string) []byte {
+	return bytes.ReplaceAll(data, []byte("\n"), []byte(end))
 }
 
 // BenchmarkCutBlock finds the last record end of a block (csv.go).
 func BenchmarkCutBlock(b *testing.B) {
 	data, _ := benchBlock(20000)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if cutBlock(data, false) == 0 {
-			b.Fatal("no record end")
-		}
+	for _, le := range benchLineEnds {
+		b.Run(le.name, func(b *testing.B) {
+			d := withLineEnds(data, le.end)
+			b.SetBytes(int64(len(d)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if cutBlock(d, false) == 0 {
+					b.Fatal("no record end")
+				}
+			}
+		})
 	}
 }
 
@@ -83,7 +102,7 @@ func BenchmarkParseRow(b *testing.B) {
 	var recs [][][]byte
 	for d := data; len(d) > 0; {
 		var rec record
-		n, _ := parseRecord(d, true, &rec)
+		n, _ := parseRecord(d, true, &rec, false)
 		recs = append(recs, append([][]byte(nil), rec.fields...))
 		d = d[n:]
 	}
@@ -102,17 +121,23 @@ func BenchmarkParseRow(b *testing.B) {
 }
 
 // BenchmarkParseBlock turns a block into a chunk (parse.go): splitting,
-// validating and recording runs, as one worker does.
+// validating and recording runs, as one worker does; with each line end of
+// FORMAT.md §1.
 func BenchmarkParseBlock(b *testing.B) {
 	data, h := benchBlock(20000)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	p := &parser{}
-	for i := 0; i < b.N; i++ {
-		c, _ := p.parseBlock(&block{data: data, hdr: h, first: true, line: 2})
-		if len(c.errs) > 0 {
-			b.Fatal(c.errs[0].msg)
-		}
+	for _, le := range benchLineEnds {
+		b.Run(le.name, func(b *testing.B) {
+			d := withLineEnds(data, le.end)
+			b.SetBytes(int64(len(d)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			p := &parser{}
+			for i := 0; i < b.N; i++ {
+				c, _ := p.parseBlock(&block{data: d, hdr: h, first: true, line: 2})
+				if len(c.errs) > 0 {
+					b.Fatal(c.errs[0].msg)
+				}
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -56,7 +55,7 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 	defer in.stop()
 	rc := in.r
 	var hdr *header
-	line := uint32(1) // of the first block: after the header
+	var line uint32 // of the first block: after the header
 	first := true
 	carry := []byte(nil)
 	size := l.opt.BlockSize
@@ -79,24 +78,15 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 		}
 		data := buf
 		if hdr == nil {
-			if len(data) == 0 {
-				return &HeaderError{File: path, Problem: "the file is empty: no header"}
-			}
-			data = stripBOM(data)
-			n, ok := recordLen(data, eof)
-			if !ok {
+			h, n, next, err := readHeader(path, data, eof, Installations)
+			if err == errNeedMore {
 				carry, size = append(carry[:0], buf...), 2*cap(buf)
 				continue
 			}
-			if err := checkText(path, data[:n]); err != nil {
+			if err != nil {
 				return err
 			}
-			var rec record
-			parseRecord(data[:n], true, &rec)
-			if hdr, err = parseHeader(path, rec.fields, rec.problem); err != nil {
-				return err
-			}
-			line += uint32(bytes.Count(data[:n], []byte{'\n'}))
+			hdr, line = newHeader(h), uint32(next)
 			data = data[n:]
 		}
 		cut := cutBlock(data, eof)

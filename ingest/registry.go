@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"sort"
 	"strings"
@@ -17,7 +17,7 @@ import (
 // row with an invalid MPxN or no supplier is a reject; so is an MPxN listed
 // again, whose first row stands.
 func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]value.Reject, error) {
-	rejects, err := readTable(ctx, path, file, opt, required("mpxn", "supplier_id"), func(v [][]byte, line uint32) string {
+	rejects, err := readTable(ctx, path, file, opt, Registration, func(v [][]byte, line uint32) string {
 		mpxn, supplier := v[0], v[1]
 		var p []string
 		k, msg := value.ParseMPxN(mpxn)
@@ -49,7 +49,7 @@ func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine
 // stands.
 func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]value.Reject, error) {
 	first := map[string]uint32{}
-	return readTable(ctx, path, file, opt, required("supplier_id", "status"), func(v [][]byte, line uint32) string {
+	return readTable(ctx, path, file, opt, Suppliers, func(v [][]byte, line uint32) string {
 		id, status := string(v[0]), v[1]
 		var p []string
 		if id == "" {
@@ -71,113 +71,47 @@ func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Re
 	})
 }
 
-// tableColumn is a column readTable looks for. An optional one may be
-// absent (its values are then empty), but of the columns sharing a oneOf
-// group at least one must be there.
-type tableColumn struct {
-	name     string
-	optional bool
-	oneOf    string
-}
-
-func required(names ...string) []tableColumn {
-	cols := make([]tableColumn, len(names))
-	for i, n := range names {
-		cols[i] = tableColumn{name: n}
-	}
-	return cols
-}
-
-// readTable reads a small CSV file with the named columns (found by name,
-// in any order and case; others ignored) and calls row with their trimmed
-// values for each row (nil for an absent optional column); a non-empty
-// result rejects the row.
-func readTable(ctx context.Context, path string, file uint16, opt Options, cols []tableColumn, row func(v [][]byte, line uint32) string) ([]value.Reject, error) {
+// readTable reads a small CSV file of kind k with Reader and calls row
+// with the trimmed values of k's columns for each row (nil for an absent
+// column); a non-empty result rejects the row. A row that is not valid CSV,
+// or has a different number of fields from the header, is a reject.
+func readTable(ctx context.Context, path string, file uint16, opt Options, k *Kind, row func(v [][]byte, line uint32) string) ([]value.Reject, error) {
 	in, err := openInput(ctx, path, opt.Stdin)
 	if err != nil {
 		return nil, err
 	}
 	defer in.stop()
-	data, err := io.ReadAll(in.r)
-	if err != nil {
+	readErr := func(err error) error {
 		if cerr := ctx.Err(); cerr != nil {
-			return nil, cerr
+			return cerr
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	rd, err := NewReader(in.r, path, k)
+	if err != nil {
+		if errors.Is(err, ErrHeader) {
+			return nil, err
+		}
+		return nil, readErr(err)
+	}
+	var rejects []value.Reject
+	vals := make([][]byte, len(k.Columns))
+	for rd.Next() {
+		line := uint32(rd.Line())
+		if f := rd.Fault(); f != nil {
+			rejects = append(rejects, value.Reject{File: file, Line: line, Error: f.Problem()})
+			continue
+		}
+		for i := range vals {
+			vals[i] = rd.Value(i)
+		}
+		if msg := row(vals, line); msg != "" {
+			rejects = append(rejects, value.Reject{File: file, Line: line, Error: msg})
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return nil, readErr(err)
 	}
 	in.done(path, opt)
-	data = stripBOM(data)
-	if len(data) == 0 {
-		return nil, &HeaderError{File: path, Problem: "the file is empty: no header"}
-	}
-	var rec record
-	n, _ := parseRecord(data, true, &rec)
-	if err := checkText(path, data[:n]); err != nil {
-		return nil, err
-	}
-	if rec.problem != "" {
-		return nil, &HeaderError{File: path, Problem: "header is not valid CSV: " + rec.problem}
-	}
-	pos := make([]int, len(cols))
-	groups := map[string][]string{} // oneOf group ("an mpan nor an mprn") -> the names of its columns present
-	for i, c := range cols {
-		pos[i] = -1
-		for j, f := range rec.fields {
-			if strings.EqualFold(string(trim(f)), c.name) {
-				if pos[i] >= 0 {
-					return nil, &HeaderError{File: path, Column: c.name, Problem: "named twice"}
-				}
-				pos[i] = j
-			}
-		}
-		if c.oneOf != "" {
-			if _, ok := groups[c.oneOf]; !ok {
-				groups[c.oneOf] = nil
-			}
-			if pos[i] >= 0 {
-				groups[c.oneOf] = append(groups[c.oneOf], c.name)
-			}
-		}
-		if pos[i] < 0 && !c.optional {
-			return nil, &HeaderError{File: path, Column: c.name, Problem: "required column is missing"}
-		}
-	}
-	for _, c := range cols {
-		if c.oneOf != "" && len(groups[c.oneOf]) == 0 { // as §1: "neither an mpan nor an mprn column"
-			return nil, &HeaderError{File: path, Column: c.name, Problem: "the file has neither " + c.oneOf + " column"}
-		}
-	}
-	fields := len(rec.fields)
-	line := uint32(1 + rec.newlines)
-	data = data[n:]
-	var rejects []value.Reject
-	vals := make([][]byte, len(cols))
-	for len(data) > 0 {
-		n, _ := parseRecord(data, true, &rec)
-		data = data[n:]
-		start := line
-		line += uint32(rec.newlines)
-		if len(rec.fields) == 1 && len(rec.fields[0]) == 0 && rec.problem == "" {
-			continue // blank line
-		}
-		var msg string
-		switch {
-		case rec.problem != "":
-			msg = "not valid CSV: " + rec.problem
-		case len(rec.fields) != fields:
-			msg = fmt.Sprintf("has %d fields, the header has %d", len(rec.fields), fields)
-		default:
-			for i, p := range pos {
-				vals[i] = nil
-				if p >= 0 {
-					vals[i] = trim(rec.fields[p])
-				}
-			}
-			msg = row(vals, start)
-		}
-		if msg != "" {
-			rejects = append(rejects, value.Reject{File: file, Line: start, Error: msg})
-		}
-	}
 	return rejects, nil
 }

@@ -99,6 +99,9 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 		}
 	}
 	mpan, mprn := h.field(fields, colMPAN), h.field(fields, colMPRN)
+	if len(mpan) > 0 && value.IsEmptyMPAN(mpan) { // "-": no meter point
+		mpan = nil
+	}
 	if len(mpan) == 0 && len(mprn) == 0 {
 		r.problems = append(r.problems, "mpan, mprn: the row has neither an MPAN nor an MPRN")
 	}

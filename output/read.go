@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/s1resolve/s1resolve/ingest"
 )
 
 // ReadError is a decisions file that cannot be read as one: the file, the
@@ -85,7 +86,7 @@ func ReadDecisions(ctx context.Context, r io.Reader, name string, fn func(line i
 	}
 	first = bytes.TrimLeft(bytes.TrimPrefix(first, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(first) > 0 && first[0] == '{' {
-		return readJSONL(ctx, br, name, checked(name, fn))
+		return readJSONL(ctx, bufio.NewReaderSize(ingest.LineEnds(br), 1<<16), name, checked(name, fn))
 	}
 	return readCSV(ctx, br, name, checked(name, fn))
 }
@@ -139,48 +140,62 @@ func headerPositions(name string, header []string) ([NumColumns]int, error) {
 	return pos, nil
 }
 
+// decisionsKind is the decisions file as package ingest reads it: the
+// columns of the column table, each required.
+var decisionsKind = func() *ingest.Kind {
+	k := &ingest.Kind{Name: "decisions"}
+	for _, c := range columns {
+		k.Columns = append(k.Columns, ingest.Column{Name: c.name, Need: ingest.Required})
+	}
+	return k
+}()
+
+// readCSV reads a decisions CSV by the rules every input of s1resolve
+// follows (ingest.Reader: line ends, BOM, sep=, line, quoting, blank lines,
+// values trimmed); a header without a column, or a row that is not valid
+// CSV or has another number of fields, is an error naming file and line.
 func readCSV(ctx context.Context, r io.Reader, name string, fn rowFunc) error {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	rd, err := ingest.NewReader(r, name, decisionsKind)
 	if err != nil {
+		if errors.Is(err, ingest.ErrHeader) {
+			return fmt.Errorf("%w (%w)", err, ErrNotDecisions)
+		}
 		return &ReadError{File: name, Line: 1, Err: fmt.Errorf("reading the header: %w", err)}
 	}
-	pos, err := headerPositions(name, header)
-	if err != nil {
-		return err
-	}
-	fields := len(header)
 	var values [NumColumns]string
-	for n := 0; ; n++ {
+	var text []byte
+	for n := 0; rd.Next(); n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
+		if f := rd.Fault(); f != nil {
+			return f
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return &ReadError{File: name, Line: pe.StartLine, Err: fmt.Errorf("not valid CSV: %w", pe.Err)}
-			}
-			return err
+		// One string per row, which the values slice.
+		text = text[:0]
+		var ends [NumColumns]int
+		for i := range values {
+			text = append(text, rd.Value(i)...)
+			ends[i] = len(text)
 		}
-		if len(rec) != fields {
-			return &ReadError{File: name, Line: line, Err: fmt.Errorf("has %d fields, the header has %d", len(rec), fields)}
+		all, start := string(text), 0
+		for i := range values {
+			values[i] = all[start:ends[i]]
+			start = ends[i]
 		}
-		for i, p := range pos {
-			values[i] = strings.TrimSpace(rec[p])
-		}
-		if err := fn(line, &values); err != nil {
+		if err := fn(rd.Line(), &values); err != nil {
 			return err
 		}
 	}
+	if err := rd.Err(); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return &ReadError{File: name, Err: err}
+	}
+	return nil
 }
 
 func readJSONL(ctx context.Context, br *bufio.Reader, name string, fn rowFunc) error {

@@ -174,7 +174,7 @@ func TestReadDecisionsErrors(t *testing.T) {
 		is       error
 	}{
 		"empty file":               {"", "x.csv: the file is empty", ErrEmpty},
-		"not a decisions file":     {"a,b\n1,2\n", `x.csv: line 1: column "smso": is missing`, ErrNotDecisions},
+		"not a decisions file":     {"a,b\n1,2\n", `x.csv: line 1: column "smso": required column is missing (not a decisions file)`, ErrNotDecisions},
 		"JSON without a key":       {`{"smso":"A"}` + "\n", `x.csv: line 1: column "installation_id": key is missing`, ErrNotDecisions},
 		"broken JSON":              {`{"smso":"A"` + "\n", "x.csv: line 1: not a JSON object", nil},
 		"a number for a word":      {`{"smso":"A","installation_id":"1","cohort":3}` + "\n", `line 1: column "cohort": bad value: a number`, ErrBadValue},

@@ -155,7 +155,7 @@ func TestDiffRefusals(t *testing.T) {
 	}
 	ok := write("ok.csv", good)
 	for name, c := range map[string]struct{ file, want string }{
-		"not a decisions file": {write("x.csv", "a,b\n1,2\n"), `x.csv: line 1: column "smso": is missing`},
+		"not a decisions file": {write("x.csv", "a,b\n1,2\n"), `x.csv: line 1: column "smso": required column is missing`},
 		"an installation twice": {write("twice.csv", good+"A,1,FOC,exclude,no_wan,4.1C,E1200023305967,2,E1200023305967,,,Y\n"),
 			"twice.csv: line 3: installation listed twice: A/1 is listed again (line 2)"},
 		"an unknown decision": {write("odd.csv", strings.Replace(good, "migrate,unique", "maybe,unique", 1)), `odd.csv: line 2: column "decision": bad value: not a decision RULES.md names ("maybe")`},

@@ -288,7 +288,7 @@ func readRules(ctx context.Context, in *job.Input) (engine.RuleSet, error) {
 	if err != nil {
 		return engine.RuleSet{}, err
 	}
-	return engine.ParseRules(bytes.NewReader(data), in.Path)
+	return engine.ParseRules(ingest.LineEnds(bytes.NewReader(data)), in.Path)
 }
 
 // resolve applies RULES.md; step 3 only when registration data is given.

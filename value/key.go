@@ -77,6 +77,18 @@ func ParseMPAN(b []byte) (Key, string) {
 	return MPANKey(digitsValue(s)), ""
 }
 
+// IsEmptyMPAN reports whether b holds nothing but spaces and '-': an
+// empty MPAN, no electricity meter point (FORMAT.md §1: spaces and '-'
+// are ignored, and an empty value is no meter point).
+func IsEmptyMPAN(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
 // ParseMPRN normalises an MPRN: 6 to 10 digits, spaces ignored.
 func ParseMPRN(b []byte) (Key, string) {
 	var buf [16]byte
@@ -102,8 +114,8 @@ func ParseMPRN(b []byte) (Key, string) {
 // ParseMPxN normalises an MPAN or an MPRN, told apart by length (FORMAT.md
 // §2): 13 or 21 characters once spaces and '-' are removed is an MPAN.
 func ParseMPxN(b []byte) (Key, string) {
-	n := 0
-	for _, c := range b {
+	n := 0 // characters, not bytes: a stray multi-byte character counts once
+	for _, c := range string(b) {
 		if c != ' ' && c != '-' {
 			n++
 		}
@@ -111,7 +123,7 @@ func ParseMPxN(b []byte) (Key, string) {
 	if n == 13 || n == 21 {
 		return ParseMPAN(b)
 	}
-	if len(b) == 0 {
+	if n == 0 { // empty, or only spaces and '-'
 		return 0, "required value is missing"
 	}
 	return ParseMPRN(b)

@@ -1,6 +1,9 @@
 package value
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseMPAN(t *testing.T) {
 	for _, m := range []struct{ in, want string }{
@@ -43,5 +46,30 @@ func TestKeyOrder(t *testing.T) {
 				t.Errorf("%s.Less(%s) = %v", a, b, a.Less(b))
 			}
 		}
+	}
+}
+
+// TestEmptyMPAN (FORMAT.md §1): a value of only spaces and '-' is an empty
+// MPAN, no meter point; in registration data it is a missing MPxN.
+func TestEmptyMPAN(t *testing.T) {
+	for in, want := range map[string]bool{"": true, "-": true, " - ": true, "--  -": true, "-1": false, "1200023305967": false, "- 0": false} {
+		if got := IsEmptyMPAN([]byte(in)); got != want {
+			t.Errorf("IsEmptyMPAN(%q) = %v", in, got)
+		}
+	}
+	for _, in := range []string{"-", " - - "} {
+		if k, p := ParseMPxN([]byte(in)); k != 0 || p != "required value is missing" {
+			t.Errorf("ParseMPxN(%q) = %v %q, want a missing value", in, k, p)
+		}
+	}
+}
+
+// TestMPxNLengthInCharacters: the registration file tells an MPAN from an
+// MPRN by its length in characters (FORMAT.md §2): twelve digits and a
+// two-byte character is a 13-character MPAN that is wrong, not an MPRN.
+func TestMPxNLengthInCharacters(t *testing.T) {
+	k, p := ParseMPxN([]byte("120002330596é"))
+	if k != 0 || p == "" || strings.Contains(p, "MPRN") || strings.Contains(p, "6 to 10") {
+		t.Fatalf("12 digits and é: %v %q, want an MPAN error", k, p)
 	}
 }

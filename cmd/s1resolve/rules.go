@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 
-	"github.com/s1resolve/s1resolve/engine"
-	"github.com/s1resolve/s1resolve/job"
+	"github.com/s1resolve/s1resolve/pipeline"
 )
 
 var rulesCommand = &command{
@@ -18,21 +16,9 @@ those of --rules FILE once checked.`,
 		var file string
 		f.Rules(&file, "the rules FILE to check and print (default: RULES.md's)")
 		return func(ctx context.Context, e *env) error {
-			rs := engine.DefaultRules()
-			if file != "" {
-				j := job.New(job.Streams{Stdin: e.stdin})
-				defer j.Abort()
-				in, err := j.Input("--rules", file)
-				if err != nil {
-					return err
-				}
-				data, err := in.ReadAll(ctx)
-				if err != nil {
-					return err
-				}
-				if rs, err = engine.ParseRules(bytes.NewReader(data), file); err != nil {
-					return err
-				}
+			rs, err := pipeline.Rules(ctx, pipeline.RulesConfig{File: file, Stdin: e.stdin, Names: e.names})
+			if err != nil {
+				return err
 			}
 			return rs.Format(e.stdout)
 		}
