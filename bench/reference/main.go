@@ -25,9 +25,9 @@ import (
 
 type installation struct {
 	smso, id, cohort, mpan, mprn, date string
-	communicating, active, dupGUID    bool
-	guids                             []string
-	decision, reason                  string
+	communicating, active, dupGUID     bool
+	guids                              []string
+	decision, reason                   string
 }
 
 func main() {
