@@ -95,7 +95,7 @@ func BenchmarkRead(b *testing.B) {
 			b.SetBytes(st.Bytes)
 			buf := make([]byte, 8<<20)
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				for _, p := range st.Files {
 					f, err := os.Open(p)
 					if err != nil {
@@ -120,7 +120,7 @@ func BenchmarkIngest(b *testing.B) {
 			b.SetBytes(st.Bytes)
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if _, err := ingest.Load(context.Background(), st.Files, ingest.Options{}, nil); err != nil {
 					b.Fatal(err)
 				}
@@ -138,7 +138,7 @@ func BenchmarkResolve(b *testing.B) {
 			b.SetBytes(st.Bytes) // MB/s of the input, to set beside BenchmarkRead
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if _, err := (&engine.Resolver{}).Resolve(context.Background(), pop); err != nil {
 					b.Fatal(err)
 				}
@@ -160,7 +160,7 @@ func BenchmarkStore(b *testing.B) {
 			b.SetBytes(st.Bytes) // MB/s of the input, to set beside BenchmarkRead
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if err := index.Write(context.Background(), b.TempDir(), pop, res, index.Extras{Rules: engine.DefaultRules()}, 2); err != nil {
 					b.Fatal(err)
 				}
@@ -182,7 +182,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 				b.SetBytes(st.Bytes)
 				b.ReportAllocs()
 				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
+				for b.Loop() {
 					dir := b.TempDir()
 					cfg := pipeline.Config{Inputs: st.Files, Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv"), Format: output.CSV}
 					if strings.HasPrefix(mode, "db/") {
@@ -221,14 +221,14 @@ func BenchmarkWhatIf(b *testing.B) {
 		cfg := pipeline.Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, DB: db,
 			Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv")}
 		b.Run(fmt.Sprintf("installations=%d/run", n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if _, err := pipeline.Run(context.Background(), cfg); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 		b.Run(fmt.Sprintf("installations=%d/whatif", n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if _, err := pipeline.WhatIf(context.Background(), pipeline.WhatIfConfig{DB: db, Rules: rules, Out: b.TempDir()}); err != nil {
 					b.Fatal(err)
 				}

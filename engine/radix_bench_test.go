@@ -18,7 +18,7 @@ func BenchmarkSortKeyRefs(b *testing.B) {
 		b.Run(map[int]string{1: "1worker", 2: "2workers"}[workers], func(b *testing.B) {
 			b.SetBytes(int64(len(src)) * 12)
 			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				copy(refs, src)
 				SortKeyRefs(refs, workers)
 			}

@@ -39,7 +39,7 @@ func BenchmarkParseRecord(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			var rec record
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				crs := bytes.IndexByte(d, '\r') >= 0
 				for d := d; len(d) > 0; {
 					n, _ := parseRecord(d, true, &rec, crs)
@@ -66,7 +66,7 @@ func BenchmarkCutBlock(b *testing.B) {
 			b.SetBytes(int64(len(d)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if cutBlock(d, false) == 0 {
 					b.Fatal("no record end")
 				}
@@ -89,7 +89,7 @@ func BenchmarkCutBlockQuotes(b *testing.B) {
 	b.SetBytes(int64(len(q)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		if cutBlock(q, false) == 0 {
 			b.Fatal("no record end")
 		}
@@ -110,7 +110,7 @@ func BenchmarkParseRow(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var r row
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		for _, f := range recs {
 			h.parseRow(f, &r)
 			if len(r.problems) > 0 {
@@ -132,7 +132,7 @@ func BenchmarkParseBlock(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			p := &parser{}
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				c, _ := p.parseBlock(&block{data: d, hdr: h, first: true, line: 2})
 				if len(c.errs) > 0 {
 					b.Fatal(c.errs[0].msg)

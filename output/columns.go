@@ -166,7 +166,12 @@ var csvRow, jsonRow = newRowFormat(false), newRowFormat(true)
 func (f *rowFormat) appendRow(b []byte, r *Row) []byte {
 	for i := range columns {
 		c := &columns[i]
-		b = append(b, f.pre[i]...)
+		switch {
+		case f.json:
+			b = append(b, f.pre[i]...)
+		case i > 0:
+			b = append(b, ',') // one byte, not a copy
+		}
 		switch {
 		case c.kind != text:
 			b = c.put(b, r)

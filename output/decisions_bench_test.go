@@ -37,7 +37,7 @@ func BenchmarkWriteDecisions(b *testing.B) {
 	for _, f := range []struct {
 		name   string
 		format Format
-	}{{"csv", CSV}, {"jsonl", JSONL}} {
+	}{{"csv", CSV}, {"jsonl", JSONL}, {"parquet", Parquet}} {
 		b.Run(f.name, func(b *testing.B) {
 			d := &Decisions{Pop: pop, Res: res, Format: f.format, Workers: 1,
 				Supplier: func(uint32) (string, bool) { return "SUP01", true }}
@@ -48,7 +48,7 @@ func BenchmarkWriteDecisions(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if err := WriteDecisions(context.Background(), io.Discard, d); err != nil {
 					b.Fatal(err)
 				}

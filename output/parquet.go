@@ -75,10 +75,11 @@ func writeParquet(ctx context.Context, w io.Writer, d *Decisions, workers int) e
 		rows := make([]parquet.Row, 0, hi-lo)
 		values := make([]parquet.Value, 0, (hi-lo)*NumColumns)
 		var arena []byte
+		r := new(Row) // one per chunk, as the text formats do
 		for id := lo; id < hi; id++ {
-			r := RowOf(d.Pop, d.Res, uint32(id), d.Supplier)
+			*r = RowOf(d.Pop, d.Res, uint32(id), d.Supplier)
 			start := len(values)
-			values, arena = appendParquetRow(values, arena, &r)
+			values, arena = appendParquetRow(values, arena, r)
 			rows = append(rows, values[start:len(values):len(values)])
 		}
 		slots[lo/chunk] = rows

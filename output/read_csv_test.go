@@ -101,7 +101,7 @@ func BenchmarkReadDecisionsCSV(b *testing.B) {
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		rows := 0
 		if err := ReadDecisions(context.Background(), bytes.NewReader(buf.Bytes()), "d.csv", func(int, *Row) error { rows++; return nil }); err != nil || rows != len(pop.Installations) {
 			b.Fatal(rows, err)

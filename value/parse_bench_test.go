@@ -21,7 +21,7 @@ func BenchmarkParse(b *testing.B) {
 			v := []byte(c.in)
 			b.SetBytes(int64(len(v)))
 			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				if p := c.parse(v); p != "" {
 					b.Fatal(p)
 				}
@@ -43,7 +43,7 @@ func BenchmarkAppend(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				buf = c.f(buf[:0])
 			}
 		})
