@@ -45,6 +45,12 @@ func (cfg Config) plan() (*plan, error) {
 		if _, err := p.Store("--db", cfg.DB, "an s1resolve store", index.Owns(cfg.DB)); err != nil {
 			return nil, err
 		}
+		// A served store is read while the run would rewrite it in place:
+		// refused, naming the server (docs/DECISIONS.md).
+		if who, served := index.ServedBy(cfg.DB); served {
+			return nil, &paths.Error{Arg: "--db " + cfg.DB, Problem: "the store is being served by " + who +
+				": stop the server (or give another --db and serve that) first"}
+		}
 	}
 	pl := &plan{}
 	if cfg.Report != "" {
