@@ -29,6 +29,8 @@ Usage:
   s1resolve diff [--out DIR] OLD NEW compare the decisions of two runs: transitions, changes, supplier lists
   s1resolve whatif --db DIR --rules FILE  re-decide a stored population under other step 5 thresholds
   s1resolve info --db DIR            print what produced a store: inputs, rules, build
+  s1resolve serve --db DIR [--addr HOST:PORT] [--tokens FILE]  serve the store: a web page and a JSON API
+  s1resolve token add|revoke|list --tokens FILE  manage the tokens of serve
   s1resolve version                  print the version and VCS revision (also --version)
 
 Run "s1resolve COMMAND --help" for a command's flags.
@@ -50,6 +52,8 @@ var commands = []command{
 	{"info", infoCmd},
 	{"diff", diffCmd},
 	{"whatif", whatifCmd},
+	{"serve", serveCmd},
+	{"token", tokenCmd},
 }
 
 func main() {
