@@ -383,8 +383,8 @@ func buildGroup(s *index.Store, group []*index.Record, asked []uint32, opt Optio
 		if err != nil {
 			return g, err
 		}
-		if opt.Visible != nil && m.Row != nil && !slices.Contains(r.Keys(), r.GroupID) {
-			m.Row.GroupID = ""
+		if m.Row != nil {
+			m.Row.GroupID = g.GroupID
 		}
 		g.Members = append(g.Members, m)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/s1resolve/s1resolve/explain"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/report"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // The JSON API (docs/SERVE.md). Field names are the interface: change
@@ -242,12 +243,30 @@ func (s *Server) installations(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r.Context())
 	for _, rec := range recs {
 		row := explain.RowOf(st.store, rec)
-		if p.IsSupplier() && !slices.Contains(rec.Keys(), rec.GroupID) {
-			row.GroupID = "" // another member's MPxN
+		if p.IsSupplier() {
+			if ok, err := st.ownKey(rec, rec.GroupID); err != nil || !ok {
+				row.GroupID = "" // another supplier's MPxN
+			}
 		}
 		out.Installations = append(out.Installations, row)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// ownKey reports whether MPxN k is held by an installation of rec's
+// supplier: a group_id that is not is withheld from the supplier, as
+// explain withholds it.
+func (st *state) ownKey(rec *index.Record, k value.Key) (bool, error) {
+	if slices.Contains(rec.Keys(), k) {
+		return true, nil
+	}
+	ids, err := st.store.ByMPxN(k)
+	for _, id := range ids {
+		if int(id) < len(st.rows) && st.rows[id].supplier == rec.Supplier {
+			return true, nil
+		}
+	}
+	return false, err
 }
 
 // summaryLine is one line of the counts: as summary.csv of the report.

@@ -243,14 +243,7 @@ func Run(ctx context.Context, cfg Config) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          s.log,
-	}
+	srv := s.httpServer()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -284,6 +277,20 @@ func Run(ctx context.Context, cfg Config) error {
 			s.log.Printf("%s stopped", now())
 			return nil
 		}
+	}
+}
+
+// httpServer returns the HTTP server of the service, with its limits: 5 s
+// for the headers, 10 s for the whole request, maxHeaderBytes of headers.
+// Each handler bounds its own answer's time (timed).
+func (s *Server) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          s.log,
 	}
 }
 
