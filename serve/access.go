@@ -247,6 +247,10 @@ func (s *Server) wrap(mux http.Handler, public map[string]bool) http.Handler {
 	})
 }
 
+// inFlight, when set (by tests), is called as each API request begins:
+// it holds requests in flight.
+var inFlight atomic.Pointer[func(*http.Request)]
+
 // timed bounds a handler's time: its context ends, and its writes fail,
 // after d.
 func timed(d time.Duration, h http.HandlerFunc) http.HandlerFunc {
@@ -254,6 +258,9 @@ func timed(d time.Duration, h http.HandlerFunc) http.HandlerFunc {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d))
+		if hook := inFlight.Load(); hook != nil {
+			(*hook)(r)
+		}
 		h(w, r.WithContext(ctx))
 	}
 }
