@@ -75,11 +75,10 @@ func (x *Explanation) writeGroup(w io.Writer, g *Group) {
 func (x *Explanation) writeMember(w io.Writer, m *Member) {
 	switch {
 	case !m.Visible:
-		fmt.Fprintf(w, "\n  %s: another supplier's installation", m.Label)
 		if m.Smets2 {
-			fmt.Fprintf(w, " (SMETS2+)\n")
+			fmt.Fprintf(w, "\n  %s: a SMETS2+ installation, its details withheld\n", m.Label)
 		} else {
-			fmt.Fprintf(w, ", decision %s\n", m.Decision)
+			fmt.Fprintf(w, "\n  %s: another supplier's installation, decision %s\n", m.Label, m.Decision)
 		}
 		return
 	case m.Smets2:

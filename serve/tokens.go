@@ -212,7 +212,9 @@ func ListTokens(path string) ([]Principal, error) {
 // on it (so that two edits at once do not lose one), through a temporary
 // file renamed over it (so that a server never reads half a file).
 func editTokens(path string, create bool, edit func([]byte) ([]byte, error)) error {
-	for range 10 {
+	// Each retry follows another edit's completion, so the loop ends; the
+	// bound only stops a file replaced without end by something else.
+	for range 10000 {
 		flags := os.O_RDWR
 		if create {
 			flags |= os.O_CREATE

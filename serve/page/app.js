@@ -95,6 +95,7 @@
 
   async function route() {
     forget.hidden = !sessionStorage.getItem(TOKEN);
+    document.getElementById('key').value = '';
     const h = location.hash.replace(/^#/, '') || '/';
     const [path, query] = h.split('?');
     const params = new URLSearchParams(query || '');
@@ -169,22 +170,23 @@
       return el('span', {}, s, d.name);
     });
     if (g.smets2 > 0) items.push(el('span', {}, '◇ SMETS2+ installation (no decision)'));
-    if (g.members.some((m) => !m.visible)) items.push(el('span', {}, 'dashed: another supplier\'s installation'));
+    if (g.members.some((m) => !m.visible)) items.push(el('span', {}, 'dashed: details withheld (another supplier\'s installation, or SMETS2+)'));
     return el('div', {class: 'legend'}, ...items);
   }
 
   // graph draws the members (top row) linked to the MPxNs they hold
   // (bottom row): two members sharing an MPxN meet at its box.
   function graph(g) {
-    const step = 120, top = 34, bottom = 150;
+    const step = 130, top = 48, bottom = 160;
     const n = Math.max(g.members.length, g.mpxns.length, 1);
-    const width = n * step + 20, height = 185;
+    const width = n * step + 20, height = 190;
     const mx = (i, count) => 10 + step / 2 + i * step + (n - count) * step / 2;
     const svg = sv('svg', {width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': g.heading, class: 'group-graph'});
     svg.append(sv('title', {}, g.heading));
     g.mpxns.forEach((l, j) => {
       for (const i of l.members) {
-        svg.append(sv('line', {class: 'edge', x1: mx(i, g.members.length), y1: top + 18, x2: mx(j, g.mpxns.length), y2: bottom - 11}));
+        svg.append(sv('line', {class: 'edge', x1: mx(i, g.members.length), y1: top + 18, x2: mx(j, g.mpxns.length), y2: bottom - 11},
+          sv('title', {}, g.members[i].label + ' holds ' + (l.mpxn || 'an MPxN withheld'))));
       }
     });
     g.mpxns.forEach((l, j) => {
@@ -207,7 +209,7 @@
       const node = sv('g', {class: 'node', 'data-index': m.index}, shape,
         sv('title', {}, m.label + (m.decision ? ': ' + m.decision : ' (SMETS2+)')),
         m.smets2 ? sv('text', {x, y: y + 4, 'text-anchor': 'middle'}, 'S2+') : null,
-        sv('text', {x, y: y + 34, 'text-anchor': 'middle'}, label));
+        sv('text', {x, y: y - 26, 'text-anchor': 'middle', class: 'label'}, label));
       svg.append(m.visible && m.key ? sv('a', {href: '#/explain/' + encodeURIComponent(m.key), class: 'member-link'}, node) : node);
     });
     return el('div', {class: 'graph'}, svg);
@@ -218,7 +220,7 @@
     const name = m.visible && m.key ? keyLink(m.key, m.label) : el('span', {}, m.label);
     if (m.smets2) {
       a.append(el('h3', {}, 'SMETS2+ ', name));
-      if (!m.visible) { a.append(el('p', {class: 'muted'}, 'Another supplier\'s SMETS2+ installation.')); return a; }
+      if (!m.visible) { a.append(el('p', {class: 'muted'}, 'A SMETS2+ installation of the premises; its details are withheld.')); return a; }
       a.append(el('p', {class: 'why'}, 'No decision: a SMETS2+ installation takes part in its group\'s step 2 only (its date and communicating flag count).'),
         facts([['installed', m.install_date], ['communicating', m.communicating], ['MPAN', mpxn(m.mpan)], ['MPRN', mpxn(m.mprn)],
           ['read from', m.file + ' line ' + m.line]]));
@@ -279,7 +281,8 @@
     const q = new URLSearchParams({supplier: id});
     if (decision) q.set('decision', decision);
     if (reason) q.set('reason', reason);
-    const first = await json('/api/installations?' + q);
+    const [first, sum] = await Promise.all([json('/api/installations?' + q), json('/api/summary')]);
+    const me = sum.suppliers.find((p) => p.supplier_id === id);
     const body = el('tbody', {});
     const more = el('button', {type: 'button', class: 'plain', id: 'more'}, 'More');
     let next = '';
@@ -309,12 +312,13 @@
         setTimeout(() => URL.revokeObjectURL(url), 60000);
       } catch (e) { showError(e); }
     });
-    main.replaceChildren(el('h2', {id: 'supplier'}, 'Supplier ' + id),
+    main.replaceChildren(...[el('h2', {id: 'supplier'}, 'Supplier ' + id),
+      me ? el('p', {}, me.installations + ' installations (status ' + me.status + '); ' + me.listed + ' on its list, not simply migrating.') : null,
       el('div', {class: 'filters'}, select('decision', outcomes.decisions.map((d) => d.name), decision),
         select('reason', outcomes.reasons.map((r) => r.name), reason), download),
       el('p', {class: 'muted'}, 'The CSV is the supplier list of the report: the installations not simply migrating, with their device GUIDs.'),
       el('table', {id: 'installations'}, el('thead', {}, el('tr', {}, ...['installation', 'cohort', 'decision', 'reason', 'clause', 'MPAN', 'MPRN', 'notify'].map((h) => el('th', {}, h)))), body),
-      more);
+      more].filter(Boolean));
   }
 
   route();
