@@ -327,6 +327,10 @@ func openState(dir string) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := st.KeepPageNames(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("reading store %s: %w", dir, err)
+	}
 	s := &state{store: st, opened: time.Now(), rows: make([]rowInfo, 0, st.Meta.Installations),
 		supplier: make(map[string]int32, len(st.Meta.Suppliers)), counts: map[int32]map[category]int{}}
 	for i, name := range st.Meta.Suppliers {
