@@ -11,6 +11,7 @@ import (
 
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/pipeline"
+	"github.com/s1resolve/s1resolve/serve"
 	"github.com/s1resolve/s1resolve/synth"
 )
 
@@ -54,5 +55,6 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	printSummary(stderr, sum, cfg)
 	fmt.Fprintf(stderr, "summary:   %s\nreports:   %s (open report.html in a browser)\n", cfg.Summary, cfg.Report)
+	fmt.Fprintf(stderr, "to look it up in a browser: s1resolve serve --db %s, then open http://%s\n", cfg.DB, serve.DefaultAddr)
 	return nil
 }
