@@ -84,7 +84,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "give a key: ?key=MPAN, MPRN, GUID, smso/installation_id or SMETS2+ inventory_id")
 		return
 	}
-	limit, ok := intParam(w, q.Get("limit"), "limit", defaultExplainLimit, 0, 100000)
+	limit, ok := intParam(w, q.Get("limit"), "limit", defaultExplainLimit, 1, maxPage)
 	if !ok {
 		return
 	}
