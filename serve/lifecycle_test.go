@@ -70,6 +70,7 @@ func TestRefusals(t *testing.T) {
 		"/api/explain?key=S/NO-SUCH":                    404,
 		"/api/explain?key=1200023305967":                404,
 		"/api/explain?key=S/X&limit=-1":                 400,
+		"/api/explain?key=S/X&limit=0":                  400,
 		"/api/installations?limit=0":                    400,
 		"/api/installations?limit=1001":                 400,
 		"/api/installations?decision=maybe":             400,
