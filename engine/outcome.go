@@ -48,6 +48,15 @@ func (d Decision) Rank() int { return decisions[d].rank }
 // ParseDecision returns the decision spelled s, or false.
 func ParseDecision(s string) (Decision, bool) { return lookup(s, numDecisions, Decision.String) }
 
+// Decisions returns every decision, in the table's order.
+func Decisions() []Decision {
+	out := make([]Decision, 0, numDecisions-1)
+	for d := Migrate; d < numDecisions; d++ {
+		out = append(out, d)
+	}
+	return out
+}
+
 // Reason is the reason column of the output.
 type Reason uint8
 
@@ -148,6 +157,15 @@ func (r Reason) Why() string { return reasons[r].why }
 
 // ParseReason returns the reason spelled s, or false.
 func ParseReason(s string) (Reason, bool) { return lookup(s, numReasons, Reason.String) }
+
+// Reasons returns every reason, in RULES.md's order.
+func Reasons() []Reason {
+	out := make([]Reason, 0, numReasons-1)
+	for r := DuplicateGUID; r < numReasons; r++ {
+		out = append(out, r)
+	}
+	return out
+}
 
 // lookup returns the value in [1, end) whose name is s, or 0 and false.
 func lookup[T ~uint8](s string, end T, name func(T) string) (T, bool) {

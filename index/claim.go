@@ -32,7 +32,7 @@ func IsStore(dir string) bool {
 }
 
 // Owns returns what a store directory may hold, for paths.Plan.Folder: in
-// an s1resolve store, its markers and Badger's files; in any other
+// an s1resolve store, its markers (served markers included) and Badger's files; in any other
 // directory, nothing (so only an empty one is accepted).
 func Owns(dir string) paths.Owns {
 	if !IsStore(dir) {
@@ -45,6 +45,9 @@ func Owns(dir string) paths.Owns {
 		switch rel {
 		case ownerFile, completeFile, completeFile + ".tmp", pageFile, "MANIFEST", "MANIFEST-REWRITE", "KEYREGISTRY",
 			"KEYREGISTRY-REWRITE", "DISCARD", "LOCK", "LOG", "VERSION":
+			return true
+		}
+		if isServedMarker(rel) {
 			return true
 		}
 		for _, ext := range []string{".sst", ".vlog", ".mem"} {

@@ -187,3 +187,62 @@ func TestOpenSaysWhoWritesIt(t *testing.T) {
 		t.Fatalf("a store being written: %v", err)
 	}
 }
+
+// TestServedMarker: a live server's marker is seen, with who serves; a
+// stale one (its lock free: the server was killed) is not, and is removed
+// by the next server; a store with markers is still a store a run may
+// write into (Owns), and release removes the marker.
+func TestServedMarker(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	pop, res := tinyPopulation()
+	if err := Write(context.Background(), dir, pop, res, Extras{Rules: engine.DefaultRules()}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if who, served := ServedBy(dir); served {
+		t.Fatalf("an unserved store is served by %q", who)
+	}
+	stale := filepath.Join(dir, servedPrefix+"999999-1")
+	if err := os.WriteFile(stale, []byte("pid 999999, http://127.0.0.1:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if who, served := ServedBy(dir); served {
+		t.Fatalf("a stale marker counts: %q", who)
+	}
+	release, err := MarkServed(dir, "pid 1, http://127.0.0.1:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale marker is still there: %v", err)
+	}
+	release2, err := MarkServed(dir, "pid 2, https://10.0.0.1:8443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, served := ServedBy(dir)
+	if !served || !strings.Contains(who, "http://127.0.0.1:8080") || !strings.Contains(who, "https://10.0.0.1:8443") {
+		t.Fatalf("ServedBy = %q, %v; want both servers", who, served)
+	}
+	if err := Claim(dir); err != nil {
+		t.Fatalf("a served store is not a store to Owns: %v", err)
+	}
+	owns := Owns(dir)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !owns(e.Name(), e) {
+			t.Errorf("Owns refuses %s", e.Name())
+		}
+	}
+	release()
+	release() // twice is harmless
+	if who, served := ServedBy(dir); !served || strings.Contains(who, "8080") {
+		t.Fatalf("after one release: %q, %v", who, served)
+	}
+	release2()
+	if who, served := ServedBy(dir); served {
+		t.Fatalf("after both releases: %q", who)
+	}
+	if ms := markers(dir); len(ms) != 0 {
+		t.Fatalf("markers left: %v", ms)
+	}
+}

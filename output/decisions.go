@@ -110,7 +110,7 @@ func textWriter(f *rowFormat, header string, rowSize int) func(context.Context, 
 		}
 		return parallel.Ordered(ctx, len(d.Pop.Installations), 1<<15, workers, func(buf []byte, lo, hi int) []byte {
 			buf = slices.Grow(buf, (hi-lo)*rowSize) // room for most chunks at once: no copying as it fills
-			r := new(Row) // one per chunk: the column table's functions would make a row per row escape
+			r := new(Row)                           // one per chunk: the column table's functions would make a row per row escape
 			for id := lo; id < hi; id++ {
 				*r = RowOf(d.Pop, d.Res, uint32(id), d.Supplier)
 				buf = f.appendRow(buf, r)

@@ -1,6 +1,10 @@
 package output
 
 import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/value"
 )
@@ -52,3 +56,33 @@ func RowOf(pop *engine.Population, res *engine.Result, id uint32, supplier Suppl
 // SimplyMigrating reports whether the installation migrates whole: the
 // Responsible Supplier is told of every other (RULES.md, decisions).
 func (r *Row) SimplyMigrating() bool { return r.Decision == engine.Migrate }
+
+// MarshalJSON writes the row as a JSON object whose keys are the column
+// names, as a line of the JSON Lines decisions (group_size a number): the
+// look-up service's field names are the decisions file's.
+func (r Row) MarshalJSON() ([]byte, error) {
+	b := jsonRow.appendRow(nil, &r)
+	return b[:len(b)-1], nil // without the line's end
+}
+
+// UnmarshalJSON reads a row as MarshalJSON writes it, through the column
+// table (every value checked as the reader of decisions files checks it).
+func (r *Row) UnmarshalJSON(data []byte) error {
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return err
+	}
+	for _, c := range columns {
+		var v string
+		switch x := obj[c.name].(type) {
+		case string:
+			v = x
+		case float64:
+			v = strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		if p := c.get(r, v); p != "" {
+			return fmt.Errorf("%s: %s (%q)", c.name, p, v)
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/report"
 )
 
@@ -139,5 +140,12 @@ func (cfg Config) plan(j *job.Job) (*runFiles, error) {
 }
 
 // servedRefusal refuses to replace a store that s1resolve serve is
-// serving; see index.ServedBy.
-var servedRefusal = func(label, dir string) error { return nil }
+// serving (index.ServedBy), naming the server: the server would go on
+// answering from a store the run has replaced (docs/DECISIONS.md).
+func servedRefusal(label, dir string) error {
+	if who, served := index.ServedBy(dir); served {
+		return &paths.Error{Arg: label + " " + dir, Problem: "the store is being served by " + who +
+			": stop the server (or give another --db and serve that) first"}
+	}
+	return nil
+}

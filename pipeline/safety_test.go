@@ -153,3 +153,32 @@ func TestWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRefusesAServedStore: `run --db` on a store a server is reading is
+// refused before any work, naming the server; once the server is gone (its
+// marker released, or left by a killed server) the run goes ahead.
+func TestRunRefusesAServedStore(t *testing.T) {
+	in := placeholderPopulation(t, 10)
+	dir := t.TempDir()
+	cfg := Config{Inputs: []string{in}, DB: filepath.Join(dir, "db"), Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv")}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	release, err := index.MarkServed(cfg.DB, "pid 7, http://127.0.0.1:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	os.Remove(cfg.Out)
+	_, err = Run(context.Background(), cfg)
+	if !errors.Is(err, paths.ErrConflict) || !strings.Contains(err.Error(), "served by pid 7, http://127.0.0.1:8080") {
+		t.Fatalf("run on a served store: %v", err)
+	}
+	if _, err := os.Stat(cfg.Out); !os.IsNotExist(err) {
+		t.Fatal("a refused run wrote its decisions")
+	}
+	release()
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatalf("run after the server stopped: %v", err)
+	}
+}

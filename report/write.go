@@ -130,11 +130,20 @@ func (r *Report) summaryMarkdown() []byte {
 	return b.Bytes()
 }
 
+// SupplierHeader is the header line of a supplier's list
+// (suppliers/<supplier>.csv).
+const SupplierHeader = "smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier,device_guids\n"
+
+// AppendSupplierRow appends r as a line of a supplier's list.
+func AppendSupplierRow(b []byte, r Row) []byte {
+	return csvLine(b, r.SMSO, r.InstallationID, r.Cohort.String(), r.Decision.String(), r.Reason.String(), r.Clause,
+		r.MPAN.String(), r.MPRN.String(), value.YN(r.Notify), strings.Join(r.GUIDs, " "))
+}
+
 func supplierCSV(rows []Row) []byte {
-	b := []byte("smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier,device_guids\n")
+	b := []byte(SupplierHeader)
 	for _, r := range rows {
-		b = csvLine(b, r.SMSO, r.InstallationID, r.Cohort.String(), r.Decision.String(), r.Reason.String(), r.Clause,
-			r.MPAN.String(), r.MPRN.String(), value.YN(r.Notify), strings.Join(r.GUIDs, " "))
+		b = AppendSupplierRow(b, r)
 	}
 	return b
 }

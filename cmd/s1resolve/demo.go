@@ -9,6 +9,7 @@ import (
 
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/pipeline"
+	"github.com/s1resolve/s1resolve/serve"
 	"github.com/s1resolve/s1resolve/synth"
 )
 
@@ -47,6 +48,7 @@ the reports) and prints where everything is.`,
 			}
 			printSummary(e.stderr, sum, cfg)
 			fmt.Fprintf(e.stderr, "summary:   %s\nreports:   %s (open report.html in a browser)\n", cfg.Summary, cfg.Report)
+			fmt.Fprintf(e.stderr, "to look it up in a browser: s1resolve serve --db %s, then open http://%s\n", cfg.DB, serve.DefaultAddr)
 			return nil
 		}
 	},

@@ -34,6 +34,8 @@ var commands = []*command{
 	whatifCommand,
 	rulesCommand,
 	infoCommand,
+	serveCommand,
+	tokenCommand,
 	versionCommand,
 }
 
