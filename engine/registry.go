@@ -23,6 +23,16 @@ var SupplierStatuses = []string{"live", "ceased_trading", "not_live_user"}
 // String returns the status as FORMAT.md spells it.
 func (s SupplierStatus) String() string { return SupplierStatuses[s] }
 
+// ParseSupplierStatus reads a status as FORMAT.md spells it.
+func ParseSupplierStatus(s string) (SupplierStatus, bool) {
+	for i, w := range SupplierStatuses {
+		if w == s {
+			return SupplierStatus(i), true
+		}
+	}
+	return Live, false
+}
+
 // Registry is the registration data: the Responsible Supplier of each
 // registered MPxN, and each supplier's status. Entries are added with Add
 // and become visible once Seal has sorted them; millions of MPxNs cost a
@@ -150,6 +160,15 @@ func (r *Registry) Entries(fn func(mixed uint64, supplier, line uint32)) {
 	for i, e := range r.sorted {
 		fn(e.K, e.ID, r.lines[i])
 	}
+}
+
+// StatusAt returns the status of supplier index i; Live for i < 0 (no
+// supplier) or a nil registry.
+func (r *Registry) StatusAt(i int32) SupplierStatus {
+	if r == nil || i < 0 {
+		return Live
+	}
+	return r.status[i]
 }
 
 // Suppliers returns every supplier id known, by index, with its status.

@@ -163,6 +163,23 @@ func (r *pageFileReader) page(p uint32) ([]byte, error) {
 	return b, nil
 }
 
+// pages returns the bytes of pages [lo, hi), read at once into buf (grown
+// as needed).
+func (r *pageFileReader) pages(lo, hi int, buf []byte) ([]byte, error) {
+	if lo < 0 || hi >= len(r.offsets) || lo > hi {
+		return nil, fmt.Errorf("%w: pages %d to %d are missing", ErrFormat, lo, hi)
+	}
+	size := int(r.offsets[hi] - r.offsets[lo])
+	if cap(buf) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	if _, err := r.f.ReadAt(buf, int64(r.offsets[lo])); err != nil {
+		return nil, fmt.Errorf("%w: pages %d to %d: %v", ErrFormat, lo, hi, err)
+	}
+	return buf, nil
+}
+
 // scan calls fn with each page in order, read sequentially.
 func (r *pageFileReader) scan(ctx context.Context, fn func([]byte) error) error {
 	end := int64(r.offsets[len(r.offsets)-1])

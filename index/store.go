@@ -20,10 +20,11 @@ import (
 
 // Store is a store opened for reading.
 type Store struct {
-	db    *badger.DB
-	pages *pageFileReader // the installation table
-	dir   string
-	Meta  Meta
+	db       *badger.DB
+	pages    *pageFileReader // the installation table
+	dir      string
+	statuses []engine.SupplierStatus // of Meta.Suppliers
+	Meta     Meta
 }
 
 // Open opens the store in dir read-only and checks its format version.
@@ -53,6 +54,9 @@ func Open(dir string) (*Store, error) {
 	}
 	if err == nil && s.Meta.Format != FormatVersion {
 		err = fmt.Errorf("%w: %s is format %d, this build reads format %d", ErrFormat, dir, s.Meta.Format, FormatVersion)
+	}
+	if err == nil {
+		s.statuses, err = s.Meta.supplierStatuses()
 	}
 	if err == nil {
 		s.pages, err = openPageFile(dir)

@@ -144,6 +144,7 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		for c, th := range x.Rules.Thresholds {
 			m.Thresholds[c.String()] = th
 		}
+		m.ClausesInForce = x.Rules.InForce().Names()
 		if x.Registry != nil {
 			m.Registration = x.Registration
 			ids, status := x.Registry.Suppliers()

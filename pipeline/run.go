@@ -36,7 +36,8 @@ type Config struct {
 	Suppliers    string
 	// Smets2 is the optional SMETS2+ inventory (FORMAT.md §6); "" for none.
 	Smets2 string
-	// Rules configures steps 3 to 5; nil means DefaultRules.
+	// Rules are the step 5 thresholds and the clauses in force; nil means
+	// DefaultRules.
 	Rules *engine.RuleSet
 	// DuplicatesOnly applies steps 1, 2 and 6 alone: a baseline for
 	// benchmarks, not a reading of RULES.md.
@@ -120,7 +121,9 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	}
 	if outs.report != nil {
 		t := time.Now()
-		if err := buildReport(r.pop, r.res, r.reg).Write(outs.report.Path()); err != nil {
+		rep := buildReport(r.pop, r.res, r.reg)
+		rep.NotInForce = r.rules.NotInForce.Names()
+		if err := rep.Write(outs.report.Path()); err != nil {
 			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
 		}
 		r.sum.PhaseSeconds["report"] = time.Since(t).Seconds()
@@ -259,7 +262,8 @@ func (r *run) resolve(ctx context.Context) error {
 	if r.cfg.Rules != nil {
 		r.rules = *r.cfg.Rules
 	}
-	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: r.rules.Rules(r.cfg.Registration != ""), Registry: r.reg}
+	r.sum.ClausesInForce = r.rules.InForce().Names()
+	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: &r.rules, Registry: r.reg, Registration: r.cfg.Registration != ""}
 	if r.cfg.DuplicatesOnly {
 		resolver.Rules = nil
 	}

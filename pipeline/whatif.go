@@ -14,11 +14,11 @@ import (
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// WhatIfConfig re-decides a stored population under other step 5 rules
-// (`s1resolve whatif`).
+// WhatIfConfig re-decides a stored population under other step 5
+// thresholds or clauses in force (`s1resolve whatif`).
 type WhatIfConfig struct {
 	DB        string         // the store of a run
-	Rules     engine.RuleSet // the rules to decide by
+	Rules     engine.RuleSet // the rules to decide by: thresholds and clauses in force
 	RulesFile string         // where they came from, an input
 	Out       string         // folder for decisions.csv and the comparison; "" means "."
 	Workers   int            // zero means all cores
@@ -31,10 +31,10 @@ type WhatIfConfig struct {
 // bytes `run --rules` would write with the same inputs) and the comparison
 // of the stored decisions with these (report.Diff) into cfg.Out.
 //
-// The rules change step 5 only: installations decided at steps 1 to 4 keep
-// their decisions; those decided at step 5 or 6 are decided again, step 5
-// with the new thresholds on their stored meters, else step 6 (the stored
-// step 2 facts say whether one is the group's 2c winner).
+// Every installation is decided again by engine.RuleSet.Decide from the
+// facts the store kept (index.Store.FactsOf): its duplicate GUID, its
+// group's step 2 facts, its registration, meters and Responsible
+// Supplier's status.
 func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 	outs, err := cfg.plan()
 	if err != nil {
@@ -80,8 +80,10 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, outs *diffOutputs) (*report.D
 	supplierOf := make([]int32, 0, m.Installations)
 	d := report.NewDiff()
 	unchanged := map[engine.Outcome]int{} // counted by outcome, added to d at the end
+	var f engine.Facts
 	err = st.Scan(ctx, func(r *index.Record) error {
-		o := redecide(cfg.Rules, r)
+		st.FactsOf(r, &f)
+		o := cfg.Rules.Decide(&f, nil)
 		in := r.Installation
 		in.First, in.Count = 0, 0 // the devices are not kept
 		pop.Installations = append(pop.Installations, in)
@@ -123,22 +125,6 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, outs *diffOutputs) (*report.D
 		}
 	}
 	return d, outs.write(d.Files(), func(w io.Writer) error { return output.WriteDecisions(ctx, w, dec) })
-}
-
-// redecide returns the outcome of a stored installation under rs.
-func redecide(rs engine.RuleSet, r *index.Record) engine.Outcome {
-	if s := r.Outcome.Step; s != engine.Step5 && s != engine.Step6 {
-		return r.Outcome // steps 1 to 4 do not read the thresholds
-	}
-	if r.Dormant {
-		if o, ok := rs.Firmware(r.Installation.Cohort, r.Devices, nil); ok {
-			return o
-		}
-	}
-	if r.Facts.Winner && r.Facts.Communicator == r.ID {
-		return engine.Outcome{Decision: engine.Migrate, Reason: engine.DuplicateResolved, Step: engine.Step6}
-	}
-	return engine.Outcome{Decision: engine.Migrate, Reason: engine.Unique, Step: engine.Step6}
 }
 
 func sideOf(o engine.Outcome) report.Side {
