@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
 )
 
@@ -15,7 +16,7 @@ func infoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "the store `DIR` written by s1resolve run --db (required)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve info --db DIR\n\nPrints what produced a store: the files read (size and xxhash64), the rules, the build, when.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: s1resolve info --db DIR\n\nPrints what produced a store: the files read (size and xxhash64), the rules and clauses in force, the build, when.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if rest, err := parseInterspersed(fs, args); err != nil {
@@ -44,5 +45,18 @@ func infoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "rejects: %s\n", m.Rejects)
 	}
 	fmt.Fprintf(stdout, "rules:\n  %s\n", strings.ReplaceAll(strings.TrimSpace(m.Rules), "\n", "\n  "))
+	rs, err := st.RuleSet()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, clausesLine(rs.InForce()))
 	return nil
+}
+
+// clausesLine says which of the consultation's clauses are in force.
+func clausesLine(in engine.ClauseSet) string {
+	if in == engine.AllClauses {
+		return fmt.Sprintf("clauses in force: all nine (%s)", in)
+	}
+	return fmt.Sprintf("clauses in force: %s; not in force: %s", in, engine.AllClauses&^in)
 }

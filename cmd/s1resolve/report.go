@@ -18,7 +18,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	decisions := fs.String("decisions", "", "decisions `FILE` written by run: CSV, JSON Lines or Parquet (by the name; .gz accepted); - reads standard input (required)")
 	out := fs.String("out", "report", "write the reports into `DIR`, replaced whole (new, empty or an earlier report)")
-	db := fs.String("db", "", "the store `DIR` of the same run, to list device GUIDs in the supplier files")
+	db := fs.String("db", "", "the store `DIR` of the same run, to list device GUIDs in the supplier files and say which clauses were not in force")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: s1resolve report --decisions FILE [--out DIR] [--db DIR]\n\nWrites summary.csv, summary.md, by_smso.csv, report.html and suppliers/*.csv.\n\nFlags:")
 		fs.PrintDefaults()
@@ -43,12 +43,18 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	var guids func(smso, id string) []string
+	var notInForce []string
 	if *db != "" {
 		st, err := index.Open(*db)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
+		rs, err := st.RuleSet()
+		if err != nil {
+			return err
+		}
+		notInForce = rs.NotInForce.Names()
 		guids = func(smso, id string) []string {
 			n, ok, err := st.ByName(smso, id)
 			if err != nil || !ok {
@@ -65,6 +71,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	rep.NotInForce = notInForce
 	if err := output.WriteDir(folder, rep.Write); err != nil {
 		return fmt.Errorf("writing the reports in %s: %w", *out, err)
 	}

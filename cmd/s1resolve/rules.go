@@ -15,7 +15,7 @@ func rulesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	file := fs.String("rules", "", "rules file to check and print (default: RULES.md's defaults)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve rules [--rules FILE]\n\nPrints the step 5 thresholds in force, in the rules-file form that run --rules reads.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: s1resolve rules [--rules FILE]\n\nPrints the rules in force, in the rules-file form that run --rules reads: the step 5 thresholds\nper cohort and the consultation's clauses in force (a not_in_force line names those that are not).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if rest, err := parseInterspersed(fs, args); err != nil {

@@ -14,12 +14,12 @@ func whatifCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("whatif", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "the store `DIR` of a run (required)")
-	rulesFile := fs.String("rules", "", "the step 5 thresholds `FILE` to decide by (required; see s1resolve rules)")
+	rulesFile := fs.String("rules", "", "the rules `FILE` to decide by: step 5 thresholds and clauses in force (required; see s1resolve rules)")
 	out := fs.String("out", ".", "write decisions.csv and the comparison with the stored decisions into `DIR`")
 	workers := fs.Int("workers", 0, "`N` parallel workers, 1 to 1024 (default: all cores)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `FILE`")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: s1resolve whatif --db DIR --rules FILE [--out DIR]\n\nRe-decides the stored population under other step 5 thresholds, without reading the inputs again:\nwrites decisions.csv (as run --rules FILE would) and what changed (as s1resolve diff does).\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: s1resolve whatif --db DIR --rules FILE [--out DIR]\n\nRe-decides the stored population under other step 5 thresholds or clauses in force, without reading the inputs again:\nwrites decisions.csv (as run --rules FILE would) and what changed (as s1resolve diff does).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if rest, err := parseInterspersed(fs, args); err != nil {
