@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/synth"
@@ -88,6 +89,14 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 		fmt.Fprintln(w, "  planted (what a run with --registration and --suppliers must decide):")
 		for _, k := range slices.Sorted(maps.Keys(st.Expected)) {
 			fmt.Fprintf(w, "    %-30s %10d\n", k, st.Expected[k])
+		}
+	}
+	if st.ExpectedImpact != nil {
+		fmt.Fprintln(w, "  what s1resolve impact must show of that run's store (all nine clauses in force):")
+		fmt.Fprintf(w, "    %-8s %10s %10s\n", "clause", "excludes", "unblocks")
+		for _, c := range append(engine.AllClauses.Names(), "all") {
+			ic := st.ExpectedImpact[c]
+			fmt.Fprintf(w, "    %-8s %10d %10d\n", c, ic.Excluded, ic.Unblocked)
 		}
 	}
 }

@@ -24,10 +24,11 @@ Usage:
   s1resolve gen [flags]              generate a synthetic population
   s1resolve explain --db DIR KEY     explain the decision for an MPAN, MPRN, GUID or smso/installation_id
   s1resolve demo                     generate a 100,000-installation sample and run on it
-  s1resolve rules [--rules FILE]     print the step 5 thresholds in force
+  s1resolve rules [--rules FILE]     print the rules in force: step 5 thresholds and clauses
   s1resolve report --decisions FILE  write summary tables, supplier lists and an HTML page
   s1resolve diff [--out DIR] OLD NEW compare the decisions of two runs: transitions, changes, supplier lists
-  s1resolve whatif --db DIR --rules FILE  re-decide a stored population under other step 5 thresholds
+  s1resolve whatif --db DIR --rules FILE  re-decide a stored population under other thresholds or clauses
+  s1resolve impact --db DIR [--rules FILE] [--out DIR]  what each clause in force excludes and unblocks
   s1resolve info --db DIR            print what produced a store: inputs, rules, build
   s1resolve version                  print the version and VCS revision (also --version)
 
@@ -50,6 +51,7 @@ var commands = []command{
 	{"info", infoCmd},
 	{"diff", diffCmd},
 	{"whatif", whatifCmd},
+	{"impact", impactCmd},
 }
 
 func main() {
