@@ -36,7 +36,8 @@ type Facts struct {
 // Evidence is what Decide found on the way, for an explanation.
 type Evidence struct {
 	// NotInForce are the clauses not in force whose rule the installation
-	// met: why it is decided as before the consultation (RULES.md,
+	// met on its way, when with them in force it would be decided
+	// otherwise: why it is decided as before the consultation (RULES.md,
 	// "Clauses in force").
 	NotInForce ClauseSet
 	// Meters, when not nil (one per device), is told what step 4 or 5
@@ -47,11 +48,14 @@ type Evidence struct {
 // digest is what the rules read of an installation, whatever the clauses
 // in force: the tests of each step, taken once.
 type digest struct {
-	f *Facts
-	// step 2: the outcome of the group's branch for this installation,
-	// and whether it goes on as the 2c winner
-	group  Outcome
-	winner bool
+	dormant, dupGUID bool
+	supplier         SupplierStatus
+	// step 2: whether the installation is in a group of two or more, one
+	// with an Active or Mixed member, the outcome of the group's branch
+	// for it, and whether it goes on as the 2c winner
+	grouped, anyActive bool
+	group              Outcome
+	winner             bool
 	// steps 3 and 4
 	unregistered, noKey bool
 	// step 5, dormant-only installations: 5a's unable meter, the meters
@@ -67,9 +71,13 @@ type digest struct {
 const noClause = numClauses
 
 func (rs *RuleSet) digest(f *Facts, d *digest) {
-	*d = digest{f: f, esmesClean: true, failureClause: Clause18_10, partialClause: Clause4_26A, partialSwitched: true}
-	if f.Group != nil && !f.DupGUID {
-		d.group, d.winner = groupBranch(f.Group, f.ID)
+	*d = digest{dormant: f.Dormant, dupGUID: f.DupGUID, supplier: f.Supplier,
+		esmesClean: true, failureClause: Clause18_10, partialClause: Clause4_26A, partialSwitched: true}
+	if f.Group != nil {
+		d.grouped, d.anyActive = true, f.Group.AnyActive
+		if !f.DupGUID {
+			d.group, d.winner = groupBranch(f.Group, f.ID)
+		}
 	}
 	d.unregistered = f.Registration && (f.MPANUnregistered || f.MPRNUnregistered)
 	for i := range f.Devices {
@@ -155,6 +163,13 @@ func (rs *RuleSet) decide(f *Facts, ev *Evidence, later bool) Outcome {
 	in := rs.InForce()
 	o, held := d.outcome(in, later)
 	if ev != nil {
+		if held != 0 {
+			// The clauses met are why only if with them in force the
+			// installation would be decided otherwise.
+			if back, _ := d.outcome(in|held, later); back.Decision == o.Decision && back.Reason == o.Reason {
+				held = 0
+			}
+		}
 		ev.NotInForce = held
 		if ev.Meters != nil {
 			rs.meterStates(f, o, in, ev.Meters)
@@ -178,16 +193,15 @@ func (rs *RuleSet) DecideEach(f *Facts, sets []ClauseSet, out []Outcome) {
 // says which clauses not in force it met; with later false, steps 1, 2 and
 // 6 only (a baseline for benchmarks).
 func (d *digest) outcome(in ClauseSet, later bool) (o Outcome, held ClauseSet) {
-	f := d.f
 	switch {
-	case f.DupGUID: // step 1
-		return dormantOr18_12(f.Dormant, in, DuplicateGUID, Step1)
-	case f.Group != nil && !in.Has(Clause4_1C): // step 2 resolves nothing; the would-be 2c winner is blocked too
-		if f.Group.AnyActive {
+	case d.dupGUID: // step 1
+		return dormantOr18_12(d.dormant, in, DuplicateGUID, Step1)
+	case d.grouped && !in.Has(Clause4_1C): // step 2 resolves nothing; the would-be 2c winner is blocked too
+		if d.anyActive {
 			return Outcome{Blocked, DuplicateMPxNActive, Step2Unresolved}, held.With(Clause4_1C)
 		}
 		return Outcome{Blocked, DuplicateMPxN, Step2Unresolved}, held.With(Clause4_1C)
-	case f.Group != nil && !d.winner:
+	case d.grouped && !d.winner:
 		o = d.group
 		if o.Decision == Exclude && (o.Reason == DuplicateMPxN || o.Reason == Smets2Replaced) && !in.Has(Clause18_13) {
 			o.Decision, held = Blocked, held.With(Clause18_13)
@@ -195,9 +209,9 @@ func (d *digest) outcome(in ClauseSet, later bool) (o Outcome, held ClauseSet) {
 		return o, held
 	case !later:
 	case d.unregistered: // step 3
-		return dormantOr18_12(f.Dormant, in, MPxNNotRegistered, Step3)
+		return dormantOr18_12(d.dormant, in, MPxNNotRegistered, Step3)
 	case d.noKey: // step 4
-		return dormantOr18_12(f.Dormant, in, NoPrepaymentKey, Step4)
+		return dormantOr18_12(d.dormant, in, NoPrepaymentKey, Step4)
 	case d.fw: // step 5
 		o = d.firmware(in, &held)
 	}
@@ -209,9 +223,9 @@ func (d *digest) outcome(in ClauseSet, later bool) (o Outcome, held ClauseSet) {
 	}
 	if later && (o.Decision == Migrate || o.Decision == MigratePartial) { // step 7
 		switch {
-		case f.Supplier == CeasedTrading && !in.Has(Clause4_1A):
+		case d.supplier == CeasedTrading && !in.Has(Clause4_1A):
 			return Outcome{Blocked, SupplierCeasedTrading, Step7}, held.With(Clause4_1A)
-		case f.Supplier == NotLiveUser && !in.Has(Clause4_1B):
+		case d.supplier == NotLiveUser && !in.Has(Clause4_1B):
 			return Outcome{Blocked, SupplierNotLiveUser, Step7}, held.With(Clause4_1B)
 		}
 	}
@@ -256,13 +270,16 @@ func (d *digest) firmware(in ClauseSet, held *ClauseSet) Outcome {
 		*held = held.With(Clause18_9)
 	}
 	partialInForce := !d.partialSwitched || in.Has(d.partialClause)
-	// 5c's test; while its clause is not in force, 5b takes it (§5: "these
-	// SMETS1 Installations will be entirely excluded").
-	partial := d.persistent && d.hasESME && d.esmesClean
-	if partial && !partialInForce {
+	partial := d.persistent && d.hasESME && d.esmesClean // 5c's test
+	failure := d.persistent && (d.persistentESME || !d.hasESME)
+	if d.persistent && !failure && !partialInForce {
+		// While 5c's clause is not in force, 5b takes every installation
+		// with a meter that failed persistently (§5: "these SMETS1
+		// Installations will be entirely excluded").
+		failure = true
 		*held = held.With(d.partialClause)
 	}
-	if d.persistent && (d.persistentESME || !d.hasESME || !partialInForce) { // 5b
+	if failure { // 5b
 		if in.Has(d.failureClause) {
 			return Outcome{Exclude, FwConfigFailure, Step5}
 		}

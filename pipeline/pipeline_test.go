@@ -731,7 +731,7 @@ func TestExplainClausesNotInForce(t *testing.T) {
 		}},
 		{[]engine.Clause{engine.Clause4_1C, engine.Clause18_12, engine.Clause4_1B}, map[string]string{
 			"duplicate_mpxn":         "4.1C is not in force: blocked, as before the consultation; its duplicate group of",
-			"duplicate_mpxn_active":  "4.1C is not in force: blocked",
+			"duplicate_mpxn_active":  "why: its duplicate group is not resolved (§7): ", // blocked by 2a anyway: 4.1C is not why
 			"duplicate_guid":         "18.12 is not in force: blocked, as before the consultation; it holds a GUID",
 			"mpxn_not_registered":    "18.12 is not in force: blocked",
 			"supplier_not_live_user": "4.1B is not in force: blocked",
