@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/s1resolve/s1resolve/pipeline"
@@ -46,6 +47,8 @@ func impactCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s; written in %s in %.2fs (impact.csv, impact.md, report.html)\n", im.Headline(), *out, time.Since(start).Seconds())
+	headline := im.Headline()
+	fmt.Fprintf(stderr, "%s%s; written in %s in %.2fs (impact.csv, impact.md, report.html)\n", strings.ToUpper(headline[:1]), headline[1:],
+		*out, time.Since(start).Seconds())
 	return nil
 }

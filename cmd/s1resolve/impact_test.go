@@ -60,7 +60,7 @@ func TestClausesCommands(t *testing.T) {
 	}
 	os.MkdirAll(filepath.Join(dir, "imp"), 0o700)
 	os.WriteFile(filepath.Join(dir, "imp", "impact.md"), []byte("an earlier impact\n"), 0o600)
-	if out := must("impact", "--db", "db", "--out", "imp"); !strings.Contains(out, "together these clauses exclude") {
+	if out := must("impact", "--db", "db", "--out", "imp"); !strings.Contains(out, "Together these clauses exclude") {
 		t.Fatalf("impact said %q", out)
 	}
 	csv, _ := os.ReadFile(filepath.Join(dir, "imp", "impact.csv"))
