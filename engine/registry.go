@@ -23,6 +23,11 @@ var SupplierStatuses = []string{"live", "ceased_trading", "not_live_user"}
 // String returns the status as FORMAT.md spells it.
 func (s SupplierStatus) String() string { return SupplierStatuses[s] }
 
+// Notified says whether the installations of a supplier of this status
+// are notified (RULES.md, Supplier notification: not when it has ceased
+// trading or is not a live user).
+func (s SupplierStatus) Notified() bool { return s != CeasedTrading && s != NotLiveUser }
+
 // ParseSupplierStatus reads a status as FORMAT.md spells it.
 func ParseSupplierStatus(s string) (SupplierStatus, bool) {
 	for i, w := range SupplierStatuses {
@@ -184,7 +189,7 @@ func (r *Registry) SupplierName(i int32) (string, bool) {
 	if r == nil || i < 0 {
 		return "", true
 	}
-	return r.ids[i], r.status[i] == Live
+	return r.ids[i], r.status[i].Notified()
 }
 
 // join finds, by a merge of the two sorted lists, the supplier of every

@@ -176,11 +176,8 @@ func stepEvidence(s *index.Store, r *index.Record, g *groupView, o engine.Outcom
 	case engine.Step5:
 		return lead + ": " + meterEvidence(s, r, ev.Meters) + ".", nil
 	case engine.Step7:
-		supplier := "?"
-		if r.Supplier >= 0 && int(r.Supplier) < len(s.Meta.Suppliers) {
-			supplier = s.Meta.Suppliers[r.Supplier]
-		}
-		return fmt.Sprintf("%s: %s; no other rule held it.", lead, supplier), nil
+		supplier, status := s.Supplier(r.Supplier)
+		return fmt.Sprintf("%s: %s is %s; no other rule held it.", lead, supplier, status), nil
 	}
 	return lead + ".", nil
 }

@@ -60,6 +60,15 @@ func (s *Store) FactsOf(r *Record, f *engine.Facts) {
 	}
 }
 
+// Supplier returns the id and status of supplier index i (Record.Supplier):
+// "" and Live for none.
+func (s *Store) Supplier(i int32) (string, engine.SupplierStatus) {
+	if i < 0 || int(i) >= len(s.statuses) {
+		return "", engine.Live
+	}
+	return s.Meta.Suppliers[i], s.statuses[i]
+}
+
 // ScanFacts calls fn with what the rules read of every installation
 // (engine.Facts), on workers goroutines: each reads the next run of pages
 // of the installation table and decodes each record once, skipping what the

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"runtime"
 
@@ -94,10 +93,7 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, outs *diffOutputs) (*report.D
 			unchanged[engine.Outcome{Decision: o.Decision, Reason: o.Reason}]++
 			return nil
 		}
-		supplier := ""
-		if r.Supplier >= 0 && int(r.Supplier) < len(m.Suppliers) {
-			supplier = m.Suppliers[r.Supplier]
-		}
+		supplier, _ := st.Supplier(r.Supplier)
 		d.Add(in.SMSO(), in.ID(), in.Cohort.String(), supplier, sideOf(r.Outcome), sideOf(o))
 		return nil
 	})
@@ -112,16 +108,9 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, outs *diffOutputs) (*report.D
 	}
 	dec := &output.Decisions{Pop: pop, Res: res, Format: output.CSV, Workers: cfg.Workers}
 	if m.Registration != "" {
-		if len(m.SupplierStatus) != len(m.Suppliers) {
-			return nil, fmt.Errorf("%w: the store's supplier statuses do not match its suppliers", index.ErrFormat)
-		}
 		dec.Supplier = func(id uint32) (string, bool) {
-			s := supplierOf[id]
-			if s < 0 || int(s) >= len(m.Suppliers) {
-				return "", true
-			}
-			status := m.SupplierStatus[s]
-			return m.Suppliers[s], status != engine.CeasedTrading.String() && status != engine.NotLiveUser.String()
+			name, status := st.Supplier(supplierOf[id])
+			return name, status.Notified()
 		}
 	}
 	return d, outs.write(d.Files(), func(w io.Writer) error { return output.WriteDecisions(ctx, w, dec) })
