@@ -125,6 +125,10 @@ func notInForce(held engine.ClauseSet, o engine.Outcome) string {
 func stepEvidence(s *index.Store, r *index.Record, g *groupView, o engine.Outcome, ev engine.Evidence) (string, error) {
 	f := g.facts
 	lead := o.Reason.Why()
+	fate := "excluded" // of the group's installations at 2c, 2d, 2e: blocked while 18.13 is not in force
+	if o.Decision == engine.Blocked {
+		fate = "blocked"
+	}
 	switch o.Step {
 	case engine.Step1:
 		evidence, err := guidEvidence(s, r)
@@ -143,19 +147,19 @@ func stepEvidence(s *index.Store, r *index.Record, g *groupView, o engine.Outcom
 		if o.Reason == engine.Smets2Replaced {
 			return fmt.Sprintf("%s: %s is the only communicating member and the latest.", lead, g.name(f.Communicator)), nil
 		}
-		return fmt.Sprintf("the only communicating member of the group is %s, the group's latest; it goes forward and every other duplicate is excluded (§7.2).",
-			g.name(f.Communicator)), nil
+		return fmt.Sprintf("the only communicating member of the group is %s, the group's latest; it goes forward and every other duplicate is %s (§7.2).",
+			g.name(f.Communicator), fate), nil
 	case engine.Step2d:
 		if f.Tied {
 			latest := date(g.byID[f.Latest])
-			return fmt.Sprintf("exactly one member communicates, %s, but two or more share the latest install date %s (%s), so the latest cannot be verified; the whole group is excluded (§7.3, RULES.md).",
-				g.name(f.Communicator), latest, g.names(func(m *index.Record) bool { return date(m) == latest })), nil
+			return fmt.Sprintf("exactly one member communicates, %s, but two or more share the latest install date %s (%s), so the latest cannot be verified; the whole group is %s (§7.3, RULES.md).",
+				g.name(f.Communicator), latest, g.names(func(m *index.Record) bool { return date(m) == latest }), fate), nil
 		}
-		return fmt.Sprintf("the only communicating member, %s, is not the latest, %s; the whole group is excluded (§7.3).",
-			g.name(f.Communicator), g.name(f.Latest)), nil
+		return fmt.Sprintf("the only communicating member, %s, is not the latest, %s; the whole group is %s (§7.3).",
+			g.name(f.Communicator), g.name(f.Latest), fate), nil
 	case engine.Step2e:
-		return fmt.Sprintf("%d members of the group communicate (%s); the whole group is excluded (§7.4).", f.Communicating,
-			g.names(func(m *index.Record) bool { return communicates(m) })), nil
+		return fmt.Sprintf("%d members of the group communicate (%s); the whole group is %s (§7.4).", f.Communicating,
+			g.names(func(m *index.Record) bool { return communicates(m) }), fate), nil
 	case engine.Step3:
 		var missing []string
 		if r.MPANUnregistered {
