@@ -1,12 +1,18 @@
 // Package engine holds the population model of SMETS1 installations and the
 // decision rules that resolve it (shared/spec/RULES.md): duplicate GUIDs,
-// duplicate MPxN groups and the per-installation steps that follow them.
+// duplicate MPxN groups and the per-installation steps that follow them,
+// under the consultation's clauses in force.
 //
 // Files: population.go is the model (installations, devices); words.go the
 // listed words of FORMAT.md (cohorts, device types, states, statuses);
 // outcome.go every decision, reason and step, declared once with its clause,
-// report category and explanation; resolve.go steps 1, 2 and 6 and the
-// facts each decision rests on; rules.go steps 3 to 5; rulesfile.go the
-// step 5 thresholds file; registry.go the registration data; radix.go the
-// sort of (key, installation) pairs.
+// report category and explanation; clauses.go the consultation's clauses
+// that can be in force or not, declared once with their words; decide.go
+// every step, 1 to 7, under the clauses in force: RuleSet.Decide over an
+// installation's Facts, the one place an installation is decided;
+// resolve.go the Resolver, which finds the facts across a population
+// (duplicate GUIDs, step 2's group facts, registration) and calls Decide;
+// rules.go the rule set and step 5's thresholds; rulesfile.go the rules
+// file; registry.go the registration data; radix.go the sort of (key,
+// installation) pairs.
 package engine

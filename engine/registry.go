@@ -23,6 +23,21 @@ var SupplierStatuses = []string{"live", "ceased_trading", "not_live_user"}
 // String returns the status as FORMAT.md spells it.
 func (s SupplierStatus) String() string { return SupplierStatuses[s] }
 
+// Notified says whether the installations of a supplier of this status
+// are notified (RULES.md, Supplier notification: not when it has ceased
+// trading or is not a live user).
+func (s SupplierStatus) Notified() bool { return s != CeasedTrading && s != NotLiveUser }
+
+// ParseSupplierStatus reads a status as FORMAT.md spells it.
+func ParseSupplierStatus(s string) (SupplierStatus, bool) {
+	for i, w := range SupplierStatuses {
+		if w == s {
+			return SupplierStatus(i), true
+		}
+	}
+	return Live, false
+}
+
 // Registry is the registration data: the Responsible Supplier of each
 // registered MPxN, and each supplier's status. Entries are added with Add
 // and become visible once Seal has sorted them; millions of MPxNs cost a
@@ -152,6 +167,15 @@ func (r *Registry) Entries(fn func(mixed uint64, supplier, line uint32)) {
 	}
 }
 
+// StatusAt returns the status of supplier index i; Live for i < 0 (no
+// supplier) or a nil registry.
+func (r *Registry) StatusAt(i int32) SupplierStatus {
+	if r == nil || i < 0 {
+		return Live
+	}
+	return r.status[i]
+}
+
 // Suppliers returns every supplier id known, by index, with its status.
 func (r *Registry) Suppliers() ([]string, []SupplierStatus) { return r.ids, r.status }
 
@@ -165,7 +189,7 @@ func (r *Registry) SupplierName(i int32) (string, bool) {
 	if r == nil || i < 0 {
 		return "", true
 	}
-	return r.ids[i], r.status[i] == Live
+	return r.ids[i], r.status[i].Notified()
 }
 
 // join finds, by a merge of the two sorted lists, the supplier of every

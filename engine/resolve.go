@@ -11,26 +11,22 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// InstallationRule is one of the per-installation steps that follow the
-// duplicate checks (RULES.md steps 3 to 5). Decide returns the outcome it
-// gives installation id, or ok=false to pass the installation on; it may
-// read what the resolver found so far in res (suppliers, dormancy).
-type InstallationRule interface {
-	Name() string
-	Decide(p *Population, res *Result, id uint32) (o Outcome, ok bool)
-}
-
 // Resolver applies RULES.md to a Population. Its zero value applies steps 1,
 // 2 and 6 with one worker per core.
 type Resolver struct {
 	// Workers bounds the goroutines used; zero means runtime.NumCPU().
 	Workers int
-	// Rules are applied in order, after step 2, to every installation not yet
-	// decided; the first to decide wins. Nothing deciding means step 6.
-	Rules []InstallationRule
+	// Rules are the thresholds and clauses in force; nil applies steps 1,
+	// 2 and 6 alone with all clauses in force (a baseline for benchmarks,
+	// not a reading of RULES.md).
+	Rules *RuleSet
 	// Registry, when set, gives every installation its MPAN's and MPRN's
-	// Responsible Supplier (Result.MPANSupplier, MPRNSupplier).
+	// Responsible Supplier (Result.MPANSupplier, MPRNSupplier) and their
+	// status.
 	Registry *Registry
+	// Registration says registration data was given: step 3 applies (the
+	// Registry may hold supplier statuses alone).
+	Registration bool
 }
 
 // Result is the resolution of a Population, indexed by installation id.
@@ -43,8 +39,10 @@ type Result struct {
 	// Root is the smallest installation id of each installation's group.
 	Root []uint32
 	// MPANSupplier and MPRNSupplier index the Registry's suppliers (-1:
-	// not registered); nil without a Registry.
+	// not registered); nil without a Registry. Registration says step 3
+	// read them (Resolver.Registration).
 	MPANSupplier, MPRNSupplier []int32
+	Registration               bool
 	// Smets2Linked counts the SMETS2+ members in a group with a SMETS1
 	// installation.
 	Smets2Linked int
@@ -52,7 +50,7 @@ type Result struct {
 	// more members, in root order (Result.GroupFacts finds one).
 	Groups []GroupFacts
 	// Meters says, for each device row of an installation decided at step
-	// 5, what step 5 made of it (MeterFine for the rest).
+	// 4 or 5, what that step made of it (MeterFine for the rest).
 	Meters []MeterState
 	// MPxNRefs and GUIDRefs are the (Mix(key), installation) pairs sorted
 	// by mixed key: the posting lists the index persists. GUIDRefs has one pair per device
@@ -78,7 +76,8 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		Dormant:   make([]bool, n),
 		DupGUID:   make([]bool, n),
 	}
-	if len(r.Rules) > 0 {
+	res.Registration = r.Registration && r.Rules != nil
+	if r.Rules != nil {
 		res.Meters = make([]MeterState, len(p.Devices))
 	}
 	var root []uint32 // of every member, SMETS2+ ones included: the smallest member id of its group
@@ -148,6 +147,8 @@ type GroupFacts struct {
 	AnyActive     bool   // some member is Active or Mixed
 	Active        uint32 // the first such member
 	Winner        bool   // the step 2c winner is Communicator
+	// CommunicatorSmets2 says Communicator is a SMETS2+ member.
+	CommunicatorSmets2 bool
 }
 
 // GroupFacts returns the facts of the group whose root is root, or false
@@ -261,10 +262,10 @@ func groupMembers(root []uint32) (members, start []uint32) {
 	return members, start
 }
 
-// decideGroup applies steps 1 to 6 to the members of one duplicate group
-// (a group of one installation included; its SMETS2+ members, ids from n
-// on, get no decision) and returns the facts of step 2 for a group of two
-// or more members.
+// decideGroup decides the members of one duplicate group (a group of one
+// installation included; its SMETS2+ members, ids from n on, get no
+// decision) and returns the facts of step 2 for a group of two or more
+// members.
 func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (facts GroupFacts, dup bool) {
 	n := uint32(len(p.Installations))
 	installations := members
@@ -272,34 +273,40 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (fa
 		installations = installations[:len(installations)-1] // members are in id order: SMETS2+ last
 	}
 	gid := smallestKey(p, members)
+	if dup = len(members) > 1; dup {
+		facts = groupFacts(p, res, members)
+	}
+	rules, later := r.Rules, true
+	if rules == nil {
+		rules, later = &RuleSet{}, false
+	}
+	var f Facts
+	var ev Evidence
 	for _, m := range installations {
 		res.GroupID[m] = gid
 		res.GroupSize[m] = uint32(len(members))
-		if res.DupGUID[m] {
-			res.Outcomes[m] = dormantOr(res.Dormant[m], DuplicateGUID, Step1)
+		in := &p.Installations[m]
+		f = Facts{ID: m, Cohort: in.Cohort, Dormant: res.Dormant[m], DupGUID: res.DupGUID[m], Devices: p.DevicesOf(m),
+			Registration: res.Registration}
+		if dup {
+			f.Group = &facts
 		}
-	}
-	winner := int64(-1)
-	if dup = len(members) > 1; dup {
-		facts = r.decideDuplicates(p, res, members, installations)
-		if facts.Winner && facts.Communicator < n {
-			winner = int64(facts.Communicator)
+		if res.Registration {
+			f.MPANUnregistered = in.MPAN != 0 && (res.MPANSupplier == nil || res.MPANSupplier[m] < 0)
+			f.MPRNUnregistered = in.MPRN != 0 && (res.MPRNSupplier == nil || res.MPRNSupplier[m] < 0)
 		}
-	}
-	for _, m := range installations {
-		if res.Outcomes[m].Decision != Undecided {
-			continue
+		f.Supplier = r.Registry.StatusAt(res.Supplier(m))
+		ev.Meters = nil
+		if res.Meters != nil {
+			ev.Meters = res.Meters[in.First : in.First+in.Count]
 		}
-		res.Outcomes[m] = r.decideAlone(p, res, m, int64(m) == winner)
+		res.Outcomes[m] = rules.decide(&f, &ev, later)
 	}
 	return facts, dup
 }
 
-// decideDuplicates applies step 2 to a group of two or more members, of
-// which installations are the SMETS1 ones, and returns what it found;
-// Winner says whether the communicating member won (2c), a SMETS1 one
-// going forward or a SMETS2+ one replacing the rest.
-func (r *Resolver) decideDuplicates(p *Population, res *Result, members, installations []uint32) GroupFacts {
+// groupFacts finds step 2's facts in a group of two or more members.
+func groupFacts(p *Population, res *Result, members []uint32) GroupFacts {
 	f := GroupFacts{Root: members[0]}
 	latestDate := value.Date(-1 << 31)
 	for _, m := range members {
@@ -320,42 +327,9 @@ func (r *Resolver) decideDuplicates(p *Population, res *Result, members, install
 			f.Tied = true
 		}
 	}
-	var o Outcome
-	switch {
-	case f.AnyActive:
-		o = Outcome{Blocked, DuplicateMPxNActive, Step2a}
-	case f.Communicating == 0:
-		o = Outcome{Exclude, NoWAN, Step2b}
-	case f.Communicating == 1 && !f.Tied && f.Communicator == f.Latest:
-		f.Winner = true
-		o = Outcome{Exclude, DuplicateMPxN, Step2c}
-		if f.Communicator >= uint32(len(p.Installations)) {
-			o.Reason = Smets2Replaced // the premises is served by SMETS2+ since
-		}
-	case f.Communicating == 1:
-		o = Outcome{Exclude, DuplicateMPxN, Step2d}
-	default:
-		o = Outcome{Exclude, DuplicateMPxN, Step2e}
-	}
-	for _, m := range installations {
-		if res.Outcomes[m].Decision == Undecided && !(f.Winner && m == f.Communicator) {
-			res.Outcomes[m] = o
-		}
-	}
+	f.Winner = !f.AnyActive && f.Communicating == 1 && !f.Tied && f.Communicator == f.Latest
+	f.CommunicatorSmets2 = f.Communicating > 0 && f.Communicator >= uint32(len(p.Installations))
 	return f
-}
-
-// decideAlone applies the per-installation rules and step 6.
-func (r *Resolver) decideAlone(p *Population, res *Result, id uint32, winner bool) Outcome {
-	for _, rule := range r.Rules {
-		if o, ok := rule.Decide(p, res, id); ok {
-			return o
-		}
-	}
-	if winner {
-		return Outcome{Migrate, DuplicateResolved, Step6}
-	}
-	return Outcome{Migrate, Unique, Step6}
 }
 
 // Supplier returns the Responsible Supplier of installation id (its MPAN's,

@@ -270,7 +270,7 @@ func TestMeterFacts(t *testing.T) {
 			{GUID: 5, Type: GSME, State: Dormant, Cfg: Failed, CfgAttempts: 0},
 		},
 	}
-	res, err := (&Resolver{Rules: DefaultRules().Rules(false)}).Resolve(context.Background(), p)
+	res, err := (&Resolver{Rules: defaultRules()}).Resolve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}

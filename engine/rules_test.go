@@ -72,7 +72,7 @@ func TestLaterSteps(t *testing.T) {
 			}
 			reg.Add(value.MPANKey(1100012345674), "OTHER", 3)
 			reg.Seal(1)
-			res, err := (&Resolver{Rules: DefaultRules().Rules(true), Registry: reg}).Resolve(context.Background(), p)
+			res, err := (&Resolver{Rules: defaultRules(), Registration: true, Registry: reg}).Resolve(context.Background(), p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestLaterStepsAfterDuplicateWinner(t *testing.T) {
 	const a = 1200023305967
 	p := population([]inst{{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 5, comm: true}})
 	p.Devices[p.Installations[1].First].Prepay = value.No
-	res, err := (&Resolver{Rules: DefaultRules().Rules(false)}).Resolve(context.Background(), p)
+	res, err := (&Resolver{Rules: defaultRules()}).Resolve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestRegistrySupplierAndDuplicates(t *testing.T) {
 		{Name: "S\x00b", MPAN: other, MPRN: g2},
 		{Name: "S\x00c", MPAN: value.MPANKey(1412345678901)}},
 	}
-	res, err := (&Resolver{Registry: reg, Rules: DefaultRules().Rules(true)}).Resolve(context.Background(), p)
+	res, err := (&Resolver{Registry: reg, Rules: defaultRules(), Registration: true}).Resolve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,4 +191,9 @@ func TestRulesFileRoundTrip(t *testing.T) {
 			t.Errorf("%q: error %v", bad, err)
 		}
 	}
+}
+
+func defaultRules() *RuleSet {
+	rs := DefaultRules()
+	return &rs
 }

@@ -10,15 +10,21 @@ import (
 )
 
 // ParseRules reads a rules file: one line per cohort that has thresholds,
+// and, when some of the consultation's clauses are not in force, a line
+// naming them (RULES.md, "Clauses in force"),
 //
 //	MOC_MDS firmware=15 configuration=10 groups=CB
 //	IOC     firmware=108 configuration=30 groups=AA,BA,CA
+//	not_in_force 18.13 4.26A
 //
 // Blank lines and lines starting with # are ignored, and so is a UTF-8 byte
 // order mark. A cohort not listed has no thresholds, but a file with no
 // cohort line at all is refused: it would silently turn step 5 off (an
 // empty file, the wrong file); to mean that, write the line "none".
-// name is used in error messages.
+// Without a not_in_force line all nine clauses are in force; a clause is
+// named as RULES.md spells it, in any case, and an unknown clause, one
+// named twice, or one that cannot be switched (4.26, 5.8B) is an error.
+// name is used in error messages, which give the line and the word.
 func ParseRules(r io.Reader, name string) (RuleSet, error) {
 	rs := RuleSet{Thresholds: map[Cohort]Thresholds{}}
 	sc := bufio.NewScanner(r)
@@ -43,10 +49,26 @@ func ParseRules(r io.Reader, name string) (RuleSet, error) {
 		fail := func(format string, args ...any) (RuleSet, error) {
 			return RuleSet{}, fmt.Errorf("%s: line %d: %s", name, line, fmt.Sprintf(format, args...))
 		}
+		words := strings.Fields(text)
+		if strings.EqualFold(words[0], notInForceWord) {
+			if len(words) == 1 {
+				return fail("%s names no clause: list the clauses not in force (%s)", notInForceWord, AllClauses)
+			}
+			for _, w := range words[1:] {
+				c, err := ParseClause(w)
+				if err != nil {
+					return fail("%s %s: %v", notInForceWord, w, err)
+				}
+				if rs.NotInForce.Has(c) {
+					return fail("%s %s: clause %s is listed twice", notInForceWord, w, c)
+				}
+				rs.NotInForce = rs.NotInForce.With(c)
+			}
+			continue
+		}
 		if none {
 			return fail("a cohort line beside \"none\"")
 		}
-		words := strings.Fields(text)
 		c := cohortByName(words[0])
 		if c == 0 {
 			return fail("unknown cohort %q", words[0])
@@ -93,7 +115,7 @@ func ParseRules(r io.Reader, name string) (RuleSet, error) {
 		return RuleSet{}, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(rs.Thresholds) == 0 && !none {
-		return RuleSet{}, fmt.Errorf("%s: no cohort line: every cohort would have no step 5 thresholds; list the cohorts (see s1resolve rules), or write \"none\" to mean it", name)
+		return RuleSet{}, fmt.Errorf("%s: no cohort line: every cohort would have no step 5 thresholds; list the cohorts (s1resolve rules prints the defaults to start from), or write \"none\" to mean it", name)
 	}
 	return rs, nil
 }
@@ -105,8 +127,12 @@ func cohortByName(s string) Cohort {
 	return c
 }
 
+// notInForceWord starts the line naming the clauses not in force.
+const notInForceWord = "not_in_force"
+
 // Format writes the rule set in the rules-file form, cohorts in FORMAT.md
-// order.
+// order, then the clauses in force as a comment and, when some are not,
+// the not_in_force line.
 func (rs RuleSet) Format(w io.Writer) error {
 	var cohorts []Cohort
 	for c := range rs.Thresholds {
@@ -120,6 +146,10 @@ func (rs RuleSet) Format(w io.Writer) error {
 	for _, c := range cohorts {
 		th := rs.Thresholds[c]
 		b = fmt.Appendf(b, "%-10s firmware=%d configuration=%d groups=%s\n", c, th.Firmware, th.Configuration, strings.Join(th.Groups, ","))
+	}
+	b = fmt.Appendf(b, "# clauses in force (RULES.md, Clauses in force): %s\n", rs.InForce())
+	if rs.NotInForce != 0 {
+		b = fmt.Appendf(b, "%s %s\n", notInForceWord, rs.NotInForce)
 	}
 	_, err := w.Write(b)
 	return err

@@ -77,14 +77,68 @@ func (g *groupView) names(match func(r *index.Record) bool) string {
 	return strings.Join(parts, ", ")
 }
 
-// reasonFor says in words which rule decided r and on what evidence.
+// reasonFor says in words which rule decided r and on what evidence. The
+// rule is the engine's: the store's facts of r decided under the store's
+// rules (engine.RuleSet.Decide), which also says which clauses not in
+// force the decision follows from and what step 4 or 5 made of each meter.
 func reasonFor(s *index.Store, r *index.Record, g *groupView) (string, error) {
-	o, f := r.Outcome, g.facts
+	rs, err := s.RuleSet()
+	if err != nil {
+		return "", err
+	}
+	var f engine.Facts
+	s.FactsOf(r, &f)
+	ev := engine.Evidence{Meters: make([]engine.MeterState, len(r.Devices))}
+	o := rs.Decide(&f, &ev)
+	why, err := stepEvidence(s, r, g, o, ev)
+	if err != nil {
+		return "", err
+	}
+	if ev.NotInForce != 0 {
+		why = notInForce(ev.NotInForce, o) + "; " + why
+	}
+	if o != r.Outcome {
+		why += fmt.Sprintf(" (the store holds %s / %s: it was written by another build of s1resolve)", r.Outcome.Decision, r.Outcome.Reason)
+	}
+	return why, nil
+}
+
+// notInForce says which clauses not in force the outcome follows from:
+// "18.13 is not in force: blocked, as before the consultation".
+func notInForce(held engine.ClauseSet, o engine.Outcome) string {
+	names := held.Names()
+	verb := " is"
+	if len(names) > 1 {
+		verb = " are"
+	}
+	what := map[engine.Decision]string{engine.Blocked: "blocked", engine.Pending: "still pending", engine.Exclude: "excluded"}[o.Decision]
+	if what == "" {
+		what = o.Decision.String()
+	}
+	if o.Decision == engine.Exclude && held.Has(engine.Clause4_26A) {
+		what = "excluded entirely, not partially migrated (§5)"
+	}
+	return strings.Join(names, " and ") + verb + " not in force: " + what + ", as before the consultation"
+}
+
+// stepEvidence says which step gave o and on what evidence.
+func stepEvidence(s *index.Store, r *index.Record, g *groupView, o engine.Outcome, ev engine.Evidence) (string, error) {
+	f := g.facts
 	lead := o.Reason.Why()
+	fate := "excluded" // of the group's installations at 2c, 2d, 2e: blocked while 18.13 is not in force
+	if o.Decision == engine.Blocked {
+		fate = "blocked"
+	}
 	switch o.Step {
 	case engine.Step1:
-		ev, err := guidEvidence(s, r)
-		return lead + ": " + ev + "; " + dormancy(r) + ".", err
+		evidence, err := guidEvidence(s, r)
+		return lead + ": " + evidence + "; " + kind(r, o) + ".", err
+	case engine.Step2Unresolved:
+		if f.AnyActive {
+			return fmt.Sprintf("its duplicate group is not resolved (§7): %s is Active or Mixed.", g.name(f.Active)), nil
+		}
+		return fmt.Sprintf("its duplicate group of %d members is not resolved (§7): %d of them communicate (%s).", g.size, f.Communicating,
+			orDash(g.names(func(m *index.Record) bool { return communicates(m) }))), nil
 	case engine.Step2a:
 		return lead + ": " + g.name(f.Active) + " is Active or Mixed.", nil
 	case engine.Step2b:
@@ -93,43 +147,52 @@ func reasonFor(s *index.Store, r *index.Record, g *groupView) (string, error) {
 		if o.Reason == engine.Smets2Replaced {
 			return fmt.Sprintf("%s: %s is the only communicating member and the latest.", lead, g.name(f.Communicator)), nil
 		}
-		return fmt.Sprintf("the only communicating member of the group is %s, the group's latest; it goes forward and every other duplicate is excluded (§7.2).",
-			g.name(f.Communicator)), nil
+		return fmt.Sprintf("the only communicating member of the group is %s, the group's latest; it goes forward and every other duplicate is %s (§7.2).",
+			g.name(f.Communicator), fate), nil
 	case engine.Step2d:
 		if f.Tied {
 			latest := date(g.byID[f.Latest])
-			return fmt.Sprintf("exactly one member communicates, %s, but two or more share the latest install date %s (%s), so the latest cannot be verified; the whole group is excluded (§7.3, RULES.md).",
-				g.name(f.Communicator), latest, g.names(func(m *index.Record) bool { return date(m) == latest })), nil
+			return fmt.Sprintf("exactly one member communicates, %s, but two or more share the latest install date %s (%s), so the latest cannot be verified; the whole group is %s (§7.3, RULES.md).",
+				g.name(f.Communicator), latest, g.names(func(m *index.Record) bool { return date(m) == latest }), fate), nil
 		}
-		return fmt.Sprintf("the only communicating member, %s, is not the latest, %s; the whole group is excluded (§7.3).",
-			g.name(f.Communicator), g.name(f.Latest)), nil
+		return fmt.Sprintf("the only communicating member, %s, is not the latest, %s; the whole group is %s (§7.3).",
+			g.name(f.Communicator), g.name(f.Latest), fate), nil
 	case engine.Step2e:
-		return fmt.Sprintf("%d members of the group communicate (%s); the whole group is excluded (§7.4).", f.Communicating,
-			g.names(func(m *index.Record) bool { return communicates(m) })), nil
+		return fmt.Sprintf("%d members of the group communicate (%s); the whole group is %s (§7.4).", f.Communicating,
+			g.names(func(m *index.Record) bool { return communicates(m) }), fate), nil
 	case engine.Step3:
 		var missing []string
-		for _, k := range r.Installation.Keys() {
-			_, ok, err := s.Registered(k)
-			if err != nil {
-				return "", err
-			}
-			if !ok {
-				missing = append(missing, k.String())
-			}
+		if r.MPANUnregistered {
+			missing = append(missing, r.Installation.MPAN.String())
 		}
-		return lead + ": " + strings.Join(missing, " and ") + " not registered; " + dormancy(r) + ".", nil
+		if r.MPRNUnregistered {
+			missing = append(missing, r.Installation.MPRN.String())
+		}
+		return lead + ": " + strings.Join(missing, " and ") + " not registered; " + kind(r, o) + ".", nil
 	case engine.Step4:
 		var meters []string
-		for _, d := range r.Devices {
-			if d.Type.IsMeter() && d.Prepay == value.No {
+		for i, d := range r.Devices {
+			if ev.Meters[i] == engine.MeterNoKey {
 				meters = append(meters, d.Type.String()+" "+d.GUID.String())
 			}
 		}
-		return lead + " (" + strings.Join(meters, ", ") + "); " + dormancy(r) + ".", nil
+		return lead + " (" + strings.Join(meters, ", ") + "); " + kind(r, o) + ".", nil
 	case engine.Step5:
-		return lead + ": " + meterEvidence(s, r) + ".", nil
+		return lead + ": " + meterEvidence(s, r, ev.Meters) + ".", nil
+	case engine.Step7:
+		supplier, status := s.Supplier(r.Supplier)
+		return fmt.Sprintf("%s: %s is %s; no other rule held it.", lead, supplier, status), nil
 	}
 	return lead + ".", nil
+}
+
+// kind names the installation's kind, which decides exclude or block; a
+// dormant-only one blocked because 18.12 is not in force is just that.
+func kind(r *index.Record, o engine.Outcome) string {
+	if r.Dormant && o.Decision == engine.Blocked {
+		return "it is dormant-only"
+	}
+	return dormancy(r)
 }
 
 // guidEvidence names each duplicate GUID of r and the rows that hold it.
@@ -168,9 +231,10 @@ func guidEvidence(s *index.Store, r *index.Record) (string, error) {
 	return strings.Join(parts, "; "), nil
 }
 
-// meterEvidence names the meters step 5 found wanting, each with the
-// thresholds in force for the cohort.
-func meterEvidence(s *index.Store, r *index.Record) string {
+// meterEvidence names the meters step 5 found wanting (meters, one per
+// device, says what it made of each), with the thresholds in force for
+// the cohort.
+func meterEvidence(s *index.Store, r *index.Record, meters []engine.MeterState) string {
 	cohort := r.Installation.Cohort.String()
 	limits := "no thresholds apply to " + cohort
 	if th, ok := s.Meta.Thresholds[cohort]; ok {
@@ -178,7 +242,7 @@ func meterEvidence(s *index.Store, r *index.Record) string {
 	}
 	var parts []string
 	for i, d := range r.Devices {
-		if m := r.Meters[i]; d.Type.IsMeter() && m != engine.MeterFine {
+		if m := meters[i]; d.Type.IsMeter() && m != engine.MeterFine {
 			parts = append(parts, fmt.Sprintf("%s %s (group %s, firmware %s after %d attempts, configuration %s after %d; %s) %s",
 				d.Type, d.GUID, orDash(d.GroupString()), d.Fw, d.FwAttempts, d.Cfg, d.CfgAttempts, limits, m))
 		}

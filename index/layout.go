@@ -14,10 +14,29 @@
 //
 // The installation table is the file installations.pages beside them
 // (pagefile.go): pages of pageSize installations, each a count, then the
-// records (see appendInstallation) after their lengths as 4 bytes
-// little-endian, and a page offset table at the end.
+// records after their lengths as 4 bytes little-endian, and a page offset
+// table at the end. A record (appendInstallation) keeps every fact the
+// rules read, so that the population can be decided again under other
+// thresholds or clauses without the inputs (engine.Facts):
 //
-// Badger keys, format version 4 (all integers unsigned varints unless stated):
+//	name                     length, then smso "\x00" installation_id
+//	MPAN, MPRN               appendKey each: 0 for none, else the key << 2 | kind
+//	install_date             signed varint, days
+//	5 bytes                  cohort; flags (1 communicating, 2 duplicate GUID, 4 dormant-only,
+//	                         8 MPAN unregistered, 16 MPRN unregistered); decision, reason, step
+//	group_id, group_size     appendKey; count of members
+//	root                     the group's smallest member id
+//	step 2 facts             only when group_size > 1: flags (1 tied, 2 any Active, 4 2c winner,
+//	                         8 the communicator is SMETS2+), latest, communicating count,
+//	                         communicator, first Active member
+//	supplier + 1             Responsible Supplier's index in Meta.Suppliers (0: none); its
+//	                         status is Meta.SupplierStatus at that index
+//	devices                  count, then each: GUID (8 bytes BE), 2 bytes LE (type 3 bits, state 2,
+//	                         fw 2, config 2, prepay 2, what step 4 or 5 made of it 3), group_id
+//	                         (2 bytes), fw attempts, config attempts, file, line (signed
+//	                         difference from the previous device's)
+//
+// Badger keys, format version 5 (all integers unsigned varints unless stated):
 //
 //	"\x00meta"         JSON Meta
 //	'x' bucket(BE16)   entries: fingerprint(BE16), posting; bucket = top 16 bits of mix(key),
@@ -88,10 +107,13 @@ type Meta struct {
 	Registration   string   `json:"registration,omitempty"`
 	Suppliers      []string `json:"suppliers,omitempty"`
 	SupplierStatus []string `json:"supplier_status,omitempty"`
-	// Rules is the step 5 rules file text in force, and Thresholds the
-	// same by cohort name, as the engine applied them.
-	Rules      string                       `json:"rules"`
-	Thresholds map[string]engine.Thresholds `json:"thresholds,omitempty"`
+	// Rules is the rules file text in force (step 5 thresholds and
+	// clauses), Thresholds the thresholds by cohort name and
+	// ClausesInForce the consultation's clauses in force, as the engine
+	// applied them.
+	Rules          string                       `json:"rules"`
+	Thresholds     map[string]engine.Thresholds `json:"thresholds,omitempty"`
+	ClausesInForce []string                     `json:"clauses_in_force"`
 	// Inputs are the files the run read (name, size, xxhash64), Build the
 	// s1resolve that wrote the store, Created when (UTC, RFC 3339).
 	Inputs  []provenance.Input `json:"inputs,omitempty"`

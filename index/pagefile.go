@@ -210,6 +210,34 @@ func (r *pageFileReader) page(p uint32) ([]byte, error) {
 	return body, nil
 }
 
+// pages returns the bytes of pages [lo, hi), read at once into buf (grown
+// as needed).
+func (r *pageFileReader) pages(lo, hi int, buf []byte) ([]byte, error) {
+	if lo < 0 || hi >= len(r.offsets) || lo > hi {
+		return nil, fmt.Errorf("%w: pages %d to %d are missing", ErrFormat, lo, hi)
+	}
+	size := int(r.offsets[hi] - r.offsets[lo])
+	if cap(buf) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	if _, err := r.f.ReadAt(buf, int64(r.offsets[lo])); err != nil {
+		return nil, r.damaged(uint32(lo), err.Error())
+	}
+	return buf, nil
+}
+
+// pageIn returns page p of buf, which holds pages from lo on as pages
+// read them, checked.
+func (r *pageFileReader) pageIn(buf []byte, lo, p int) ([]byte, error) {
+	base := r.offsets[lo]
+	body, ok := openPage(buf[r.offsets[p]-base : r.offsets[p+1]-base])
+	if !ok {
+		return nil, r.damaged(uint32(p), "checksum mismatch")
+	}
+	return body, nil
+}
+
 // scan calls fn with each page in order, read sequentially and checked.
 func (r *pageFileReader) scan(ctx context.Context, fn func(p uint32, page []byte) error) error {
 	end := int64(r.offsets[len(r.offsets)-1])

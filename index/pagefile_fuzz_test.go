@@ -25,7 +25,8 @@ func FuzzDamagedPages(f *testing.F) {
 		pop.Devices = append(pop.Devices, engine.Device{GUID: value.GUID(i + 1), Type: engine.ESME, State: engine.Dormant})
 		pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(i+2))
 	}
-	res, err := (&engine.Resolver{Workers: 1, Rules: engine.DefaultRules().Rules(false)}).Resolve(context.Background(), pop)
+	rules := engine.DefaultRules()
+	res, err := (&engine.Resolver{Workers: 1, Rules: &rules}).Resolve(context.Background(), pop)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -22,8 +22,12 @@ type Record struct {
 	Root         uint32
 	DupGUID      bool
 	Dormant      bool
+	// MPANUnregistered and MPRNUnregistered say the installation's MPAN,
+	// MPRN is present and missing from the registration data (when
+	// Meta.Registration names some).
+	MPANUnregistered, MPRNUnregistered bool
 	// Facts are what step 2 found in the installation's group (when
-	// GroupSize > 1); Meters what step 5 made of each device (when it
+	// GroupSize > 1); Meters what step 4 or 5 made of each device (when it
 	// decided the installation).
 	Facts  engine.GroupFacts
 	Meters []engine.MeterState
@@ -95,7 +99,7 @@ func readKey(d *decoder) value.Key {
 }
 
 // Device fields packed in 16 bits: type 3, state 2, fw 2, cfg 2, prepay 2,
-// and what step 5 made of the device 3.
+// and what step 4 or 5 made of the device 3.
 func packDevice(d *engine.Device, m engine.MeterState) uint16 {
 	return uint16(d.Type) | uint16(d.State)<<3 | uint16(d.Fw)<<5 | uint16(d.Cfg)<<7 | uint16(d.Prepay)<<9 | uint16(m)<<11
 }
@@ -117,7 +121,13 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 	b = appendKey(b, in.MPRN)
 	b = binary.AppendVarint(b, int64(in.Date))
 	o := res.Outcomes[id]
-	flags := boolByte(in.Communicating) | boolByte(res.DupGUID[id])<<1 | boolByte(res.Dormant[id])<<2
+	var mpanUnreg, mprnUnreg bool
+	if res.Registration {
+		mpanUnreg = in.MPAN != 0 && (res.MPANSupplier == nil || res.MPANSupplier[id] < 0)
+		mprnUnreg = in.MPRN != 0 && (res.MPRNSupplier == nil || res.MPRNSupplier[id] < 0)
+	}
+	flags := boolByte(in.Communicating) | boolByte(res.DupGUID[id])<<1 | boolByte(res.Dormant[id])<<2 |
+		boolByte(mpanUnreg)<<3 | boolByte(mprnUnreg)<<4
 	b = append(b, byte(in.Cohort), flags, byte(o.Decision), byte(o.Reason), byte(o.Step))
 	b = appendKey(b, res.GroupID[id])
 	b = binary.AppendUvarint(b, uint64(res.GroupSize[id]))
@@ -148,10 +158,11 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 }
 
 // appendFacts appends a group's step 2 facts: a flags byte (tied, any
-// active, winner), then the latest member, the count of communicating
-// members, the first of them and the first Active member.
+// active, winner, the communicator is SMETS2+), then the latest member, the
+// count of communicating members, the first of them and the first Active
+// member.
 func appendFacts(b []byte, f engine.GroupFacts) []byte {
-	b = append(b, boolByte(f.Tied)|boolByte(f.AnyActive)<<1|boolByte(f.Winner)<<2)
+	b = append(b, boolByte(f.Tied)|boolByte(f.AnyActive)<<1|boolByte(f.Winner)<<2|boolByte(f.CommunicatorSmets2)<<3)
 	for _, v := range []uint32{f.Latest, f.Communicating, f.Communicator, f.Active} {
 		b = binary.AppendUvarint(b, uint64(v))
 	}
@@ -161,7 +172,7 @@ func appendFacts(b []byte, f engine.GroupFacts) []byte {
 func readFacts(d *decoder, root uint32) engine.GroupFacts {
 	f := engine.GroupFacts{Root: root}
 	if fl := d.bytes(1); fl != nil {
-		f.Tied, f.AnyActive, f.Winner = fl[0]&1 != 0, fl[0]&2 != 0, fl[0]&4 != 0
+		f.Tied, f.AnyActive, f.Winner, f.CommunicatorSmets2 = fl[0]&1 != 0, fl[0]&2 != 0, fl[0]&4 != 0, fl[0]&8 != 0
 	}
 	f.Latest, f.Communicating = uint32(d.uvarint()), uint32(d.uvarint())
 	f.Communicator, f.Active = uint32(d.uvarint()), uint32(d.uvarint())
@@ -239,6 +250,7 @@ func decodeInstallationInto(b []byte, id uint32, r *Record) error {
 	if f := d.bytes(5); f != nil {
 		in.Cohort = engine.Cohort(f[0])
 		in.Communicating, r.DupGUID, r.Dormant = f[1]&1 != 0, f[1]&2 != 0, f[1]&4 != 0
+		r.MPANUnregistered, r.MPRNUnregistered = f[1]&8 != 0, f[1]&16 != 0
 		r.Outcome = engine.Outcome{Decision: engine.Decision(f[2]), Reason: engine.Reason(f[3]), Step: engine.Step(f[4])}
 	}
 	r.GroupID = readKey(d)
@@ -271,4 +283,59 @@ func decodeInstallationInto(b []byte, id uint32, r *Record) error {
 	}
 	in.Count = uint32(len(r.Devices))
 	return r.check()
+}
+
+// decodeFacts decodes what the rules read of an installation record into f
+// (reusing f.Devices and, for a group of two or more, g), skipping what
+// they do not read: the name, keys, date and row positions. statuses are
+// the suppliers' statuses by index; registration says registration data
+// was given.
+func decodeFacts(b []byte, id uint32, f *engine.Facts, g *engine.GroupFacts, statuses []engine.SupplierStatus, registration bool) error {
+	d := &decoder{b: b}
+	d.bytes(int(d.uvarint())) // name
+	readKey(d)
+	readKey(d)
+	d.varint() // date
+	*f = engine.Facts{ID: id, Devices: f.Devices[:0], Registration: registration}
+	if fl := d.bytes(5); fl != nil {
+		f.Cohort = engine.Cohort(fl[0])
+		f.DupGUID, f.Dormant = fl[1]&2 != 0, fl[1]&4 != 0
+		f.MPANUnregistered, f.MPRNUnregistered = fl[1]&8 != 0, fl[1]&16 != 0
+	}
+	readKey(d) // group id
+	size := d.uvarint()
+	root := uint32(d.uvarint())
+	if size > 1 {
+		*g = readFacts(d, root)
+		f.Group = g
+	}
+	if s := int(d.uvarint()) - 1; s >= 0 {
+		if s >= len(statuses) {
+			return fmt.Errorf("%w: installation %d: supplier %d out of range", ErrFormat, id, s)
+		}
+		f.Supplier = statuses[s]
+	}
+	n := d.uvarint()
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		var dev engine.Device
+		if gb := d.bytes(8); gb != nil {
+			dev.GUID = value.GUID(binary.BigEndian.Uint64(gb))
+		}
+		if fb := d.bytes(4); fb != nil {
+			unpackDevice(binary.LittleEndian.Uint16(fb), &dev)
+			dev.Group = [2]byte{fb[2], fb[3]}
+		}
+		dev.FwAttempts = uint32(d.uvarint())
+		dev.CfgAttempts = uint32(d.uvarint())
+		d.uvarint() // file
+		d.varint()  // line
+		if !dev.Type.Valid() || !dev.State.Valid() || !dev.Fw.Valid() || !dev.Cfg.Valid() || dev.Prepay > 2 {
+			return fmt.Errorf("%w: installation %d: device %d out of range", ErrFormat, id, i)
+		}
+		f.Devices = append(f.Devices, dev)
+	}
+	if d.err == nil && !f.Cohort.Valid() {
+		return fmt.Errorf("%w: installation %d: cohort %d", ErrFormat, id, f.Cohort)
+	}
+	return d.err
 }

@@ -25,10 +25,11 @@ var ErrWriting = errors.New("no store yet")
 
 // Store is a store opened for reading.
 type Store struct {
-	db    *badger.DB
-	pages *pageFileReader // the installation table
-	dir   string
-	Meta  Meta
+	db       *badger.DB
+	pages    *pageFileReader // the installation table
+	dir      string
+	statuses []engine.SupplierStatus // of Meta.Suppliers
+	Meta     Meta
 	// firstNames holds the first name of each page of the table, once
 	// KeepPageNames has read them: ByName then reads one page.
 	firstNames []string
@@ -87,6 +88,9 @@ func Open(dir string) (*Store, error) {
 	}
 	if err == nil && s.Meta.Format != FormatVersion {
 		err = fmt.Errorf("%w: %s is format %d, this build reads format %d", ErrFormat, dir, s.Meta.Format, FormatVersion)
+	}
+	if err == nil {
+		s.statuses, err = s.Meta.supplierStatuses()
 	}
 	if err == nil {
 		s.pages, err = openPageFile(dir)

@@ -209,6 +209,7 @@ func newMeta(pop *engine.Population, x Extras, devices int) Meta {
 	for c, th := range x.Rules.Thresholds {
 		m.Thresholds[c.String()] = th
 	}
+	m.ClausesInForce = x.Rules.InForce().Names()
 	if x.Registry != nil {
 		m.Registration = x.Registration
 		ids, status := x.Registry.Suppliers()

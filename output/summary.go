@@ -35,6 +35,9 @@ type Summary struct {
 	PhaseSeconds    map[string]float64 `json:"phase_seconds"`
 	Seconds         float64            `json:"seconds"`
 	RowsPerSecond   float64            `json:"rows_per_second"`
+	// ClausesInForce are the consultation's clauses in force (RULES.md,
+	// "Clauses in force"), in its order.
+	ClausesInForce []string `json:"clauses_in_force"`
 	// Build is the build of s1resolve that made the run.
 	Build provenance.Build `json:"build"`
 	// Inputs are the files read: name, size and xxhash64 of their bytes.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/ingest"
 )
 
@@ -64,9 +65,40 @@ func tinyInventory(data []byte) string {
 	return b.String()
 }
 
+// tinyRegistration registers, by the bits of the bytes, some of the MPANs
+// and MPRNs of tinyInput's pools to suppliers S0 (live), S1
+// (ceased_trading) and S2 (not_live_user), each key once.
+func tinyRegistration(data []byte) string {
+	keys := []string{"1200023305967", "1100012345674", "01 801 A1B 2300018047350", "1412345678901", "3365498706", "123456", "0123456"}
+	var b strings.Builder
+	b.WriteString("mpxn,supplier_id\n")
+	var bits uint64
+	for i, c := range data {
+		bits ^= uint64(c) << (8 * (i % 8))
+	}
+	for i, k := range keys {
+		switch bits >> (3 * i) & 7 {
+		case 0, 1: // not registered
+		default:
+			fmt.Fprintf(&b, "%s,S%d\n", k, bits>>(3*i+1)%3)
+		}
+	}
+	return b.String()
+}
+
+// tinyClauses picks the clauses in force from the last two bytes: all nine
+// for shorter data.
+func tinyClauses(data []byte) engine.ClauseSet {
+	if len(data) < 2 {
+		return engine.AllClauses
+	}
+	return engine.ClauseSet(uint16(data[len(data)-1])<<8|uint16(data[len(data)-2])) & engine.AllClauses
+}
+
 // FuzzRun runs the whole pipeline on tiny populations, with a SMETS2+
-// inventory, and checks every decision against the plainly written
-// reference of RULES.md.
+// inventory, registration data and suppliers of every status, under a set
+// of clauses in force drawn from the bytes, and checks every decision
+// against the plainly written reference of RULES.md.
 func FuzzRun(f *testing.F) {
 	f.Add([]byte{0, 1, 1, 0, 1, 1, 0, 1, 2, 1, 5, 2})
 	f.Add([]byte{0, 0x11, 3, 0x41, 1, 0x11, 0x11, 0x89, 0x82, 0x22, 4, 3, 3, 0x23, 0x25, 3})
@@ -81,25 +113,50 @@ func FuzzRun(f *testing.F) {
 		if err := os.WriteFile(inv, []byte(tinyInventory(data)), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		dec, rej := runWith(t, Config{Inputs: []string{in}, Smets2: inv, Workers: 2})
-		loaded, err := ingest.Load(context.Background(), []string{in}, ingest.Options{Workers: 1}, nil)
+		regFile, supFile := filepath.Join(dir, "reg.csv"), filepath.Join(dir, "sup.csv")
+		if err := os.WriteFile(regFile, []byte(tinyRegistration(data)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(supFile, []byte("supplier_id,status\nS0,live\nS1,ceased_trading\nS2,not_live_user\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rules := engine.DefaultRules()
+		rules.NotInForce = engine.AllClauses &^ tinyClauses(data)
+		off := notInForce{}
+		for _, c := range rules.NotInForce.Names() {
+			off[c] = true
+		}
+		dec, rej := runWith(t, Config{Inputs: []string{in}, Smets2: inv, Registration: regFile, Suppliers: supFile, Rules: &rules, Workers: 2})
+		ctx := context.Background()
+		loaded, err := ingest.Load(ctx, []string{in}, ingest.Options{Workers: 1}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		smets2, invRejects, err := ingest.LoadInventory(context.Background(), inv, 1, ingest.Options{})
+		smets2, invRejects, err := ingest.LoadInventory(ctx, inv, 1, ingest.Options{})
 		if err != nil {
 			t.Fatal(err)
+		}
+		reg := engine.NewRegistry()
+		regRejects, err := ingest.LoadRegistration(ctx, regFile, 2, reg, ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		supRejects, err := ingest.LoadSuppliers(ctx, supFile, 3, reg, ingest.Options{})
+		if err != nil || len(regRejects)+len(supRejects) > 0 {
+			t.Fatalf("registration or suppliers: %v %v %v", err, regRejects, supRejects)
 		}
 		loaded.Population.Smets2 = smets2
-		want := reference(loaded.Population, nil)
+		want := reference(loaded.Population, reg, off)
 		rows := readCSV(t, dec)[1:]
 		if len(rows) != len(want) {
 			t.Fatalf("%d decisions, reference %d", len(rows), len(want))
 		}
 		for i, r := range rows {
 			w := want[i]
-			if r[3] != w.d || r[4] != w.r || r[5] != w.clause || r[6] != w.gid || r[7] != strconv.Itoa(w.size) {
-				t.Fatalf("%s/%s: got %v, reference %+v\ninput:\n%s\ninventory:\n%s", r[0], r[1], r, w, tinyInput(data), tinyInventory(data))
+			if r[3] != w.d || r[4] != w.r || r[5] != w.clause || r[6] != w.gid || r[7] != strconv.Itoa(w.size) ||
+				r[10] != w.supplier || r[11] != w.notify {
+				t.Fatalf("%s/%s: got %v, reference %+v\nnot in force: %s\ninput:\n%s\ninventory:\n%s\nregistration:\n%s", r[0], r[1], r, w,
+					rules.NotInForce, tinyInput(data), tinyInventory(data), tinyRegistration(data))
 			}
 		}
 		if got := len(loaded.Population.Devices) + len(readCSV(t, rej)) - 1 - len(invRejects); int64(got) != loaded.Stats.Rows {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -144,7 +145,7 @@ func TestAgainstReference(t *testing.T) {
 	}
 	pop := loaded.Population
 	pop.Smets2 = inventory
-	want := reference(pop, reg)
+	want := reference(pop, reg, nil)
 	rows := readCSV(t, dec)
 	if rows[0][0] != "smso" || len(rows)-1 != len(pop.Installations) {
 		t.Fatalf("%d decisions for %d installations", len(rows)-1, len(pop.Installations))
@@ -191,15 +192,92 @@ func TestAgainstReference(t *testing.T) {
 	}
 }
 
+// TestClausesAgainstReference checks every decision of a generated
+// population (registration, suppliers, SMETS2+ inventory) against the
+// reference reading of RULES.md with each clause not in force alone, none
+// in force, and random sets, and that each clause changes something.
+func TestClausesAgainstReference(t *testing.T) {
+	st := generateAll(t, 20000, 0)
+	pop, reg := loadReference(t, st)
+	base, _ := runWith(t, Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, Smets2: st.Smets2, Workers: 2})
+	var sets []engine.ClauseSet
+	for _, c := range engine.Clauses() {
+		sets = append(sets, engine.AllClauses.Without(c))
+	}
+	sets = append(sets, 0)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 4 {
+		sets = append(sets, engine.ClauseSet(rng.IntN(int(engine.AllClauses)+1)))
+	}
+	for _, in := range sets {
+		t.Run("in force "+in.String(), func(t *testing.T) {
+			rules := engine.DefaultRules()
+			rules.NotInForce = engine.AllClauses &^ in
+			off := notInForce{}
+			for _, c := range rules.NotInForce.Names() {
+				off[c] = true
+			}
+			dec, _ := runWith(t, Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, Smets2: st.Smets2, Workers: 2, Rules: &rules})
+			checkReference(t, dec, reference(pop, reg, off))
+			if bytes.Equal(dec, base) {
+				t.Errorf("taking out %s changed no decision: the population does not exercise it", rules.NotInForce)
+			}
+		})
+	}
+}
+
+// loadReference loads a generated population with its registration,
+// suppliers and SMETS2+ inventory, for the reference.
+func loadReference(t *testing.T, st *synth.Stats) (*engine.Population, *engine.Registry) {
+	t.Helper()
+	ctx := context.Background()
+	loaded, err := ingest.Load(ctx, st.Files, ingest.Options{Workers: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := engine.NewRegistry()
+	if _, err := ingest.LoadRegistration(ctx, st.Registration, 0, reg, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.LoadSuppliers(ctx, st.Suppliers, 0, reg, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Population.Smets2, _, err = ingest.LoadInventory(ctx, st.Smets2, 0, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return loaded.Population, reg
+}
+
+// checkReference compares a decisions CSV with the reference's decisions.
+func checkReference(t *testing.T, dec []byte, want []refDecision) {
+	t.Helper()
+	rows := readCSV(t, dec)[1:]
+	if len(rows) != len(want) {
+		t.Fatalf("%d decisions, reference %d", len(rows), len(want))
+	}
+	for i, r := range rows {
+		w := want[i]
+		if r[3] != w.d || r[4] != w.r || r[5] != w.clause || r[6] != w.gid || r[7] != strconv.Itoa(w.size) ||
+			r[10] != w.supplier || r[11] != w.notify {
+			t.Fatalf("%s/%s: got %v, reference %+v", r[0], r[1], r, w)
+		}
+	}
+}
+
 type refDecision struct {
 	d, r, clause, gid string
 	size              int
 	supplier, notify  string
 }
 
+// notInForce names the consultation's clauses that are not in force
+// ("18.13", "4.1A", ...); nil or empty: all nine are.
+type notInForce map[string]bool
+
 // reference decides pop with maps and a breadth-first search, the slow
-// obvious way, reading RULES.md step by step.
-func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
+// obvious way, reading RULES.md step by step, with the clauses off not in
+// force ("Clauses in force").
+func reference(pop *engine.Population, reg *engine.Registry, off notInForce) []refDecision {
 	guidRows := map[value.GUID]int{}
 	for _, d := range pop.Devices {
 		guidRows[d.GUID]++
@@ -225,12 +303,6 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 			}
 		}
 		return true
-	}
-	exOrBlock := func(dormant bool) string {
-		if dormant {
-			return "exclude"
-		}
-		return "blocked"
 	}
 	out := make([]refDecision, n)
 	seen := make([]bool, n+len(pop.Smets2))
@@ -283,13 +355,14 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 			}
 			r := refDecision{gid: gid, size: len(group), notify: "Y"}
 			in := pop.Installations[m]
+			status := engine.Live
 			for _, k := range []value.Key{in.MPAN, in.MPRN} {
 				if reg == nil {
 					break
 				}
 				if s, ok := reg.Supplier(k); k != 0 && ok && r.supplier == "" {
-					r.supplier = s
-					if st := reg.Status(s); st == engine.CeasedTrading || st == engine.NotLiveUser {
+					r.supplier, status = s, reg.Status(s)
+					if status == engine.CeasedTrading || status == engine.NotLiveUser {
 						r.notify = "N"
 					}
 				}
@@ -303,12 +376,15 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 			dormant := dormantOnly(m)
 			winner := false
 			switch {
+			case dupGUID && dormant && !off["18.12"]:
+				r.d, r.r, r.clause = "exclude", "duplicate_guid", "18.12"
 			case dupGUID:
-				r.d, r.r = exOrBlock(dormant), "duplicate_guid"
-				if dormant {
-					r.clause = "18.12"
-				}
+				r.d, r.r = "blocked", "duplicate_guid"
 			case len(group) == 1:
+			case off["4.1C"] && active: // step 2 resolves nothing
+				r.d, r.r = "blocked", "duplicate_mpxn_active"
+			case off["4.1C"]:
+				r.d, r.r = "blocked", "duplicate_mpxn"
 			case active:
 				r.d, r.r, r.clause = "blocked", "duplicate_mpxn_active", "4.1C"
 			case comm == 0:
@@ -320,13 +396,25 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 			default:
 				r.d, r.r, r.clause = "exclude", "duplicate_mpxn", "18.13"
 			}
+			if r.clause == "18.13" && off["18.13"] {
+				r.d, r.clause = "blocked", ""
+			}
 			if r.d == "" {
-				r.d, r.r, r.clause = laterSteps(pop, m, reg, dormant)
+				r.d, r.r, r.clause = laterSteps(pop, m, reg, dormant, off)
 			}
 			if r.d == "" && winner {
 				r.d, r.r, r.clause = "migrate", "duplicate_resolved", "4.1C"
 			} else if r.d == "" {
 				r.d, r.r, r.clause = "migrate", "unique", ""
+			}
+			// Step 7: no notification can be given while its clause is not in force.
+			if r.d == "migrate" || r.d == "migrate_partial" {
+				if status == engine.CeasedTrading && off["4.1A"] {
+					r.d, r.r, r.clause = "blocked", "supplier_ceased_trading", ""
+				}
+				if status == engine.NotLiveUser && off["4.1B"] {
+					r.d, r.r, r.clause = "blocked", "supplier_not_live_user", ""
+				}
 			}
 			out[m] = r
 		}
@@ -334,32 +422,29 @@ func reference(pop *engine.Population, reg *engine.Registry) []refDecision {
 	return out
 }
 
-// laterSteps is RULES.md steps 3 to 5 with the default thresholds, or ""
-// when none applies.
-func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant bool) (d, r, clause string) {
+// laterSteps is RULES.md steps 3 to 5 with the default thresholds and the
+// clauses off not in force, or "" when none applies.
+func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant bool, off notInForce) (d, r, clause string) {
 	in := pop.Installations[m]
 	devs := pop.DevicesOf(uint32(m))
-	exOrBlock := "blocked"
-	if dormant {
-		exOrBlock = "exclude"
+	// Steps 3 and 4 exclude a dormant-only installation under 18.12, else block it.
+	exOrBlock := func(reason string) (string, string, string) {
+		if dormant && !off["18.12"] {
+			return "exclude", reason, "18.12"
+		}
+		return "blocked", reason, ""
 	}
 	for _, k := range []value.Key{in.MPAN, in.MPRN} {
 		if reg == nil {
 			break // no registration data: no step 3
 		}
 		if _, ok := reg.Supplier(k); k != 0 && !ok {
-			if dormant {
-				return "exclude", "mpxn_not_registered", "18.12"
-			}
-			return "blocked", "mpxn_not_registered", ""
+			return exOrBlock("mpxn_not_registered")
 		}
 	}
 	for _, dv := range devs {
 		if (dv.Type == engine.ESME || dv.Type == engine.GSME) && dv.Prepay == value.No {
-			if dormant {
-				return "exclude", "no_prepayment_key", "18.12"
-			}
-			return exOrBlock, "no_prepayment_key", ""
+			return exOrBlock("no_prepayment_key")
 		}
 	}
 	if !dormant {
@@ -373,14 +458,14 @@ func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant boo
 	covered := func(dv engine.Device) bool {
 		return has && dv.Group[0] != 0 && strings.Contains(lim.groups, string(dv.Group[:]))
 	}
-	var failedESME, failedAny, retrying, stuck, esme, esmesFine bool
+	var failedESME, failedAny, retrying, stuck, esme, esmesFine, unable bool
 	esmesFine = true
 	for _, dv := range devs {
 		if dv.Type != engine.ESME && dv.Type != engine.GSME {
 			continue
 		}
 		if in.Cohort == engine.IOC && dv.Fw == engine.Unable && covered(dv) {
-			return "exclude", "fw_unable", "18.9"
+			unable = true
 		}
 		fwFail, cfgFail := dv.Fw == engine.Failed, dv.Cfg == engine.Failed
 		persistent := covered(dv) && (fwFail && dv.FwAttempts >= lim.fw || cfgFail && dv.CfgAttempts >= lim.cfg)
@@ -397,11 +482,18 @@ func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant boo
 			esmesFine = esmesFine && okish(dv.Fw) && okish(dv.Cfg)
 		}
 	}
+	if unable && !off["18.9"] {
+		return "exclude", "fw_unable", "18.9"
+	}
+	// 5b's and 5c's clauses: IOC's partial migration (5.8B) was in force
+	// before the consultation; while 4.26A is not, 5b takes MOC_MDS's
+	// partial migrations.
 	cl := map[engine.Cohort][2]string{engine.MOCMDS: {"18.10", "4.26A"}, engine.IOC: {"18.11", "5.8B"}}[in.Cohort]
+	partialOn := cl[1] == "5.8B" || !off[cl[1]]
 	switch {
-	case failedAny && (failedESME || !esme):
+	case failedAny && (failedESME || !esme || !partialOn) && !off[cl[0]]:
 		return "exclude", "fw_config_failure", cl[0]
-	case failedAny && esmesFine:
+	case failedAny && esme && esmesFine && partialOn:
 		return "migrate_partial", "gas_failure_partial", cl[1]
 	case retrying:
 		return "pending", "fw_retry", "4.26"
@@ -619,5 +711,71 @@ func TestConsultationProfile(t *testing.T) {
 	}
 	if st.Expected["fw_config_failure/IOC"] != 783 || st.Expected["duplicate_mpxn"] != 711 {
 		t.Errorf("scaling: %v", st.Expected)
+	}
+}
+
+// TestExplainClausesNotInForce: explain follows the store's clauses and
+// names the clause not in force that is why an installation is blocked,
+// still pending or excluded whole.
+func TestExplainClausesNotInForce(t *testing.T) {
+	st := generateAll(t, 20000, 0)
+	for _, c := range []struct {
+		off  []engine.Clause
+		want map[string]string // reason -> what explain says
+	}{
+		{[]engine.Clause{engine.Clause18_13, engine.Clause4_1A, engine.Clause18_9, engine.Clause4_26A}, map[string]string{
+			"duplicate_mpxn":           "18.13 is not in force: blocked, as before the consultation",
+			"supplier_ceased_trading":  "4.1A is not in force: blocked, as before the consultation; its Responsible Supplier has ceased trading",
+			"fw_no_exclusion_category": "18.9 is not in force: still pending, as before the consultation",
+			"fw_config_failure":        "4.26A is not in force: excluded entirely, not partially migrated",
+		}},
+		{[]engine.Clause{engine.Clause4_1C, engine.Clause18_12, engine.Clause4_1B}, map[string]string{
+			"duplicate_mpxn":         "4.1C is not in force: blocked, as before the consultation; its duplicate group of",
+			"duplicate_mpxn_active":  "why: its duplicate group is not resolved (§7): ", // blocked by 2a anyway: 4.1C is not why
+			"duplicate_guid":         "18.12 is not in force: blocked, as before the consultation; it holds a GUID",
+			"mpxn_not_registered":    "18.12 is not in force: blocked",
+			"supplier_not_live_user": "4.1B is not in force: blocked",
+		}},
+	} {
+		rules := engine.DefaultRules()
+		for _, x := range c.off {
+			rules.NotInForce = rules.NotInForce.With(x)
+		}
+		db := filepath.Join(t.TempDir(), "db")
+		dec, _ := runWith(t, Config{Inputs: st.Files, Registration: st.Registration, Suppliers: st.Suppliers, Smets2: st.Smets2, DB: db, Rules: &rules})
+		store, err := index.Open(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(store.Meta.ClausesInForce, " "); got != rules.InForce().String() {
+			t.Errorf("the store records %q in force, want %q", got, rules.InForce())
+		}
+		// Each reason must be explained so at least once (some pending or
+		// excluded installations are so for other reasons than a clause);
+		// an Active or Mixed installation is never blocked for 18.12.
+		want := maps.Clone(c.want)
+		explained := map[string]int{}
+		for _, r := range readCSV(t, dec)[1:] {
+			frag, ok := c.want[r[4]]
+			if !ok || explained[r[4]] == 60 {
+				continue
+			}
+			explained[r[4]]++
+			var sb strings.Builder
+			if err := explain.Explain(&sb, store, r[0]+"/"+r[1], 0); err != nil {
+				t.Fatal(err)
+			}
+			text := sb.String()
+			if strings.Contains(text, frag) {
+				delete(want, r[4])
+			}
+			if strings.Contains(text, "it is Active or Mixed, so it is blocked") && strings.Contains(text, "18.12 is not in force") {
+				t.Errorf("explain %s/%s: an Active or Mixed installation blocked for 18.12:\n%s", r[0], r[1], text)
+			}
+		}
+		store.Close()
+		if len(want) > 0 {
+			t.Errorf("not in force %s: no installation explained as %v", rules.NotInForce, want)
+		}
 	}
 }

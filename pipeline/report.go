@@ -93,6 +93,11 @@ func Report(ctx context.Context, cfg ReportConfig) (*report.Report, error) {
 		if err := sameRun(st, in, cfg); err != nil {
 			return nil, err
 		}
+		rs, err := st.RuleSet()
+		if err != nil {
+			return nil, err
+		}
+		rep.NotInForce = rs.NotInForce.Names()
 	}
 	if err := rep.Write(out.Path()); err != nil {
 		return nil, fmt.Errorf("writing the reports in %s: %w", out.Arg, err)

@@ -141,7 +141,9 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	}
 	if files.report != nil {
 		t := time.Now()
-		if err := buildReport(r.pop, r.res, r.reg).Write(files.report.Path()); err != nil {
+		rep := buildReport(r.pop, r.res, r.reg)
+		rep.NotInForce = r.rules.NotInForce.Names()
+		if err := rep.Write(files.report.Path()); err != nil {
 			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
 		}
 		r.sum.PhaseSeconds["report"] = time.Since(t).Seconds()
@@ -297,7 +299,8 @@ func (r *run) resolve(ctx context.Context) error {
 	if r.cfg.Rules != nil {
 		r.rules = *r.cfg.Rules
 	}
-	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: r.rules.Rules(r.cfg.Registration != ""), Registry: r.reg}
+	r.sum.ClausesInForce = r.rules.InForce().Names()
+	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: &r.rules, Registry: r.reg, Registration: r.cfg.Registration != ""}
 	if r.cfg.DuplicatesOnly {
 		resolver.Rules = nil
 	}

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,8 +19,8 @@ import (
 // DefaultWhatIfFolder is where whatif writes when no folder is given.
 const DefaultWhatIfFolder = "whatif"
 
-// WhatIfConfig re-decides a stored population under other rules
-// (`s1resolve whatif`).
+// WhatIfConfig re-decides a stored population under other step 5
+// thresholds or clauses in force (`s1resolve whatif`).
 type WhatIfConfig struct {
 	DB string // the store of a run
 	// RulesFile is the rules file to decide by, read once; Rules, when
@@ -42,10 +41,10 @@ type WhatIfConfig struct {
 // of the stored decisions with these (report.Diff) into cfg.Out, a folder
 // written whole.
 //
-// The rules change step 5 only: installations decided at steps 1 to 4 keep
-// their decisions; those decided at step 5 or 6 are decided again, step 5
-// with the new thresholds on their stored meters, else step 6 (the stored
-// step 2 facts say whether one is the group's 2c winner).
+// Every installation is decided again by engine.RuleSet.Decide from the
+// facts the store kept (index.Store.FactsOf): its duplicate GUID, its
+// group's step 2 facts, its registration, meters and Responsible
+// Supplier's status.
 func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 	j := job.New(job.Streams{Stdin: cfg.Stdin})
 	defer j.Abort()
@@ -96,8 +95,10 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 	supplierOf := make([]int32, 0, m.Installations)
 	d := report.NewDiff()
 	unchanged := map[engine.Outcome]int{} // counted by outcome, added to d at the end
+	var f engine.Facts
 	err = st.Scan(ctx, func(r *index.Record) error {
-		o := redecide(cfg.Rules, r)
+		st.FactsOf(r, &f)
+		o := cfg.Rules.Decide(&f, nil)
 		in := r.Installation
 		in.First, in.Count = 0, 0 // the devices are not kept
 		pop.Installations = append(pop.Installations, in)
@@ -108,10 +109,7 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 			unchanged[engine.Outcome{Decision: o.Decision, Reason: o.Reason}]++
 			return nil
 		}
-		supplier := ""
-		if r.Supplier >= 0 && int(r.Supplier) < len(m.Suppliers) {
-			supplier = m.Suppliers[r.Supplier]
-		}
+		supplier, _ := st.Supplier(r.Supplier)
 		d.Add(in.SMSO(), in.ID(), in.Cohort.String(), supplier, sideOf(r.Outcome), sideOf(o))
 		return nil
 	})
@@ -126,50 +124,27 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 	}
 	dec := &output.Decisions{Pop: pop, Res: res, Format: output.CSV, Workers: cfg.Workers}
 	if m.Registration != "" {
-		if len(m.SupplierStatus) != len(m.Suppliers) {
-			return nil, fmt.Errorf("%w: the store's supplier statuses do not match its suppliers", index.ErrFormat)
-		}
 		dec.Supplier = func(id uint32) (string, bool) {
-			s := supplierOf[id]
-			if s < 0 || int(s) >= len(m.Suppliers) {
-				return "", true
-			}
-			status := m.SupplierStatus[s]
-			return m.Suppliers[s], status != engine.CeasedTrading.String() && status != engine.NotLiveUser.String()
+			name, status := st.Supplier(supplierOf[id])
+			return name, status.Notified()
 		}
 	}
 	if err := writeFiles(dir, d.Files()); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "decisions.csv"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	out, err := os.OpenFile(filepath.Join(dir, "decisions.csv"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	bw := bufio.NewWriterSize(f, 1<<20)
+	defer out.Close()
+	bw := bufio.NewWriterSize(out, 1<<20)
 	if err := output.WriteDecisions(ctx, bw, dec); err != nil {
 		return nil, err
 	}
 	if err := bw.Flush(); err != nil {
 		return nil, err
 	}
-	return d, f.Close()
-}
-
-// redecide returns the outcome of a stored installation under rs.
-func redecide(rs engine.RuleSet, r *index.Record) engine.Outcome {
-	if s := r.Outcome.Step; s != engine.Step5 && s != engine.Step6 {
-		return r.Outcome // steps 1 to 4 do not read the thresholds
-	}
-	if r.Dormant {
-		if o, ok := rs.Firmware(r.Installation.Cohort, r.Devices, nil); ok {
-			return o
-		}
-	}
-	if r.Facts.Winner && r.Facts.Communicator == r.ID {
-		return engine.Outcome{Decision: engine.Migrate, Reason: engine.DuplicateResolved, Step: engine.Step6}
-	}
-	return engine.Outcome{Decision: engine.Migrate, Reason: engine.Unique, Step: engine.Step6}
+	return d, out.Close()
 }
 
 func sideOf(o engine.Outcome) report.Side {

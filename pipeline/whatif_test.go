@@ -13,7 +13,8 @@ import (
 
 // TestWhatIfEqualsRun: whatif under a rule set writes the very bytes that
 // run --rules writes with the same inputs, for rule sets that move
-// installations between exclude, pending, migrate_partial and migrate.
+// installations between exclude, pending, migrate_partial and migrate,
+// and for clauses not in force.
 func TestWhatIfEqualsRun(t *testing.T) {
 	st := generateAll(t, 30000, 0.002)
 	dir := t.TempDir()
@@ -31,6 +32,12 @@ func TestWhatIfEqualsRun(t *testing.T) {
 		"higher thresholds": "MOC_MDS firmware=500 configuration=500 groups=CB\nIOC firmware=900 configuration=900 groups=AA\n",
 		"every cohort":      "FOC firmware=1 configuration=1 groups=FA\nMOC_SECURE firmware=1 configuration=1 groups=SA\nIOC firmware=50 configuration=10 groups=DA\n",
 		"none":              "none\n",
+		"18.13 and 4.1B not in force": "MOC_MDS firmware=15 configuration=10 groups=CB\nIOC firmware=108 configuration=30 groups=AA,BA,CA\n" +
+			"not_in_force 18.13 4.1B\n",
+		"no clause in force": "MOC_MDS firmware=15 configuration=10 groups=CB\nIOC firmware=108 configuration=30 groups=AA,BA,CA\n" +
+			"not_in_force 18.9 18.10 18.11 18.12 18.13 4.1A 4.1B 4.1C 4.26A\n",
+		"lower thresholds, 4.26A and 4.1C not in force": "MOC_MDS firmware=5 configuration=3 groups=CB,CC\nIOC firmware=20 configuration=5 groups=AA,BA,CA,DA\n" +
+			"not_in_force 4.26a 4.1c\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			rules, err := engine.ParseRules(strings.NewReader(text), name)

@@ -78,6 +78,9 @@ func (r *Report) HTML() []byte {
 		`<style>body{font-family:sans-serif;margin:2em;color:#1a202c}table{border-collapse:collapse}` +
 		`td,th{border:1px solid #cbd5e0;padding:4px 8px;font-size:13px}td.n{text-align:right}</style></head><body>`)
 	fmt.Fprintf(&b, `<h1>SMETS1 migration decisions</h1><p id="total">%d installations decided.</p>`, r.total)
+	if note := r.notInForceNote(); note != "" {
+		fmt.Fprintf(&b, `<p id="not-in-force">%s</p>`, html.EscapeString(note))
+	}
 	fmt.Fprintf(&b, `<h2>Installations not simply migrating, by decision and reason</h2><p>%d installations migrate (unique or duplicate resolved) and are left out of this chart.</p>`, migrating)
 	b.WriteString(barChart("Installations by decision and reason", sortedBars(byReason)))
 	b.WriteString(`<h2>Decisions by cohort</h2>`)

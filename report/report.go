@@ -8,6 +8,7 @@ package report
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/output"
@@ -22,6 +23,11 @@ type Row struct {
 
 // Report accumulates rows; its methods write the outputs.
 type Report struct {
+	// NotInForce names the consultation's clauses not in force for these
+	// decisions (RULES.md, "Clauses in force"), when known; the tables say
+	// so when there are any.
+	NotInForce []string
+
 	byCategory map[categoryKey]int
 	bySMSO     map[smsoKey]int
 	bySupplier map[string][]Row
@@ -100,4 +106,14 @@ func Category(reason string) string {
 		return r.Category()
 	}
 	return reason
+}
+
+// notInForceNote says which clauses were not in force, or "" when all
+// were (or it is not known).
+func (r *Report) notInForceNote() string {
+	if len(r.NotInForce) == 0 {
+		return ""
+	}
+	return "Clauses not in force: " + strings.Join(r.NotInForce, ", ") +
+		"; the installations they would decide are blocked or held as before the consultation."
 }

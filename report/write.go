@@ -118,6 +118,9 @@ func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 func (r *Report) summaryMarkdown() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# SMETS1 installations by category\n\n%d installations decided.\n\n", r.total)
+	if note := r.notInForceNote(); note != "" {
+		b.WriteString(note + "\n\n")
+	}
 	b.WriteString("| Category | Exclusion type | Clause | Cohort | Number of SMETS1 Installations |\n|---|---|---|---|---:|\n")
 	for _, l := range r.categories() {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", mdCell(l.Reason.Category()), mdCell(l.Decision.Title()),

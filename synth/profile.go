@@ -86,6 +86,7 @@ func (g *gen) runConsultation(ctx context.Context) error {
 		g.plant(kind, exp)
 	}
 	g.stats.Expected = exp
+	g.stats.ExpectedImpact = expectedImpact(exp)
 	for _, f := range g.files {
 		f.flush()
 	}
@@ -216,4 +217,53 @@ func (g *gen) boundaries(n int) int {
 		g.emit(in)
 	}
 	return len(boundaryCases)
+}
+
+// plantedImpact says what each planted kind is to the impact of the
+// clauses (RULES.md, "Impact of the clauses", all nine in force): the
+// clauses that exclude it or unblock it, taken out one at a time. Every
+// kind counts for "all" the same way.
+var plantedImpact = map[string]struct {
+	clauses  []string
+	excluded bool // else unblocked
+}{
+	"fw_unable":                 {[]string{"18.9"}, true},          // 5a; without: stuck, pending
+	"fw_config_failure/IOC":     {[]string{"18.11"}, true},         // 5b; without: pending
+	"fw_config_failure/MOC_MDS": {[]string{"18.10"}, true},         // 5b; without: pending
+	"duplicate_guid":            {[]string{"18.12"}, true},         // dormant; without: blocked
+	"no_prepayment_key":         {[]string{"18.12"}, true},         // dormant; without: blocked
+	"mpxn_not_registered":       {[]string{"18.12"}, true},         // dormant; without: blocked
+	"duplicate_mpxn":            {[]string{"18.13", "4.1C"}, true}, // the pair's earlier member; without either: blocked
+	"duplicate_resolved":        {[]string{"4.1C"}, false},         // the pair's later member; without 4.1C: blocked
+	"gas_failure_partial":       {[]string{"4.26A"}, false},        // without: excluded whole under 18.10
+	"supplier/ceased_trading":   {[]string{"4.1A"}, false},         // without: blocked at step 7
+	"supplier/not_live_user":    {[]string{"4.1B"}, false},         // without: blocked at step 7
+}
+
+// ImpactCount is what `s1resolve impact` must show for one clause.
+type ImpactCount struct{ Excluded, Unblocked int }
+
+// expectedImpact turns the planted decisions into the impact each clause,
+// and all of them together ("all"), must show.
+func expectedImpact(exp map[string]int) map[string]ImpactCount {
+	out := map[string]ImpactCount{}
+	for _, c := range []string{"18.9", "18.10", "18.11", "18.12", "18.13", "4.1A", "4.1B", "4.1C", "4.26A", "all"} {
+		out[c] = ImpactCount{}
+	}
+	for kind, n := range exp {
+		p, ok := plantedImpact[kind]
+		if !ok {
+			continue
+		}
+		for _, c := range append(p.clauses, "all") {
+			ic := out[c]
+			if p.excluded {
+				ic.Excluded += n
+			} else {
+				ic.Unblocked += n
+			}
+			out[c] = ic
+		}
+	}
+	return out
 }

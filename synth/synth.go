@@ -57,6 +57,11 @@ type Stats struct {
 	// run must decide per reason ("fw_config_failure/IOC", ...) and per
 	// supplier status ("supplier/ceased_trading", ...).
 	Expected map[string]int
+	// ExpectedImpact is, for the consultation profile, what `s1resolve
+	// impact` must show of a run with the registration and supplier files
+	// and all nine clauses in force: per clause, and "all", the
+	// installations it excludes and unblocks.
+	ExpectedImpact map[string]ImpactCount
 }
 
 // Rebase moves the file names of s to dir: Generate wrote them elsewhere

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/synth"
 )
@@ -81,6 +82,14 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 		fmt.Fprintf(w, "  %s (--smets2)\n", st.Smets2)
 		for _, k := range slices.Sorted(maps.Keys(st.Smets2Situations)) {
 			fmt.Fprintf(w, "    SMETS2+ rows %-30s %8d\n", k, st.Smets2Situations[k])
+		}
+	}
+	if st.ExpectedImpact != nil {
+		fmt.Fprintln(w, "  what s1resolve impact must show of that run's store (all nine clauses in force):")
+		fmt.Fprintf(w, "    %-8s %10s %10s\n", "clause", "excludes", "unblocks")
+		for _, c := range append(engine.AllClauses.Names(), "all") {
+			ic := st.ExpectedImpact[c]
+			fmt.Fprintf(w, "    %-8s %10d %10d\n", c, ic.Excluded, ic.Unblocked)
 		}
 	}
 	if st.Expected != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/job"
 )
@@ -12,7 +13,7 @@ import (
 var infoCommand = &command{
 	name:    "info",
 	summary: "print what produced a store: inputs, rules, build, decisions",
-	about:   `Prints what produced a store: the files read (size and xxhash64), the rules, the build, when, and the decisions written beside it.`,
+	about:   `Prints what produced a store: the files read (size and xxhash64), the rules and clauses in force, the build, when, and the decisions written beside it.`,
 	setup: func(f *flags) action {
 		var db string
 		f.DB(&db, "the store DIR written by s1resolve run --db").Required()
@@ -46,7 +47,20 @@ var infoCommand = &command{
 				fmt.Fprintf(w, "rejects: %s\n", m.Rejects)
 			}
 			fmt.Fprintf(w, "rules:\n  %s\n", strings.ReplaceAll(strings.TrimSpace(m.Rules), "\n", "\n  "))
+			rs, err := st.RuleSet()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(w, clausesLine(rs.InForce()))
 			return nil
 		}
 	},
+}
+
+// clausesLine says which of the consultation's clauses are in force.
+func clausesLine(in engine.ClauseSet) string {
+	if in == engine.AllClauses {
+		return fmt.Sprintf("clauses in force: all nine (%s)", in)
+	}
+	return fmt.Sprintf("clauses in force: %s; not in force: %s", in, engine.AllClauses&^in)
 }

@@ -32,6 +32,7 @@ var commands = []*command{
 	reportCommand,
 	diffCommand,
 	whatifCommand,
+	impactCommand,
 	rulesCommand,
 	infoCommand,
 	serveCommand,

@@ -9,9 +9,10 @@ import (
 var rulesCommand = &command{
 	name:    "rules",
 	summary: "check a rules file and print the rules in force",
-	about: `Prints the rules in force (the step 5 thresholds per cohort), in the rules-file form
-that run --rules, whatif --rules and impact --rules read: the defaults of RULES.md, or
-those of --rules FILE once checked.`,
+	about: `Prints the rules in force, in the rules-file form that run --rules, whatif --rules and
+impact --rules read: the step 5 thresholds per cohort and the consultation's clauses in
+force (a not_in_force line names those that are not); the defaults of RULES.md, or those of
+--rules FILE once checked.`,
 	setup: func(f *flags) action {
 		var file string
 		f.Rules(&file, "the rules FILE to check and print (default: RULES.md's)")

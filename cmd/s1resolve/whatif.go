@@ -10,15 +10,15 @@ import (
 
 var whatifCommand = &command{
 	name:    "whatif",
-	summary: "re-decide a stored population under other rules",
-	about: `Re-decides the population of a store under other rules, without reading the inputs
-again: writes decisions.csv (as run --rules FILE would) and what changed (as s1resolve
+	summary: "re-decide a stored population under other thresholds or clauses in force",
+	about: `Re-decides the population of a store under other step 5 thresholds or clauses in
+force, without reading the inputs again: writes decisions.csv (as run --rules FILE would) and what changed (as s1resolve
 diff does) into a folder written whole.`,
 	setup: func(f *flags) action {
 		var db, rules, out, cpuprofile string
 		var workers int
 		f.DB(&db, "the store DIR of a run").Required()
-		f.Rules(&rules, "the rules FILE to decide by (see s1resolve rules)").Required()
+		f.Rules(&rules, "the rules FILE to decide by: step 5 thresholds and clauses in force (see s1resolve rules)").Required()
 		f.String(&out, "out", "DIR", pipeline.DefaultWhatIfFolder, "write decisions.csv and the comparison into DIR, replaced whole").Names(pipeline.ArgOut)
 		f.Workers(&workers)
 		f.CPUProfile(&cpuprofile)
