@@ -1,10 +1,10 @@
 // Package engine holds the population model of SMETS1 installations and the
-// decision rules that resolve it (shared/spec/RULES.md): duplicate GUIDs,
+// decision rules that resolve it (docs/RULES.md): duplicate GUIDs,
 // duplicate MPxN groups and the per-installation steps that follow them,
 // under the consultation's clauses in force.
 //
 // Files: population.go is the model (installations, devices); words.go the
-// listed words of FORMAT.md (cohorts, device types, states, statuses);
+// listed words of FORMATS.md (cohorts, device types, states, statuses);
 // outcome.go every decision, reason and step, declared once with its clause,
 // report category and explanation; clauses.go the consultation's clauses
 // that can be in force or not, declared once with their words; decide.go

@@ -85,7 +85,7 @@ type Population struct {
 	RowLine []uint32
 	// Files names the input files in the order given.
 	Files []string
-	// Smets2 is the SMETS2+ inventory (FORMAT.md §6), sorted by ID. Its
+	// Smets2 is the SMETS2+ inventory (FORMATS.md §6), sorted by ID. Its
 	// installations are members of the duplicate groups they join, as
 	// member n+i (n the number of Installations), but get no decision.
 	Smets2 []Smets2

@@ -6,7 +6,7 @@ import (
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// SupplierStatus is a Responsible Supplier's status (FORMAT.md §3).
+// SupplierStatus is a Responsible Supplier's status (FORMATS.md §3).
 type SupplierStatus uint8
 
 // Supplier statuses; a supplier not listed is Live.
@@ -20,7 +20,7 @@ const (
 // SupplierStatus order.
 var SupplierStatuses = []string{"live", "ceased_trading", "not_live_user"}
 
-// String returns the status as FORMAT.md spells it.
+// String returns the status as FORMATS.md spells it.
 func (s SupplierStatus) String() string { return SupplierStatuses[s] }
 
 // Notified says whether the installations of a supplier of this status
@@ -28,7 +28,7 @@ func (s SupplierStatus) String() string { return SupplierStatuses[s] }
 // trading or is not a live user).
 func (s SupplierStatus) Notified() bool { return s != CeasedTrading && s != NotLiveUser }
 
-// ParseSupplierStatus reads a status as FORMAT.md spells it.
+// ParseSupplierStatus reads a status as FORMATS.md spells it.
 func ParseSupplierStatus(s string) (SupplierStatus, bool) {
 	for i, w := range SupplierStatuses {
 		if w == s {

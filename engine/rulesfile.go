@@ -130,7 +130,7 @@ func cohortByName(s string) Cohort {
 // notInForceWord starts the line naming the clauses not in force.
 const notInForceWord = "not_in_force"
 
-// Format writes the rule set in the rules-file form, cohorts in FORMAT.md
+// Format writes the rule set in the rules-file form, cohorts in FORMATS.md
 // order, then the clauses in force as a comment and, when some are not,
 // the not_in_force line.
 func (rs RuleSet) Format(w io.Writer) error {

@@ -16,11 +16,11 @@ func (o Outcome) Valid() bool {
 	return false
 }
 
-// Valid reports whether c is one of FORMAT.md's cohorts: what a store or a
+// Valid reports whether c is one of FORMATS.md's cohorts: what a store or a
 // file read back is checked against before its value is used.
 func (c Cohort) Valid() bool { return c >= FOC && int(c) <= len(cohortNames) }
 
-// Valid reports whether t is one of FORMAT.md's device types.
+// Valid reports whether t is one of FORMATS.md's device types.
 func (t DeviceType) Valid() bool { return t >= CHF && int(t) <= len(deviceTypeNames) }
 
 // Valid reports whether s is no state, active or dormant.

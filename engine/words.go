@@ -5,7 +5,7 @@ import "github.com/s1resolve/s1resolve/value"
 // Cohort is the SMETS1 cohort of an installation.
 type Cohort uint8
 
-// Cohorts, in the order FORMAT.md lists them.
+// Cohorts, in the order FORMATS.md lists them.
 const (
 	FOC Cohort = iota + 1
 	IOC
@@ -15,7 +15,7 @@ const (
 
 var cohortNames = []string{"FOC", "IOC", "MOC_MDS", "MOC_SECURE"}
 
-// String returns the cohort as FORMAT.md spells it.
+// String returns the cohort as FORMATS.md spells it.
 func (c Cohort) String() string { return nameOf(cohortNames, int(c)-1) }
 
 // ParseCohort reads a cohort in any case; ok is false for another word.
@@ -36,7 +36,7 @@ const (
 
 var deviceTypeNames = []string{"CHF", "ESME", "GSME", "GPF", "PPMID", "IHD"}
 
-// String returns the device type as FORMAT.md spells it.
+// String returns the device type as FORMATS.md spells it.
 func (t DeviceType) String() string { return nameOf(deviceTypeNames, int(t)-1) }
 
 // ParseDeviceType reads a device type in any case.
@@ -57,7 +57,7 @@ const (
 
 var stateNames = []string{"active", "dormant"}
 
-// String returns the state as FORMAT.md spells it.
+// String returns the state as FORMATS.md spells it.
 func (s State) String() string { return nameOf(stateNames, int(s)-1) }
 
 // ParseState reads active or dormant in any case.
@@ -82,7 +82,7 @@ var (
 	ConfigStatuses   = FirmwareStatuses[:3]
 )
 
-// String returns the status as FORMAT.md spells it.
+// String returns the status as FORMATS.md spells it.
 func (s Status) String() string { return nameOf(FirmwareStatuses, int(s)) }
 
 // ParseStatus reads one of words (FirmwareStatuses or ConfigStatuses) in

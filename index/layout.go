@@ -119,7 +119,7 @@ type Meta struct {
 	Inputs  []provenance.Input `json:"inputs,omitempty"`
 	Build   provenance.Build   `json:"build"`
 	Created string             `json:"created"`
-	// Smets2 counts the SMETS2+ members (FORMAT.md §6), ids Installations
+	// Smets2 counts the SMETS2+ members (FORMATS.md §6), ids Installations
 	// to Installations+Smets2-1 in the postings.
 	Smets2 int `json:"smets2,omitempty"`
 	// Rejects is the rejects output of the run ("" if unknown), and

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// lineEndRef is FORMAT.md §1's line end read plainly: CRs then an LF, or a
+// lineEndRef is FORMATS.md §1's line end read plainly: CRs then an LF, or a
 // CR alone.
 var lineEndRef = regexp.MustCompile(`\r*\n|\r`)
 
@@ -96,8 +96,8 @@ func checkCut(t *testing.T, data []byte) {
 // FuzzParseRecord checks that the record parser never panics, that the
 // block splitter agrees with it on where records end, that records
 // without a quote split like strings.Split, and that line ends count as
-// FORMAT.md §1 says. The input's text is also written with each line end
-// of FORMAT.md §1 (LF, CRLF, `\r\r\n`, CR alone): every variant reads as
+// FORMATS.md §1 says. The input's text is also written with each line end
+// of FORMATS.md §1 (LF, CRLF, `\r\r\n`, CR alone): every variant reads as
 // the same records, and a `sep=,` line before it changes the header's line
 // and nothing else.
 func FuzzParseRecord(f *testing.F) {

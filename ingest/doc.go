@@ -1,4 +1,4 @@
-// Package ingest reads SMSO installation files (FORMAT.md §1) into an
+// Package ingest reads SMSO installation files (FORMATS.md §1) into an
 // engine.Population: it splits the input into blocks at record boundaries,
 // parses and validates the blocks in parallel, and gathers each
 // installation's rows wherever they stand in the input. Rows that break the

@@ -194,7 +194,7 @@ func TestSepLine(t *testing.T) {
 	}
 }
 
-// TestHeaderNames (FORMAT.md §1): header names are read like values, and a
+// TestHeaderNames (FORMATS.md §1): header names are read like values, and a
 // control character in one is an error naming the file and the column's
 // position.
 func TestHeaderNames(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// LoadInventory reads a SMETS2+ inventory (FORMAT.md §6: columns
+// LoadInventory reads a SMETS2+ inventory (FORMATS.md §6: columns
 // inventory_id, install_date, mpan and/or mprn, optional communicating)
 // and returns its installations sorted by inventory_id, and the rejects
 // (file is the index they name). A row with a bad or missing value, or

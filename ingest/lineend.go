@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// Line ends (FORMAT.md §1). A line ends in LF, in CRLF, or in a CR alone;
+// Line ends (FORMATS.md §1). A line ends in LF, in CRLF, or in a CR alone;
 // carriage returns just before an LF belong to the line end, so `\r\r\n`
 // ends one line. A run of CRs that no LF follows is that many line ends:
 // each CR ends a line, the ones after the first ending empty lines. The
@@ -109,7 +109,7 @@ func lastLineEnd(b []byte, final bool) int {
 }
 
 // NormalizeLineEnds returns text with every line end (LF, CRLF, CRs
-// before an LF, or a CR alone: FORMAT.md §1) written as one LF, so that a
+// before an LF, or a CR alone: FORMATS.md §1) written as one LF, so that a
 // reader splitting lines on LF (the rules file's) reads the lines a text
 // editor shows. Text with no CR is returned as it is.
 func NormalizeLineEnds(text []byte) []byte {

@@ -28,7 +28,7 @@ func benchBlock(n int) ([]byte, *header) {
 
 // BenchmarkParseRecord splits records into fields (csv.go), as a parse
 // worker does for one block, telling first whether it holds a CR. The
-// sub-benchmarks write the same rows with the other line ends of FORMAT.md
+// sub-benchmarks write the same rows with the other line ends of FORMATS.md
 // §1.
 func BenchmarkParseRecord(b *testing.B) {
 	data, _ := benchBlock(20000)
@@ -122,7 +122,7 @@ func BenchmarkParseRow(b *testing.B) {
 
 // BenchmarkParseBlock turns a block into a chunk (parse.go): splitting,
 // validating and recording runs, as one worker does; with each line end of
-// FORMAT.md §1.
+// FORMATS.md §1.
 func BenchmarkParseBlock(b *testing.B) {
 	data, h := benchBlock(20000)
 	for _, le := range benchLineEnds {

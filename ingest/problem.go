@@ -7,7 +7,7 @@ import (
 )
 
 // The faults of an input file, as named values: every file s1resolve reads
-// (FORMAT.md §1, §2, §3, §6 and the decisions files read back) is read by
+// (FORMATS.md §1, §2, §3, §6 and the decisions files read back) is read by
 // the same code, and the same fault gets the same value and the same
 // message wherever it is found. A HeaderError stops the run; a RowError is
 // a reject (or, for a decisions file read back, an error naming the line).
@@ -65,7 +65,7 @@ var (
 )
 
 // RowError is a row that cannot be read as one: not valid CSV, or a
-// different number of fields from the header. FORMAT.md §1: such a row is a
+// different number of fields from the header. FORMATS.md §1: such a row is a
 // reject on its own, reported with its line.
 type RowError struct {
 	File string

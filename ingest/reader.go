@@ -6,7 +6,7 @@ import (
 )
 
 // Reader reads a CSV file of one Kind row by row, by the rules every input
-// follows (FORMAT.md §1): a BOM and a `sep=,` first line skipped, the
+// follows (FORMATS.md §1): a BOM and a `sep=,` first line skipped, the
 // header read by the one header reader, line ends LF, CRLF, `\r\r\n` or CR
 // alone, RFC 4180 quoting, empty lines skipped and counted, values trimmed
 // of spaces, tabs and CRs. It is for the small files beside the

@@ -12,7 +12,7 @@ import (
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// LoadRegistration reads registration data (FORMAT.md §2: columns mpxn and
+// LoadRegistration reads registration data (FORMATS.md §2: columns mpxn and
 // supplier_id) into reg. file is the index the returned rejects name. A
 // row with an invalid MPxN or no supplier is a reject; so is an MPxN listed
 // again, whose first row stands.
@@ -44,7 +44,7 @@ func LoadRegistration(ctx context.Context, path string, file uint16, reg *engine
 	return rejects, nil
 }
 
-// LoadSuppliers reads supplier statuses (FORMAT.md §3: columns supplier_id
+// LoadSuppliers reads supplier statuses (FORMATS.md §3: columns supplier_id
 // and status) into reg. A supplier listed again is a reject; its first row
 // stands.
 func LoadSuppliers(ctx context.Context, path string, file uint16, reg *engine.Registry, opt Options) ([]value.Reject, error) {

@@ -76,7 +76,7 @@ func TestReferenceFileHeaderErrors(t *testing.T) {
 	}
 }
 
-// TestLoadInventory: FORMAT.md §6, header by name with mpan or mprn
+// TestLoadInventory: FORMATS.md §6, header by name with mpan or mprn
 // absent as a column, each reject kind, the first of a repeated id
 // standing, and the installations sorted by inventory_id.
 func TestLoadInventory(t *testing.T) {

@@ -156,7 +156,7 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	r.dev.Prepay = r.yesNo(h.field(fields, colPrepayKey), colPrepayKey)
 }
 
-// word reads a required column of listed words (FORMAT.md: matched without
+// word reads a required column of listed words (FORMATS.md: matched without
 // regard to case): missing or another word is a problem of the row, and
 // the zero value is returned.
 func word[T any](r *row, v []byte, c column, parse func([]byte) (T, bool), problem string) T {

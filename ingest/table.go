@@ -22,7 +22,7 @@ const (
 	OneOf
 )
 
-// Column is one column of a kind of file, found by name (FORMAT.md §1:
+// Column is one column of a kind of file, found by name (FORMATS.md §1:
 // case-insensitive, spaces, tabs and CRs around it ignored).
 type Column struct {
 	Name string // lower case
@@ -40,7 +40,7 @@ type Kind struct {
 	Columns []Column
 }
 
-// The kinds of input file (FORMAT.md §1, §2, §3, §6). The installations
+// The kinds of input file (FORMATS.md §1, §2, §3, §6). The installations
 // file's columns are in the order of header.go's column constants.
 var (
 	Installations = &Kind{Name: "installations", Columns: []Column{
@@ -122,7 +122,7 @@ func readHeader(path string, data []byte, atEOF bool, k *Kind) (*Header, int, in
 						strconv.Quote(string(body[:end])), separatorName(r))}
 			}
 		} else {
-			// FORMAT.md §1: skipped, and counted as a line. Empty lines
+			// FORMATS.md §1: skipped, and counted as a line. Empty lines
 			// after it that end in lone CRs are left to be read as lines,
 			// as they are when they end in LFs.
 			next -= blanks
@@ -163,7 +163,7 @@ func matchColumns(path string, line int, fields [][]byte, k *Kind) (*Header, err
 		return &HeaderError{File: path, Line: line, Field: field, Column: column, Err: err, Detail: detail}
 	}
 	// A header of one field holding another separator: the file is not
-	// comma-separated (FORMAT.md §1), and "column missing" would mislead.
+	// comma-separated (FORMATS.md §1), and "column missing" would mislead.
 	if len(fields) == 1 {
 		f := trim(fields[0])
 		semi, tabs := bytes.Count(f, []byte{';'}), bytes.Count(f, []byte{'\t'})
@@ -284,7 +284,7 @@ func checkText(path string, line int, header []byte) error {
 	return nil
 }
 
-// trim removes the spaces, tabs and CRs around a value (FORMAT.md §1).
+// trim removes the spaces, tabs and CRs around a value (FORMATS.md §1).
 func trim(b []byte) []byte {
 	for len(b) > 0 && isSpace(b[0]) {
 		b = b[1:]

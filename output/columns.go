@@ -8,7 +8,7 @@ import (
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// The columns of the decisions output (FORMAT.md §4), in order. The table
+// The columns of the decisions output (FORMATS.md §4), in order. The table
 // below is the one place they are described: it drives the CSV header and
 // rows, the JSON Lines keys and values, the Parquet schema and rows, and
 // the reader of all three (read.go). A new column is one constant and one
@@ -61,7 +61,7 @@ var columns = [NumColumns]column{
 		get: func(r *Row, v string) string {
 			var ok bool
 			r.Cohort, ok = engine.ParseCohort([]byte(v))
-			return unless(ok, "not a cohort of FORMAT.md")
+			return unless(ok, "not a cohort of FORMATS.md")
 		}},
 	ColDecision: {name: "decision", kind: word, put: func(b []byte, r *Row) []byte { return append(b, r.Decision.String()...) },
 		get: func(r *Row, v string) string {

@@ -50,7 +50,7 @@ var (
 	ErrListedTwice  = errors.New("installation listed twice")
 )
 
-// ReadDecisions reads a decisions file (FORMAT.md §4) written by run,
+// ReadDecisions reads a decisions file (FORMATS.md §4) written by run,
 // whatif or another tool: CSV or JSON Lines (gzipped or not) or Parquet,
 // told by its content, whatever its name. Columns are found by name (in any
 // order; unknown ones ignored). Every row is checked the same way whatever

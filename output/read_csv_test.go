@@ -29,7 +29,7 @@ func readAllCSV(t *testing.T, data []byte) []readRow {
 }
 
 // TestReadDecisionsCSVLikeEveryInput: a decisions CSV is read by the rules
-// of every input (FORMAT.md §1, ingest.Reader): written with CRLF, `\r\r\n`
+// of every input (FORMATS.md §1, ingest.Reader): written with CRLF, `\r\r\n`
 // or CR line ends, after a BOM and a `sep=,` line, with blank lines, it
 // reads as the same rows on the same lines (one further on after sep=,).
 func TestReadDecisionsCSVLikeEveryInput(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
-// printed is the row of installation id as FORMAT.md §4 prints it, spelled
+// printed is the row of installation id as FORMATS.md §4 prints it, spelled
 // out here without the column table.
 func printed(r Row) []string {
 	notify := "N"

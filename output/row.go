@@ -9,7 +9,7 @@ import (
 	"github.com/s1resolve/s1resolve/value"
 )
 
-// Row is one row of the decisions output (FORMAT.md §4): an installation
+// Row is one row of the decisions output (FORMATS.md §4): an installation
 // and what the run decided of it. It is built once (RowOf) and every
 // writer (CSV, JSON Lines, Parquet), the reader, the reports and the
 // comparison of two runs take it; the column table (columns.go) says how

@@ -146,7 +146,7 @@ func checkFieldRun(t *testing.T, dec, rej []byte) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("decisions %v, want %v", got, want)
 	}
-	// Rejects: valid UTF-8 whatever the input held (FORMAT.md §5), each
+	// Rejects: valid UTF-8 whatever the input held (FORMATS.md §5), each
 	// row where it starts, the lone quote saying which lines it took.
 	if !utf8.Valid(rej) {
 		t.Errorf("rejects are not UTF-8: %q", rej)

@@ -15,7 +15,7 @@ import (
 	"github.com/s1resolve/s1resolve/synth"
 )
 
-// clauseOrder and cohortOrder are FORMAT.md §7's orders, written out.
+// clauseOrder and cohortOrder are FORMATS.md §7's orders, written out.
 var (
 	clauseOrder = []string{"18.9", "18.10", "18.11", "18.12", "18.13", "4.1A", "4.1B", "4.1C", "4.26A", "all"}
 	cohortOrder = []string{"FOC", "IOC", "MOC_MDS", "MOC_SECURE"}
@@ -32,7 +32,7 @@ func outcomesOf(t *testing.T, dec []byte) map[string][2]string {
 	return out
 }
 
-// expectedImpactCSV is FORMAT.md §7 computed from whole runs: with are the
+// expectedImpactCSV is FORMATS.md §7 computed from whole runs: with are the
 // decisions under the clauses in force, without[clause] those without it
 // ("all": without any of the nine), compared installation by installation.
 func expectedImpactCSV(t *testing.T, with map[string][2]string, without map[string]map[string][2]string) string {

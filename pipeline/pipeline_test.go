@@ -98,7 +98,7 @@ func TestDeterministic(t *testing.T) {
 	// With a SMETS2+ inventory: the same bytes for any worker count and
 	// any order of the inventory's and the installation files' rows. (No
 	// bad rows here: of two rows with one inventory_id the first stands,
-	// which makes row order matter, as FORMAT.md §6 says.)
+	// which makes row order matter, as FORMATS.md §6 says.)
 	st := generateAll(t, 20000, 0)
 	var want []byte
 	for i, c := range []struct {
@@ -182,7 +182,7 @@ func TestAgainstReference(t *testing.T) {
 	if refRejects == 0 || len(invRejects) == 0 {
 		t.Fatal("no registration, supplier or inventory rejects from a population with bad rows")
 	}
-	// Every inventory row is used or rejected (FORMAT.md §5).
+	// Every inventory row is used or rejected (FORMATS.md §5).
 	invData, _ := os.ReadFile(st.Smets2)
 	if rows := bytes.Count(invData, []byte{'\n'}) - 1; len(inventory)+len(invRejects) != rows {
 		t.Fatalf("%d inventory rows read, %d rejected, of %d", len(inventory), len(invRejects), rows)

@@ -29,11 +29,11 @@ import (
 // Config is one run.
 type Config struct {
 	Inputs []string
-	// Registration and Suppliers are the optional FORMAT.md §2 and §3
+	// Registration and Suppliers are the optional FORMATS.md §2 and §3
 	// files; "" for none.
 	Registration string
 	Suppliers    string
-	// Smets2 is the optional SMETS2+ inventory (FORMAT.md §6); "" for none.
+	// Smets2 is the optional SMETS2+ inventory (FORMATS.md §6); "" for none.
 	Smets2 string
 	// RulesFile is the rules file (thresholds and clauses in force), read
 	// once; "" for none. Rules, when RulesFile is "", configures steps 3 to

@@ -20,7 +20,7 @@ import (
 // S, and for all of them together, how many installations of each cohort go
 // from each (decision, reason) under S ("with") to each other without X
 // ("without"; without any of the nine for all). Fill it with Add; its
-// methods write impact.csv (FORMAT.md §7), impact.md and report.html.
+// methods write impact.csv (FORMATS.md §7), impact.md and report.html.
 type Impact struct {
 	inForce       engine.ClauseSet
 	installations int
@@ -90,7 +90,7 @@ type impactRow struct {
 }
 
 // rows returns the counts in impact.csv's order: clause (RULES.md's,
-// all last), cohort (FORMAT.md's), then the four words in byte order.
+// all last), cohort (FORMATS.md's), then the four words in byte order.
 func (im *Impact) rows() []impactRow {
 	out := make([]impactRow, 0, len(im.counts))
 	for k, n := range im.counts {
@@ -104,10 +104,10 @@ func (im *Impact) rows() []impactRow {
 	return out
 }
 
-// ImpactHeader is the header of impact.csv (FORMAT.md §7).
+// ImpactHeader is the header of impact.csv (FORMATS.md §7).
 const ImpactHeader = "clause,cohort,with_decision,with_reason,without_decision,without_reason,installations\n"
 
-// CSV returns impact.csv (FORMAT.md §7).
+// CSV returns impact.csv (FORMATS.md §7).
 func (im *Impact) CSV() []byte {
 	b := []byte(ImpactHeader)
 	for _, r := range im.rows() {

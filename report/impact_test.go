@@ -9,7 +9,7 @@ import (
 	"github.com/s1resolve/s1resolve/engine"
 )
 
-// TestImpactTables: impact.csv in FORMAT.md §7's order, the tables' counts
+// TestImpactTables: impact.csv in FORMATS.md §7's order, the tables' counts
 // by RULES.md's definitions, and a self-contained page.
 func TestImpactTables(t *testing.T) {
 	in := engine.AllClauses.Without(engine.Clause18_9).Without(engine.Clause4_1B)

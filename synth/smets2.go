@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// smets2Out writes the SMETS2+ inventory (FORMAT.md §6). It draws from a
+// smets2Out writes the SMETS2+ inventory (FORMATS.md §6). It draws from a
 // random stream of its own, so that asking for an inventory leaves the
 // installation files as they were.
 type smets2Out struct {

@@ -1,5 +1,5 @@
 // Package synth generates synthetic SMSO installation files in the
-// FORMAT.md layout: valid check digits, every spelling of MPANs, MPRNs and
+// FORMATS.md layout: valid check digits, every spelling of MPANs, MPRNs and
 // GUIDs the contract accepts, duplicate MPxN groups of every RULES.md step 2
 // kind (transitive chains and date ties included), duplicate GUIDs,
 // Active/Mixed installations and, on request, bad rows. Output depends only
@@ -46,7 +46,7 @@ type Stats struct {
 	BadInstallations int
 	// DuplicateGUIDs counts planted duplicate GUIDs.
 	DuplicateGUIDs int
-	// Registration and Suppliers are the FORMAT.md §2 and §3 files,
+	// Registration and Suppliers are the FORMATS.md §2 and §3 files,
 	// Smets2 the §6 inventory ("" when none was asked for).
 	Registration, Suppliers, Smets2 string
 	// Smets2Situations counts the inventory rows by what they plant.

@@ -1,4 +1,4 @@
-// Package value holds the value types of the contract (shared/spec/FORMAT.md),
+// Package value holds the value types of the contract (docs/FORMATS.md),
 // one file each, with the parser and the printer side by side: MPAN and MPRN
 // keys (key.go), device GUIDs (guid.go), install dates (date.go), the listed
 // words matched without regard to case and Y/N (word.go), rejects (reject.go)

@@ -78,7 +78,7 @@ func ParseMPAN(b []byte) (Key, string) {
 }
 
 // IsEmptyMPAN reports whether b holds nothing but spaces and '-': an
-// empty MPAN, no electricity meter point (FORMAT.md §1: spaces and '-'
+// empty MPAN, no electricity meter point (FORMATS.md §1: spaces and '-'
 // are ignored, and an empty value is no meter point).
 func IsEmptyMPAN(b []byte) bool {
 	for _, c := range b {
@@ -111,7 +111,7 @@ func ParseMPRN(b []byte) (Key, string) {
 	return MPRNKey(digitsValue(s), len(s)), ""
 }
 
-// ParseMPxN normalises an MPAN or an MPRN, told apart by length (FORMAT.md
+// ParseMPxN normalises an MPAN or an MPRN, told apart by length (FORMATS.md
 // §2): 13 or 21 characters once spaces and '-' are removed is an MPAN.
 func ParseMPxN(b []byte) (Key, string) {
 	n := 0 // characters, not bytes: a stray multi-byte character counts once
@@ -156,7 +156,7 @@ func (k Key) Append(b []byte) []byte {
 func (k Key) String() string { return string(k.Append(nil)) }
 
 // Less reports whether a sorts before b in the byte order of their printed
-// forms, the order FORMAT.md uses for group_id.
+// forms, the order FORMATS.md uses for group_id.
 func (a Key) Less(b Key) bool {
 	var x, y [24]byte
 	return string(a.Append(x[:0])) < string(b.Append(y[:0]))

@@ -49,7 +49,7 @@ func TestKeyOrder(t *testing.T) {
 	}
 }
 
-// TestEmptyMPAN (FORMAT.md §1): a value of only spaces and '-' is an empty
+// TestEmptyMPAN (FORMATS.md §1): a value of only spaces and '-' is an empty
 // MPAN, no meter point; in registration data it is a missing MPxN.
 func TestEmptyMPAN(t *testing.T) {
 	for in, want := range map[string]bool{"": true, "-": true, " - ": true, "--  -": true, "-1": false, "1200023305967": false, "- 0": false} {
@@ -65,7 +65,7 @@ func TestEmptyMPAN(t *testing.T) {
 }
 
 // TestMPxNLengthInCharacters: the registration file tells an MPAN from an
-// MPRN by its length in characters (FORMAT.md §2): twelve digits and a
+// MPRN by its length in characters (FORMATS.md §2): twelve digits and a
 // two-byte character is a 13-character MPAN that is wrong, not an MPRN.
 func TestMPxNLengthInCharacters(t *testing.T) {
 	k, p := ParseMPxN([]byte("120002330596é"))

@@ -2,7 +2,7 @@ package value
 
 import "strconv"
 
-// Reject is one rejected input row (FORMAT.md §5): its file (an index into
+// Reject is one rejected input row (FORMATS.md §5): its file (an index into
 // the run's inputs, in the order given), the line on which it starts, its
 // installation where it could be read, and what was wrong.
 type Reject struct {

@@ -2,7 +2,7 @@ package value
 
 import "unicode/utf8"
 
-// Every output is valid UTF-8 whatever the input held (FORMAT.md §5): in
+// Every output is valid UTF-8 whatever the input held (FORMATS.md §5): in
 // free text, a byte that is not part of valid UTF-8, and a control
 // character other than tab (U+0000-U+001F, U+007F, U+0080-U+009F), is
 // written as `\xNN`: for a byte, its two hex digits; for a control
@@ -54,7 +54,7 @@ func appendEscaped(b []byte, s string) []byte {
 }
 
 // AppendText appends s as free text: valid UTF-8 with no control character
-// but tab, the others written as \xNN (FORMAT.md §5).
+// but tab, the others written as \xNN (FORMATS.md §5).
 func AppendText(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if !plain(s[i]) {

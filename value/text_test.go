@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// escapeRef is a plain reading of FORMAT.md §5: rune by rune, a byte that
+// escapeRef is a plain reading of FORMATS.md §5: rune by rune, a byte that
 // is not valid UTF-8 and a control character other than tab become \xNN.
 func escapeRef(s string) string {
 	var b strings.Builder

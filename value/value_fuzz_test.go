@@ -13,7 +13,7 @@ var (
 )
 
 // FuzzNormalisers checks the MPAN, MPRN and GUID normalisers against plain
-// reference readings of FORMAT.md.
+// reference readings of FORMATS.md.
 func FuzzNormalisers(f *testing.F) {
 	for _, s := range []string{"1200023305967", "01 801 A1B 1200023305967", "00-0D-6F-00-00-AB-12-34", "3365498706", "12 34 56", "000d6f0000ab1234",
 		"2020-02-29", "2019-02-29", "0000-01-01", "2019-2-3"} {

@@ -13,7 +13,7 @@ func ParseAttempts(b []byte) (uint32, string) {
 }
 
 // LookupWord returns the index in words of b, matched without regard to
-// case (FORMAT.md: "the listed words are matched without regard to case"),
+// case (FORMATS.md: "the listed words are matched without regard to case"),
 // or -1. words are ASCII.
 func LookupWord(b []byte, words []string) int {
 	for i, w := range words { // the spelling as listed, by far the commonest
