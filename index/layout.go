@@ -50,6 +50,12 @@
 //
 // mix is engine.Mix, a bijection, so a mixed key identifies its key.
 //
+// Each kind of entry has its encoder beside its decoder in one file:
+// record.go the installation record, page.go the framing of a page of
+// records, pagefile.go the installation table's file, posting.go 'x' and
+// 'g', registration.go 'r', rejected.go 'j', smets2.go 's' and 'k'.
+// write.go builds the store from them, store.go answers the look-ups.
+//
 // A bucket and fingerprint name one key in 2^32: a lookup takes the
 // postings of every entry with its fingerprint (at 5M installations, one
 // other key in 200 lookups) and keeps the installations whose records hold
@@ -65,16 +71,11 @@ package index
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/provenance"
-
-	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/cespare/xxhash/v2"
 )
 
 // FormatVersion is the version of the store layout this package writes and
@@ -95,6 +96,18 @@ const (
 )
 
 var metaKey = []byte("\x00meta")
+
+// The first byte of every other Badger key: what the key holds (the
+// drawing above). Each entry's encoder and decoder are side by side in the
+// file named for it.
+const (
+	prefixMPxN         = 'x' // posting.go
+	prefixGUID         = 'g' // posting.go
+	prefixRegistration = 'r' // registration.go
+	prefixRejected     = 'j' // rejected.go
+	prefixSmets2Page   = 's' // smets2.go
+	prefixSmets2Name   = 'k' // smets2.go
+)
 
 // Meta describes a store.
 type Meta struct {
@@ -158,74 +171,6 @@ type Extras struct {
 	// caller may drop them (at 5M installations 630 MB that the posting
 	// lists' tables would otherwise sit beside).
 	TableWritten func()
-}
-
-func smets2PageKey(page uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{'s'}, page)
-}
-
-func bucketKey(prefix byte, bucket uint32) []byte {
-	return binary.BigEndian.AppendUint16([]byte{prefix}, uint16(bucket))
-}
-
-// bucketOfMixed returns the bucket of a mixed key (engine.Mix): its top bits.
-func bucketOfMixed(k uint64) uint32 { return uint32(k >> (64 - bucketBits)) }
-
-// fingerprintOfMixed returns the 16 bits of a mixed key below its bucket.
-func fingerprintOfMixed(k uint64) uint16 { return uint16(k >> (64 - bucketBits - 16)) }
-
-func bucketOfName(name string) uint32 {
-	return uint32(xxhash.Sum64String(name) & (1<<bucketBits - 1))
-}
-
-// appendPosting appends the posting of ids, which are sorted and distinct.
-func appendPosting(b []byte, ids []uint32) []byte {
-	b = binary.AppendUvarint(b, uint64(len(ids)))
-	if len(ids) <= inlineMax {
-		prev := uint32(0)
-		for _, id := range ids {
-			b = binary.AppendUvarint(b, uint64(id-prev))
-			prev = id
-		}
-		return b
-	}
-	bm := roaring.BitmapOf(ids...)
-	bm.RunOptimize()
-	data, _ := bm.ToBytes()
-	b = binary.AppendUvarint(b, uint64(len(data)))
-	return append(b, data...)
-}
-
-// readPosting reads a posting from b and returns its ids and the rest of b.
-func readPosting(b []byte) ([]uint32, []byte, error) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 {
-		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
-	}
-	b = b[k:]
-	if n <= inlineMax {
-		ids := make([]uint32, 0, n)
-		prev := uint64(0)
-		for i := uint64(0); i < n; i++ {
-			d, k := binary.Uvarint(b)
-			if k <= 0 {
-				return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
-			}
-			prev += d
-			ids = append(ids, uint32(prev))
-			b = b[k:]
-		}
-		return ids, b, nil
-	}
-	size, k := binary.Uvarint(b)
-	if k <= 0 || uint64(len(b)-k) < size {
-		return nil, nil, fmt.Errorf("%w: bad posting", ErrFormat)
-	}
-	bm := roaring.New()
-	if _, err := bm.FromUnsafeBytes(b[k : k+int(size)]); err != nil {
-		return nil, nil, fmt.Errorf("%w: bad bitmap: %v", ErrFormat, err)
-	}
-	return bm.ToArray(), b[k+int(size):], nil
 }
 
 func encodeMeta(m Meta) []byte {

@@ -77,7 +77,7 @@ func writePageFile(ctx context.Context, dir string, pop *engine.Population, res 
 			mark := len(buf)
 			buf = append(buf, 0, 0, 0, 0)
 			start := len(buf)
-			buf = appendPage(buf, pop, res, uint32(page))
+			buf = installationPage(buf, pop, res, page)
 			buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf[start:], castagnoli))
 			binary.LittleEndian.PutUint32(buf[mark:], uint32(len(buf)-mark-4))
 		}
@@ -115,20 +115,6 @@ func writePageFile(ctx context.Context, dir string, pop *engine.Population, res 
 		return err
 	}
 	return f.Close()
-}
-
-// appendPage appends the encoding of one page: the record count, then each
-// record after its length as 4 bytes little-endian.
-func appendPage(val []byte, pop *engine.Population, res *engine.Result, page uint32) []byte {
-	n := uint32(len(pop.Installations))
-	first, last := page*pageSize, min((page+1)*pageSize, n)
-	val = binary.AppendUvarint(val, uint64(last-first))
-	for id := first; id < last; id++ {
-		at := len(val) // a 4-byte length, filled in once the record is written
-		val = appendInstallation(append(val, 0, 0, 0, 0), pop, res, id)
-		binary.LittleEndian.PutUint32(val[at:], uint32(len(val)-at-4))
-	}
-	return val
 }
 
 // pageFileReader reads pages of the installation table.

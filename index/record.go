@@ -46,33 +46,6 @@ func (r *Record) Keys() []value.Key {
 	return r.Installation.Keys()
 }
 
-// appendSmets2 appends the record of a SMETS2+ member.
-func appendSmets2(b []byte, s *engine.Smets2) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s.ID)))
-	b = append(b, s.ID...)
-	b = appendKey(b, s.MPAN)
-	b = appendKey(b, s.MPRN)
-	b = binary.AppendVarint(b, int64(s.Date))
-	b = append(b, boolByte(s.Communicating))
-	b = binary.AppendUvarint(b, uint64(s.File))
-	return binary.AppendUvarint(b, uint64(s.Line))
-}
-
-func decodeSmets2(b []byte, id uint32) (*Record, error) {
-	d := &decoder{b: b}
-	s := &engine.Smets2{ID: string(d.bytes(int(d.uvarint())))}
-	s.MPAN, s.MPRN = readKey(d), readKey(d)
-	s.Date = value.Date(d.varint())
-	if c := d.bytes(1); c != nil {
-		s.Communicating = c[0] != 0
-	}
-	s.File, s.Line = uint16(d.uvarint()), uint32(d.uvarint())
-	if d.err != nil {
-		return nil, d.err
-	}
-	return &Record{ID: id, Smets2: s}, nil
-}
-
 // appendKey appends an MPxN key compactly: 0 for none, else its value
 // shifted left by two with the kind in the low bits (1 MPAN, 2 MPRN with
 // the digit count folded in).

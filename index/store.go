@@ -3,7 +3,6 @@ package index
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -240,21 +239,6 @@ func (s *Store) page(key []byte) ([][]byte, error) {
 	return pageRecords(v)
 }
 
-// pageRecords splits a page's value into its records.
-func pageRecords(v []byte) ([][]byte, error) {
-	d := &decoder{b: v}
-	n := d.uvarint()
-	recs := make([][]byte, 0, min(n, pageSize))
-	for i := uint64(0); i < n && d.err == nil; i++ {
-		var size int
-		if b := d.bytes(4); b != nil {
-			size = int(binary.LittleEndian.Uint32(b))
-		}
-		recs = append(recs, d.bytes(size))
-	}
-	return recs, d.err
-}
-
 // ByName returns the id of the installation (smso, installationID).
 // Installation ids are in name order, so the table itself is the index:
 // a binary search over the pages by their first names, then one page.
@@ -289,28 +273,10 @@ func (s *Store) ByName(smso, installationID string) (uint32, bool, error) {
 	return 0, false, nil
 }
 
-// byName looks name up in the name buckets under prefix ('k' SMETS2+
-// members): entries of name and id.
-func (s *Store) byName(prefix byte, name string) (uint32, bool, error) {
-	v, err := s.get(bucketKey(prefix, bucketOfName(name)))
-	if err != nil || v == nil {
-		return 0, false, err
-	}
-	d := &decoder{b: v}
-	for len(d.b) > 0 && d.err == nil {
-		n := string(d.bytes(int(d.uvarint())))
-		id := d.uvarint()
-		if n == name && d.err == nil {
-			return uint32(id), true, nil
-		}
-	}
-	return 0, false, d.err
-}
-
 // ByMPxN returns the members (installations, then SMETS2+ members) holding
 // an MPxN key, in id order.
 func (s *Store) ByMPxN(k value.Key) ([]uint32, error) {
-	cands, err := s.posting('x', uint64(k))
+	cands, err := s.posting(prefixMPxN, uint64(k))
 	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
@@ -330,7 +296,7 @@ func (s *Store) ByMPxN(k value.Key) ([]uint32, error) {
 // ByGUID returns the installations holding a GUID, in id order, and the
 // number of device rows that carry it.
 func (s *Store) ByGUID(guid value.GUID) ([]uint32, int, error) {
-	cands, err := s.posting('g', uint64(guid))
+	cands, err := s.posting(prefixGUID, uint64(guid))
 	if err != nil || len(cands) == 0 {
 		return nil, 0, err
 	}
@@ -352,75 +318,6 @@ func (s *Store) ByGUID(guid value.GUID) ([]uint32, int, error) {
 		}
 	}
 	return ids, rows, nil
-}
-
-// posting returns the candidates for key: the ids of every entry of its
-// bucket with its fingerprint, sorted and distinct.
-func (s *Store) posting(prefix byte, key uint64) ([]uint32, error) {
-	key = engine.Mix(key)
-	v, err := s.get(bucketKey(prefix, bucketOfMixed(key)))
-	if err != nil || v == nil {
-		return nil, err
-	}
-	fp := fingerprintOfMixed(key)
-	var out []uint32
-	matches := 0
-	for len(v) > 0 {
-		if len(v) < 2 {
-			return nil, fmt.Errorf("%w: truncated bucket", ErrFormat)
-		}
-		f := binary.BigEndian.Uint16(v)
-		if f > fp { // entries are in key order, so in fingerprint order
-			break
-		}
-		ids, rest, err := readPosting(v[2:])
-		if err != nil {
-			return nil, err
-		}
-		if f == fp {
-			out = append(out, ids...)
-			matches++
-		}
-		v = rest
-	}
-	if matches > 1 {
-		slices.Sort(out)
-		out = slices.Compact(out)
-	}
-	return out, nil
-}
-
-// Registration is what the store knows of one MPxN's registration.
-type Registration struct {
-	Supplier string
-	Status   string
-	Line     uint32 // line in Meta.Registration
-}
-
-// Registered returns the registration of k, or ok=false when the MPxN is
-// not registered or no registration data was given (Meta.Registration "").
-func (s *Store) Registered(k value.Key) (Registration, bool, error) {
-	m := engine.Mix(uint64(k))
-	v, err := s.get(bucketKey('r', bucketOfMixed(m)))
-	if err != nil || v == nil {
-		return Registration{}, false, err
-	}
-	d := &decoder{b: v}
-	for len(d.b) > 0 && d.err == nil {
-		kb := d.bytes(6)
-		sup, line := d.uvarint(), d.uvarint()
-		if d.err != nil {
-			break
-		}
-		got := uint64(kb[0])<<40 | uint64(kb[1])<<32 | uint64(kb[2])<<24 | uint64(kb[3])<<16 | uint64(kb[4])<<8 | uint64(kb[5])
-		if got == m&(1<<48-1) {
-			if int(sup) >= len(s.Meta.Suppliers) || len(s.Meta.SupplierStatus) != len(s.Meta.Suppliers) {
-				return Registration{}, false, fmt.Errorf("%w: supplier %d out of range", ErrFormat, sup)
-			}
-			return Registration{s.Meta.Suppliers[sup], s.Meta.SupplierStatus[sup], uint32(line)}, true, nil
-		}
-	}
-	return Registration{}, false, d.err
 }
 
 // Group returns the records of every installation in the duplicate group of
@@ -447,7 +344,7 @@ func (s *Store) Group(id uint32) ([]*Record, error) {
 					continue
 				}
 				keys[k] = true
-				ids, err := s.posting('x', uint64(k))
+				ids, err := s.posting(prefixMPxN, uint64(k))
 				if err != nil {
 					return nil, err
 				}
@@ -479,41 +376,4 @@ func (s *Store) Group(id uint32) ([]*Record, error) {
 	}
 	slices.SortFunc(out, func(a, b *Record) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
-}
-
-// BySmets2ID returns the member id of the SMETS2+ installation
-// inventoryID.
-func (s *Store) BySmets2ID(inventoryID string) (uint32, bool, error) {
-	return s.byName('k', inventoryID)
-}
-
-// Rejected is a rejected installation as the store keeps it: how many of
-// its rows are in the rejects output, and the first of them.
-type Rejected struct {
-	Name  string // engine.InstallationName
-	File  uint16 // index in Meta.Files
-	Line  uint32
-	Rows  uint32
-	Error string
-}
-
-// RejectedByName returns the rejected installation (smso,
-// installationID), or ok=false when no installation of that name was
-// rejected.
-func (s *Store) RejectedByName(smso, installationID string) (Rejected, bool, error) {
-	name := engine.InstallationName(smso, installationID)
-	v, err := s.get(bucketKey('j', bucketOfName(name)))
-	if err != nil || v == nil {
-		return Rejected{}, false, err
-	}
-	d := &decoder{b: v}
-	for len(d.b) > 0 && d.err == nil {
-		r := Rejected{Name: string(d.bytes(int(d.uvarint())))}
-		r.File, r.Line, r.Rows = uint16(d.uvarint()), uint32(d.uvarint()), uint32(d.uvarint())
-		r.Error = string(d.bytes(int(d.uvarint())))
-		if r.Name == name && d.err == nil {
-			return r, true, nil
-		}
-	}
-	return Rejected{}, false, d.err
 }

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -139,11 +138,8 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		ids := bucketOrder(len(pop.Smets2), func(i int) uint32 { return bucketOfName(pop.Smets2[i].ID) })
 		names := next()
 		g.Go(func() error {
-			return ids.write(gctx, names, 'k', 0, 1<<bucketBits, func(b []byte, i uint32) []byte {
-				id := pop.Smets2[i].ID
-				b = binary.AppendUvarint(b, uint64(len(id)))
-				b = append(b, id...)
-				return binary.AppendUvarint(b, uint64(len(pop.Installations))+uint64(i))
+			return ids.write(gctx, names, prefixSmets2Name, 0, 1<<bucketBits, func(b []byte, i uint32) []byte {
+				return appendSmets2Name(b, pop.Smets2[i].ID, uint32(len(pop.Installations))+i)
 			})
 		})
 	}
@@ -152,15 +148,8 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		rejected := bucketOrder(len(x.Rejected), func(i int) uint32 { return bucketOfName(x.Rejected[i].Name) })
 		out := next()
 		g.Go(func() error {
-			return rejected.write(gctx, out, 'j', 0, 1<<bucketBits, func(b []byte, i uint32) []byte {
-				r := &x.Rejected[i]
-				b = binary.AppendUvarint(b, uint64(len(r.Name)))
-				b = append(b, r.Name...)
-				b = binary.AppendUvarint(b, uint64(r.File))
-				b = binary.AppendUvarint(b, uint64(r.Line))
-				b = binary.AppendUvarint(b, uint64(r.Rows))
-				b = binary.AppendUvarint(b, uint64(len(r.Error)))
-				return append(b, r.Error...)
+			return rejected.write(gctx, out, prefixRejected, 0, 1<<bucketBits, func(b []byte, i uint32) []byte {
+				return appendRejected(b, &x.Rejected[i])
 			})
 		})
 	}
@@ -169,7 +158,7 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		prefix byte
 		refs   []engine.KeyRef
 		parts  int
-	}{{'x', res.MPxNRefs, 1}, {'g', res.GUIDRefs, workers}} { // the GUID index is the largest: split it
+	}{{prefixMPxN, res.MPxNRefs, 1}, {prefixGUID, res.GUIDRefs, workers}} { // the GUID index is the largest: split it
 		for _, r := range parallel.Ranges(1<<bucketBits, x.parts) {
 			out := next()
 			lo := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= uint32(r[0]) })
@@ -221,61 +210,6 @@ func newMeta(pop *engine.Population, x Extras, devices int) Meta {
 	return m
 }
 
-// writePostings writes the posting lists of refs, sorted by mixed key, as
-// one value per hash bucket: entries of fingerprint and posting.
-func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engine.KeyRef) error {
-	var val []byte
-	var ids []uint32
-	for i := 0; i < len(refs); {
-		bucket := bucketOfMixed(refs[i].K)
-		val = val[:0]
-		for i < len(refs) && bucketOfMixed(refs[i].K) == bucket {
-			j := i
-			ids = ids[:0]
-			for ; j < len(refs) && refs[j].K == refs[i].K; j++ {
-				if j == i || refs[j].ID != refs[j-1].ID {
-					ids = append(ids, refs[j].ID)
-				}
-			}
-			val = binary.BigEndian.AppendUint16(val, fingerprintOfMixed(refs[i].K))
-			val = appendPosting(val, ids)
-			i = j
-		}
-		if err := out.addBucket(ctx, prefix, bucket, val); err != nil {
-			return err
-		}
-	}
-	return out.close()
-}
-
-// writeRegistration writes the registration data in buckets of mixed key.
-func writeRegistration(ctx context.Context, out *streamOut, reg *engine.Registry) error {
-	var val []byte
-	bucket := uint32(1 << bucketBits) // none yet
-	var err error
-	reg.Entries(func(k uint64, supplier, line uint32) {
-		if b := bucketOfMixed(k); b != bucket {
-			if len(val) > 0 && err == nil {
-				err = out.add(bucketKey('r', bucket), val)
-			}
-			val, bucket = val[:0], b
-		}
-		val = append(val, byte(k>>40), byte(k>>32), byte(k>>24), byte(k>>16), byte(k>>8), byte(k))
-		val = binary.AppendUvarint(val, uint64(supplier))
-		val = binary.AppendUvarint(val, uint64(line))
-	})
-	if len(val) > 0 && err == nil {
-		err = out.add(bucketKey('r', bucket), val)
-	}
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return out.close()
-}
-
 // buckets is a list of items ordered by hash bucket: the items of bucket b
 // are items[start[b]:start[b+1]], in their original order.
 type buckets struct {
@@ -317,28 +251,6 @@ func (bk *buckets) write(ctx context.Context, out *streamOut, prefix byte, lo, h
 			val = encode(val, it)
 		}
 		if err := out.addBucket(ctx, prefix, b, val); err != nil {
-			return err
-		}
-	}
-	return out.close()
-}
-
-// writeSmets2Pages writes the SMETS2+ members in pages of pageSize, laid
-// out as the installation pages.
-func writeSmets2Pages(ctx context.Context, out *streamOut, inv []engine.Smets2) error {
-	var val []byte
-	for page := 0; page*pageSize < len(inv); page++ {
-		first, last := page*pageSize, min((page+1)*pageSize, len(inv))
-		val = binary.AppendUvarint(val[:0], uint64(last-first))
-		for i := first; i < last; i++ {
-			at := len(val)
-			val = appendSmets2(append(val, 0, 0, 0, 0), &inv[i])
-			binary.LittleEndian.PutUint32(val[at:], uint32(len(val)-at-4))
-		}
-		if err := out.add(smets2PageKey(uint32(page)), val); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
