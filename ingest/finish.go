@@ -23,15 +23,16 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	if err := l.placeLines(); err != nil {
 		return nil, err
 	}
-	pop, err := l.gather(ctx)
+	gd, err := l.gather(ctx)
 	if err != nil {
 		return nil, err
 	}
+	pop := gd.pop
 	var rows int64
 	for _, c := range l.chunks {
 		rows += int64(len(c.rows))
 	}
-	rj, err := l.layout(ctx, pop)
+	rj, err := l.layout(ctx, gd)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		Rows:                    rows,
 		BlankLines:              l.blank,
 		Installations:           len(pop.Installations),
-		RejectedInstallations:   len(l.rejectedNames),
+		RejectedInstallations:   len(gd.rejectedNames),
 		RejectedRows:            len(res.Rejects),
 		RowsWithoutInstallation: rj.orphans,
 	}
@@ -73,9 +74,10 @@ func (l *loader) placeLines() error {
 // layout lays the devices out by installation, in (file, line) order, and
 // gathers the rows of rejected installations. Each chunk is read once, by
 // one of the workers: a row's place is its installation's first device,
-// plus the rows of the installation's earlier runs (l.runOffsets), plus the
+// plus the rows of the installation's earlier runs (gd.offsets), plus the
 // rows of its own run before it. Chunks are freed as they are done.
-func (l *loader) layout(ctx context.Context, pop *engine.Population) (*rejectBuilder, error) {
+func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, error) {
+	pop := gd.pop
 	var next uint32
 	for id := range pop.Installations {
 		pop.Installations[id].First = next
@@ -89,7 +91,7 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population) (*rejectBui
 	// The rejects read the chunks that hold a row without a final id: a
 	// row of its own problem (errs), or a run of a rejected installation
 	// (whose runs gather kept). They are read first, in order.
-	rj := newRejectBuilder(l)
+	rj := newRejectBuilder(l, gd)
 	for ci, c := range l.chunks {
 		if len(c.errs) > 0 || c.runs != nil {
 			rj.addChunk(ci, c)
@@ -97,7 +99,7 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population) (*rejectBui
 	}
 	err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
-			l.place(ci, pop)
+			l.place(ci, gd)
 			l.chunks[ci] = nil
 		}
 	})
@@ -110,33 +112,33 @@ func (l *loader) layout(ctx context.Context, pop *engine.Population) (*rejectBui
 
 // finalID returns the final id of the installation of run r of chunk ci,
 // or noInst when it is rejected or unknown.
-func (l *loader) finalID(ci int, r uint32) uint32 {
+func (gd *gathered) finalID(ci int, r uint32) uint32 {
 	if r == noInst {
 		return noInst
 	}
-	if id := l.runID[l.runBase[ci]+r]; id&rejectedRun == 0 {
-		return id &^ firstRun
+	if ref := gd.ref(ci, r); !ref.Rejected() {
+		return ref.ID()
 	}
 	return noInst
 }
 
 // place copies the rows of chunk ci that have a final id to their places
 // in the population.
-func (l *loader) place(ci int, pop *engine.Population) {
-	c := l.chunks[ci]
-	base := l.runBase[ci]
-	next := make([]uint32, l.runBase[ci+1]-base) // the next place of each run's rows
+func (l *loader) place(ci int, gd *gathered) {
+	c, pop := l.chunks[ci], gd.pop
+	base := gd.base[ci]
+	next := make([]uint32, gd.base[ci+1]-base) // the next place of each run's rows
 	for r := range next {
-		id := l.runID[base+uint32(r)]
-		if id&rejectedRun != 0 {
+		ref := gd.refs[base+uint32(r)]
+		if ref.Rejected() {
 			next[r] = noInst
 			continue
 		}
-		next[r] = pop.Installations[id&^firstRun].First
+		next[r] = pop.Installations[ref.ID()].First
 	}
-	offs := l.runOffsets
+	offs := gd.offsets
 	o, _ := slices.BinarySearchFunc(offs, base, func(x runOffset, g uint32) int { return cmp.Compare(x.g, g) })
-	for ; o < len(offs) && offs[o].g < l.runBase[ci+1]; o++ {
+	for ; o < len(offs) && offs[o].g < gd.base[ci+1]; o++ {
 		next[offs[o].g-base] += offs[o].rows
 	}
 	for i := range c.rows {
@@ -157,6 +159,7 @@ func (l *loader) place(ci int, pop *engine.Population) {
 // rejectBuilder gathers the rows of rejected installations and explains each.
 type rejectBuilder struct {
 	l       *loader
+	gd      *gathered
 	byInst  map[uint32][]rejRow
 	order   []uint32
 	single  []value.Reject
@@ -170,8 +173,8 @@ type rejRow struct {
 	inst instFields
 }
 
-func newRejectBuilder(l *loader) *rejectBuilder {
-	return &rejectBuilder{l: l, byInst: make(map[uint32][]rejRow)}
+func newRejectBuilder(l *loader, gd *gathered) *rejectBuilder {
+	return &rejectBuilder{l: l, gd: gd, byInst: make(map[uint32][]rejRow)}
 }
 
 // addChunk adds the rows of chunk ci that have no final installation id.
@@ -188,7 +191,7 @@ func (b *rejectBuilder) addChunk(ci int, c *chunk) {
 			d = &c.diffs[di]
 			di++
 		}
-		if b.l.finalID(ci, c.rows[i].run) == noInst {
+		if b.gd.finalID(ci, c.rows[i].run) == noInst {
 			b.add(ci, c, &c.rows[i], e, d)
 		}
 	}
@@ -210,7 +213,7 @@ func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDi
 	default:
 		rr.inst = c.runs[r.run].ref // the row equals its run's reference
 	}
-	inst := b.l.runID[b.l.runBase[ci]+r.run] &^ rejectedRun
+	inst := b.gd.ref(ci, r.run).ID() // the rejected installation's first run
 	if _, seen := b.byInst[inst]; !seen {
 		b.order = append(b.order, inst)
 	}
@@ -223,7 +226,7 @@ func (b *rejectBuilder) build() []value.Reject {
 	out := b.single
 	for _, inst := range b.order {
 		rows := b.byInst[inst]
-		smso, id, _ := strings.Cut(b.l.rejectedNames[inst], "\x00")
+		smso, id, _ := strings.Cut(b.gd.rejectedNames[inst], "\x00")
 		ref := -1
 		for i := range rows {
 			if rows[i].err == "" {

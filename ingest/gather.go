@@ -54,44 +54,95 @@ const (
 	keyLen    = 1<<24 - 1
 )
 
-// Flags of loader.runID. rejectedRun marks a run of a rejected
-// installation, the low bits being the global index of the installation's
-// first run; otherwise the low bits are the installation's final id, and
-// firstRun marks the run that fills the installation.
+// runRef is what gather says of one run: for a run of a valid
+// installation, the installation's final id, and whether the run is its
+// first (the one that fills it); for a run of a rejected installation, the
+// global index of the installation's first run.
+type runRef uint32
+
 const (
-	rejectedRun = 1 << 31
-	firstRun    = 1 << 30
-	maxInsts    = firstRun
+	refRejected runRef = 1 << 31
+	refFirst    runRef = 1 << 30
+	maxInsts           = int(refFirst)
 )
+
+// validRef is the ref of a run of the valid installation id.
+func validRef(id uint32, first bool) runRef {
+	if first {
+		return runRef(id) | refFirst
+	}
+	return runRef(id)
+}
+
+// rejectedRef is the ref of a run of the rejected installation whose first
+// run is firstRun.
+func rejectedRef(firstRun uint32) runRef { return runRef(firstRun) | refRejected }
+
+// Rejected reports whether the run's installation is rejected.
+func (r runRef) Rejected() bool { return r&refRejected != 0 }
+
+// First reports whether the run is the first of its valid installation.
+func (r runRef) First() bool { return r&(refRejected|refFirst) == refFirst }
+
+// ID returns the valid installation's final id, or the rejected
+// installation's first run.
+func (r runRef) ID() uint32 { return uint32(r &^ (refRejected | refFirst)) }
+
+// gathered is what gather finds: the valid installations in name order
+// (their final ids), and what the layout and the rejects need of the runs.
+type gathered struct {
+	pop *engine.Population
+	// base says where each chunk's runs start in the global run order
+	// (input order): chunk ci's runs are base[ci] to base[ci+1]-1.
+	base []uint32
+	// refs says, for each global run, its installation (runRef).
+	refs []runRef
+	// offsets are the rows of earlier runs before each later run of a
+	// valid installation of several runs, by run.
+	offsets []runOffset
+	// rejectedNames are the names of the rejected installations, by their
+	// first run.
+	rejectedNames map[uint32]string
+}
+
+// ref returns the ref of run r of chunk ci.
+func (gd *gathered) ref(ci int, r uint32) runRef { return gd.refs[gd.base[ci]+r] }
+
+// gatherer is the work of one gather: the loader's chunks, and where each
+// run is while they are gathered.
+type gatherer struct {
+	*loader
+	gathered
+	chunkOf []uint32 // the chunk of each global run
+}
 
 // gather groups the runs of every chunk into installations by name. It
 // returns the population of the valid installations in name order (their
 // final ids), each with its name, installation-level values and row count,
-// and sets what the layout and the rejects need: l.runBase (each chunk's
-// first global run index), l.runID (for each global run, its
-// installation's final id, or rejectedRun | the global index of its
-// installation's first run), l.runOffsets and l.rejectedNames (by first
-// run). Names are not copied: an installation's name is a slice of its
-// first run's chunk's names. Runs no rejected installation needs are freed.
-func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
-	if err := l.countRuns(); err != nil {
+// and what the layout and the rejects need of the runs (gathered). Names
+// are not copied: an installation's name is a slice of its first run's
+// chunk's names. Runs no rejected installation needs are freed.
+func (l *loader) gather(ctx context.Context) (*gathered, error) {
+	g := &gatherer{loader: l}
+	if err := g.countRuns(); err != nil {
 		return nil, err
 	}
-	keys, err := l.sortedKeys(ctx)
+	keys, err := g.sortedKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	insts, totals, err := l.number(ctx, keys)
+	insts, totals, err := g.number(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
 	keys = nil
+	g.chunkOf = nil // only the sort and the numbering look a run up by its index
 	// Filled in run order, reading each chunk once: in key order every run
 	// would be a cache miss.
 	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
-			if !l.fillInstallations(ci, pop.Installations) {
+			if !g.fillInstallations(ci, pop.Installations) {
 				// After gather only the rejects read a run (its values, for
 				// rows of a rejected installation): the runs of this chunk,
 				// 40 bytes each, need not sit beside the devices being laid
@@ -105,34 +156,34 @@ func (l *loader) gather(ctx context.Context) (*engine.Population, error) {
 	for _, t := range totals {
 		pop.Installations[t.id].Count = t.rows
 	}
-	l.chunkOf = nil
-	return pop, nil
+	g.pop = pop
+	return &g.gathered, nil
 }
 
-// countRuns sets l.runBase: where each chunk's runs start in the global
+// countRuns sets the base of each chunk's runs in the global
 // run order, which is input order.
-func (l *loader) countRuns() error {
-	l.runBase = make([]uint32, len(l.chunks)+1)
+func (l *gatherer) countRuns() error {
+	l.base = make([]uint32, len(l.chunks)+1)
 	for ci, c := range l.chunks {
-		total := uint64(l.runBase[ci]) + uint64(len(c.runs))
-		if total >= rejectedRun {
-			return fmt.Errorf("more than %d installation runs, more than this build handles", rejectedRun-1)
+		total := uint64(l.base[ci]) + uint64(len(c.runs))
+		if total >= uint64(refRejected) {
+			return fmt.Errorf("more than %d installation runs, more than this build handles", refRejected-1)
 		}
-		l.runBase[ci+1] = uint32(total)
+		l.base[ci+1] = uint32(total)
 	}
 	return nil
 }
 
 // sortedKeys returns the sort key of every run, sorted by name and, among
-// runs of one name, in input order. It sets l.chunkOf.
-func (l *loader) sortedKeys(ctx context.Context) ([]runKey, error) {
-	nruns := int(l.runBase[len(l.chunks)])
+// runs of one name, in input order. It sets the chunk of each run.
+func (l *gatherer) sortedKeys(ctx context.Context) ([]runKey, error) {
+	nruns := int(l.base[len(l.chunks)])
 	prefix := l.sharedPrefix()
 	keys := make([]runKey, nruns)
 	l.chunkOf = make([]uint32, nruns)
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
-			l.chunkKeys(ci, prefix, keys[l.runBase[ci]:l.runBase[ci+1]])
+			l.chunkKeys(ci, prefix, keys[l.base[ci]:l.base[ci+1]])
 		}
 	}); err != nil {
 		return nil, err
@@ -142,9 +193,9 @@ func (l *loader) sortedKeys(ctx context.Context) ([]runKey, error) {
 
 // number finds the installations in the sorted keys and numbers the
 // valid ones in key order, in parallel over parts of the keys: it sets
-// l.runID, l.runOffsets and l.rejectedNames, and returns the number of
-// valid installations and the row counts of those of several runs.
-func (l *loader) number(ctx context.Context, keys []runKey) (int, []instRows, error) {
+// the refs, offsets and rejected names, and returns the number of valid
+// installations and the row counts of those of several runs.
+func (l *gatherer) number(ctx context.Context, keys []runKey) (int, []instRows, error) {
 	parts := cutAtKeys(keys, 4*l.opt.Workers)
 	valid := make([]int, len(parts))
 	if err := parallel.For(ctx, len(parts), 1, l.opt.Workers, func(lo, hi int) {
@@ -164,7 +215,7 @@ func (l *loader) number(ctx context.Context, keys []runKey) (int, []instRows, er
 	if insts >= maxInsts {
 		return 0, nil, fmt.Errorf("more than %d installations, more than this build handles", maxInsts-1)
 	}
-	l.runID = make([]uint32, len(keys))
+	l.refs = make([]runRef, len(keys))
 	rejected := make([][]rejectedName, len(parts))
 	offsets := make([][]runOffset, len(parts))
 	totals := make([][]instRows, len(parts))
@@ -175,8 +226,8 @@ func (l *loader) number(ctx context.Context, keys []runKey) (int, []instRows, er
 	}); err != nil {
 		return 0, nil, err
 	}
-	l.runOffsets = slices.Concat(offsets...)
-	slices.SortFunc(l.runOffsets, func(a, b runOffset) int { return cmp.Compare(a.g, b.g) })
+	l.offsets = slices.Concat(offsets...)
+	slices.SortFunc(l.offsets, func(a, b runOffset) int { return cmp.Compare(a.g, b.g) })
 	l.rejectedNames = make(map[uint32]string)
 	for _, rs := range rejected {
 		for _, r := range rs {
@@ -187,16 +238,16 @@ func (l *loader) number(ctx context.Context, keys []runKey) (int, []instRows, er
 }
 
 // runAt returns run g and its name.
-func (l *loader) runAt(g uint32) (*run, string) {
+func (l *gatherer) runAt(g uint32) (*run, string) {
 	ci := l.chunkOf[g]
 	c := l.chunks[ci]
-	i := g - l.runBase[ci]
+	i := g - l.base[ci]
 	return &c.runs[i], c.runName(i)
 }
 
 // sharedPrefix returns the prefix that the names of all unspoilt runs
 // share: the key bytes no name of a valid installation can differ in.
-func (l *loader) sharedPrefix() string {
+func (l *gatherer) sharedPrefix() string {
 	var prefix string
 	have := false
 	for _, c := range l.chunks {
@@ -231,9 +282,9 @@ func commonPrefix(a, b string) int {
 }
 
 // chunkKeys fills the sort keys of chunk ci's runs, and their chunk.
-func (l *loader) chunkKeys(ci int, prefix string, keys []runKey) {
+func (l *gatherer) chunkKeys(ci int, prefix string, keys []runKey) {
 	c := l.chunks[ci]
-	base := l.runBase[ci]
+	base := l.base[ci]
 	for i := range c.runs {
 		g := base + uint32(i)
 		l.chunkOf[g] = uint32(ci)
@@ -313,7 +364,7 @@ func sameKey(a, b *runKey) bool { return a.k1 == b.k1 && a.k2 == b.k2 }
 // keyStart, and keyValid too when the installation is valid: no run is
 // spoilt and every run has the same values. It returns the number of valid
 // installations.
-func (l *loader) markInstallations(part []runKey) (insts int) {
+func (l *gatherer) markInstallations(part []runKey) (insts int) {
 	for i := 0; i < len(part); {
 		j := i + 1
 		for j < len(part) && sameKey(&part[j], &part[i]) {
@@ -356,7 +407,7 @@ func needsWholeNames(tie []runKey) bool {
 }
 
 // sameName reports whether two runs of equal keys have the same name.
-func (l *loader) sameName(a, b *runKey) bool {
+func (l *gatherer) sameName(a, b *runKey) bool {
 	if a.n&keyLen != b.n&keyLen {
 		return false
 	}
@@ -369,7 +420,7 @@ func (l *loader) sameName(a, b *runKey) bool {
 }
 
 // valid reports whether the runs of one installation make a valid one.
-func (l *loader) valid(runs []runKey) bool {
+func (l *gatherer) valid(runs []runKey) bool {
 	for i := range runs {
 		if runs[i].n&keySpoilt != 0 {
 			return false
@@ -392,14 +443,14 @@ type rejectedName struct {
 }
 
 // numberInstallations gives the valid installations of part, marked by
-// markInstallations, the ids from id on, and sets l.runID of every run of
+// markInstallations, the ids from id on, and sets the ref of every run of
 // part. It returns the names of the rejected installations and the
 // offsets of the later runs of valid installations.
-func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, []runOffset, []instRows) {
+func (l *gatherer) numberInstallations(part []runKey, id uint32) ([]rejectedName, []runOffset, []instRows) {
 	var rejected []rejectedName
 	var offsets []runOffset
 	var totals []instRows
-	var cur uint32
+	var cur runRef
 	var prev *runKey // the run before k of a valid installation
 	var offset uint32
 	// closeGroup records the rows of a valid installation of several runs,
@@ -407,7 +458,7 @@ func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, 
 	closeGroup := func() {
 		if prev != nil && offset > 0 {
 			r, _ := l.runAt(prev.g)
-			totals = append(totals, instRows{id: cur, rows: offset + r.rows})
+			totals = append(totals, instRows{id: cur.ID(), rows: offset + r.rows})
 		}
 		prev, offset = nil, 0
 	}
@@ -417,18 +468,18 @@ func (l *loader) numberInstallations(part []runKey, id uint32) ([]rejectedName, 
 			closeGroup()
 			switch {
 			case k.n&keyValid != 0:
-				l.runID[k.g] = id | firstRun
-				cur = id
+				l.refs[k.g] = validRef(id, true)
+				cur = validRef(id, false)
 				id++
 				prev = k
 				continue
 			default:
-				cur = rejectedRun | k.g
+				cur = rejectedRef(k.g)
 				_, name := l.runAt(k.g)
 				rejected = append(rejected, rejectedName{first: k.g, name: name})
 			}
 		}
-		l.runID[k.g] = cur
+		l.refs[k.g] = cur
 		if prev != nil { // a later run of a valid installation: its rows follow the earlier runs'
 			r, _ := l.runAt(prev.g)
 			offset += r.rows
@@ -452,19 +503,19 @@ type runOffset struct{ g, rows uint32 }
 // ci: their names, installation-level values and, as if they were of one
 // run, their row counts (gather then sets those of several runs). It
 // reports whether a run of the chunk belongs to a rejected installation.
-func (l *loader) fillInstallations(ci int, insts []engine.Installation) (rejected bool) {
+func (l *gatherer) fillInstallations(ci int, insts []engine.Installation) (rejected bool) {
 	c := l.chunks[ci]
-	ids := l.runID[l.runBase[ci]:l.runBase[ci+1]]
-	for i, id := range ids {
-		if id&rejectedRun != 0 {
+	refs := l.refs[l.base[ci]:l.base[ci+1]]
+	for i, ref := range refs {
+		if ref.Rejected() {
 			rejected = true
 			continue
 		}
-		if id&firstRun == 0 {
+		if !ref.First() {
 			continue
 		}
 		r := &c.runs[i]
-		in := &insts[id&^firstRun]
+		in := &insts[ref.ID()]
 		in.Name, in.MPAN, in.MPRN = c.runName(uint32(i)), r.ref.MPAN, r.ref.MPRN
 		in.Date, in.Cohort, in.Communicating = r.ref.Date, r.ref.Cohort, r.ref.Comm
 		in.Count = r.rows

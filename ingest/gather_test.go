@@ -39,7 +39,7 @@ func loaderOf(chunks [][]testRun, workers int) *loader {
 // are one installation, valid when no run is spoilt and all agree; valid
 // installations are numbered in byte order of their names, and filled from
 // their first run.
-func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields, counts map[string]uint32, runID []uint32, rejected map[uint32]string) {
+func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields, counts map[string]uint32, runID []runRef, rejected map[uint32]string) {
 	type inst struct {
 		first uint32
 		runs  []uint32
@@ -64,7 +64,7 @@ func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields,
 			g++
 		}
 	}
-	runID = make([]uint32, g)
+	runID = make([]runRef, g)
 	refs = map[string]instFields{}
 	counts = map[string]uint32{}
 	rejected = map[uint32]string{}
@@ -77,15 +77,15 @@ func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields,
 		}
 		rejected[in.first] = name
 		for _, r := range in.runs {
-			runID[r] = rejectedRun | in.first
+			runID[r] = rejectedRef(in.first)
 		}
 	}
 	slices.Sort(names)
 	for id, name := range names {
 		for _, r := range byName[name].runs {
-			runID[r] = uint32(id)
+			runID[r] = validRef(uint32(id), false)
 		}
-		runID[byName[name].first] |= firstRun
+		runID[byName[name].first] = validRef(runID[byName[name].first].ID(), true)
 	}
 	return names, refs, counts, runID, rejected
 }
@@ -93,10 +93,11 @@ func wantGather(chunks [][]testRun) (names []string, refs map[string]instFields,
 func checkGather(t *testing.T, chunks [][]testRun, workers int) {
 	t.Helper()
 	l := loaderOf(chunks, workers)
-	pop, err := l.gather(context.Background())
+	gd, err := l.gather(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	pop := gd.pop
 	names, refs, counts, runID, rejected := wantGather(chunks)
 	if len(pop.Installations) != len(names) {
 		t.Fatalf("%d workers: %d valid installations, want %d", workers, len(pop.Installations), len(names))
@@ -108,15 +109,15 @@ func checkGather(t *testing.T, chunks [][]testRun, workers int) {
 				in.Count, names[id], ref.MPAN, ref.Date, counts[names[id]])
 		}
 	}
-	if !slices.Equal(l.runID, runID) {
+	if !slices.Equal(gd.refs, runID) {
 		for g := range runID {
-			if l.runID[g] != runID[g] {
-				t.Fatalf("%d workers: run %d in %x, want %x", workers, g, l.runID[g], runID[g])
+			if gd.refs[g] != runID[g] {
+				t.Fatalf("%d workers: run %d in %x, want %x", workers, g, gd.refs[g], runID[g])
 			}
 		}
 	}
-	if fmt.Sprint(l.rejectedNames) != fmt.Sprint(rejected) {
-		t.Fatalf("%d workers: rejected %v, want %v", workers, l.rejectedNames, rejected)
+	if fmt.Sprint(gd.rejectedNames) != fmt.Sprint(rejected) {
+		t.Fatalf("%d workers: rejected %v, want %v", workers, gd.rejectedNames, rejected)
 	}
 }
 

@@ -98,15 +98,6 @@ type loader struct {
 	prog  *Progress
 	free  chan []byte
 
-	// Set by gather: where each chunk's runs start in the global run
-	// order, the chunk of each run, each run's installation (rejectedRun
-	// marks a rejected one) and the names of rejected installations by
-	// first run.
-	runBase       []uint32
-	chunkOf       []uint32
-	runID         []uint32
-	runOffsets    []runOffset // by run
-	rejectedNames map[uint32]string
 
 	mu       sync.Mutex
 	chunks   []*chunk
