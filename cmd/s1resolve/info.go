@@ -12,7 +12,8 @@ import (
 var infoCommand = &command{
 	name:    "info",
 	summary: "print what produced a store: inputs, rules, build, decisions",
-	about:   `Prints what produced a store: the files read (size and xxhash64), the rules, the build, when, and the decisions written beside it.`,
+	about: `Prints what produced a store: the files read (size and xxhash64), the rules, the build,
+when, and the decisions written beside it.`,
 	setup: func(f *flags) action {
 		var db string
 		f.DB(&db, "the store DIR written by s1resolve run --db").Required()
