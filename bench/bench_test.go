@@ -279,3 +279,52 @@ func BenchmarkImpact(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLargeGroups measures what naming the largest duplicate groups
+// adds to every run (output.LargeGroups over a resolved population).
+func BenchmarkLargeGroups(b *testing.B) {
+	for _, n := range sizes() {
+		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
+			st := population(b, n)
+			pop := loadPopulation(b, st)
+			res, err := (&engine.Resolver{}).Resolve(context.Background(), pop)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if g := output.LargeGroups(pop, res, output.ListedGroups, output.LargeGroup); len(g) == 0 {
+					b.Fatal("no duplicate group")
+				}
+			}
+			b.ReportMetric(float64(len(pop.Installations))*float64(b.N)/b.Elapsed().Seconds(), "installations/s")
+		})
+	}
+}
+
+// BenchmarkReport measures s1resolve report of a run's decisions file
+// (without a store): reading it, counting, and writing every report file
+// with the page.
+func BenchmarkReport(b *testing.B) {
+	for _, n := range sizes() {
+		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
+			st := population(b, n)
+			dir := b.TempDir()
+			decisions := filepath.Join(dir, "d.csv")
+			if _, err := pipeline.Run(context.Background(), pipeline.Config{Inputs: st.Files, Registration: st.Registration,
+				Suppliers: st.Suppliers, Out: decisions, Rejects: filepath.Join(dir, "r.csv")}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := pipeline.Report(context.Background(), pipeline.ReportConfig{Decisions: decisions,
+					Out: filepath.Join(dir, fmt.Sprintf("report%d", i))}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "installations/s")
+		})
+	}
+}

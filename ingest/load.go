@@ -98,7 +98,6 @@ type loader struct {
 	prog  *Progress
 	free  chan []byte
 
-
 	mu       sync.Mutex
 	chunks   []*chunk
 	blank    int64

@@ -25,16 +25,20 @@ type Summary struct {
 	// accepted, Smets2Linked those in a group with a SMETS1 installation,
 	// Smets2Rejected the inventory's rejected rows (also counted in
 	// RejectedReferenceRows).
-	Smets2Read      int                `json:"smets2_read"`
-	Smets2Linked    int                `json:"smets2_linked"`
-	Smets2Rejected  int                `json:"smets2_rejected"`
-	RowsDecided     int                `json:"rows_decided"`
-	Decisions       map[string]int     `json:"decisions"`
-	Reasons         map[string]int     `json:"reasons"`
-	DuplicateGroups int                `json:"duplicate_groups"`
-	PhaseSeconds    map[string]float64 `json:"phase_seconds"`
-	Seconds         float64            `json:"seconds"`
-	RowsPerSecond   float64            `json:"rows_per_second"`
+	Smets2Read      int            `json:"smets2_read"`
+	Smets2Linked    int            `json:"smets2_linked"`
+	Smets2Rejected  int            `json:"smets2_rejected"`
+	RowsDecided     int            `json:"rows_decided"`
+	Decisions       map[string]int `json:"decisions"`
+	Reasons         map[string]int `json:"reasons"`
+	DuplicateGroups int            `json:"duplicate_groups"`
+	// LargestDuplicateGroups are the ListedGroups largest duplicate
+	// groups, then every other of more than LargeGroup installations
+	// (LargeGroups), each with its key, size and SMSOs.
+	LargestDuplicateGroups []DuplicateGroup   `json:"largest_duplicate_groups,omitempty"`
+	PhaseSeconds           map[string]float64 `json:"phase_seconds"`
+	Seconds                float64            `json:"seconds"`
+	RowsPerSecond          float64            `json:"rows_per_second"`
 	// ClausesInForce are the consultation's clauses in force (RULES.md,
 	// "Clauses in force"), in its order.
 	ClausesInForce []string `json:"clauses_in_force"`

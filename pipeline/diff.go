@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/provenance"
 	"github.com/s1resolve/s1resolve/report"
 )
 
@@ -21,15 +23,20 @@ const DefaultDiffFolder = "diff"
 type DiffConfig struct {
 	Old, New string // decisions files: CSV, JSON Lines (gzipped or not) or Parquet; "-" is Stdin
 	Out      string // folder the comparison is written into, whole; "" means DefaultDiffFolder
-	Stdin    io.Reader
-	Names    Names
+	// DB is the store of the run that wrote Old or New, for the device
+	// GUIDs of the supplier lists; "" for none.
+	DB    string
+	Stdin io.Reader
+	Names Names
 }
 
 // Diff compares two runs' decisions and writes transitions.csv,
 // changes.csv, summary.md, report.html and suppliers/ into cfg.Out, a
 // folder written whole (job.Folder), all committed as one unit. Each file
 // is read once; the same file given twice is compared with itself (no
-// change).
+// change). With a store, which must be of the run that wrote one of the
+// two files (ErrNotSameRun), the supplier lists name the device GUIDs of
+// the installations it holds.
 func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
 	j := job.New(job.Streams{Stdin: cfg.Stdin})
 	defer j.Abort()
@@ -41,12 +48,24 @@ func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.DB != "" {
+		if err := j.ReadFolder(cfg.Names.of(ArgStore), cfg.DB); err != nil {
+			return nil, err
+		}
+	}
 	out, err := j.Folder(cfg.Names.of(ArgOut), orDefault(cfg.Out, DefaultDiffFolder), diffFolder)
 	if err != nil {
 		return nil, err
 	}
 	if err := j.Begin(ctx); err != nil {
 		return nil, err
+	}
+	var st *index.Store
+	if cfg.DB != "" {
+		if st, err = index.Open(cfg.DB); err != nil {
+			return nil, err
+		}
+		defer st.Close()
 	}
 	c := report.NewComparison()
 	if oldIn == newIn {
@@ -70,10 +89,50 @@ func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
 		}
 	}
 	d := c.Diff()
+	pv := report.Provenance{Written: now(), PageBuild: provenance.CurrentBuild()}
+	for _, f := range []struct {
+		in *job.Input
+		as string
+	}{{oldIn, "earlier decisions"}, {newIn, "later decisions"}} {
+		if p, ok := f.in.Digest(); ok {
+			p.Name, p.Reason = inputName(f.in), f.as
+			pv.Files = append(pv.Files, p)
+		}
+	}
+	if st != nil {
+		if err := storeOfEither(st, cfg, oldIn, newIn); err != nil {
+			return nil, err
+		}
+		if err := d.FillGUIDs(storeGUIDs(st)); err != nil {
+			return nil, err
+		}
+		pv.Store = cfg.DB
+		pv.Notes = append(pv.Notes, fmt.Sprintf("The device GUIDs of the supplier lists are those of the store's run (made %s); an installation it did not have has none.", st.Meta.Created))
+	}
+	d.SetProvenance(pv)
 	if err := writeFiles(out.Path(), d.Files()); err != nil {
 		return nil, err
 	}
 	return d, j.Commit(ctx)
+}
+
+// storeOfEither refuses a store that is not of the run that wrote either
+// decisions file compared, by their size and xxhash64.
+func storeOfEither(st *index.Store, cfg DiffConfig, ins ...*job.Input) error {
+	want := st.Meta.Decisions
+	if want == nil {
+		return fmt.Errorf("%s %s: %w: the store does not record the decisions of its run (made by an older build); run again with --db",
+			cfg.Names.of(ArgStore), cfg.DB, ErrNotSameRun)
+	}
+	var names []string
+	for _, in := range ins {
+		if got, ok := in.Digest(); ok && got.Bytes == want.Bytes && got.XXH64 == want.XXH64 {
+			return nil
+		}
+		names = append(names, inputName(in))
+	}
+	return fmt.Errorf("%s %s: %w: its run wrote %s (%d bytes, xxh64 %s), which is neither %s",
+		cfg.Names.of(ArgStore), cfg.DB, ErrNotSameRun, want.Name, want.Bytes, want.XXH64, strings.Join(names, " nor "))
 }
 
 // readDecisions reads a decisions file once (output.ReadDecisions) and

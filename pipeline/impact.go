@@ -1,14 +1,17 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/job"
+	"github.com/s1resolve/s1resolve/provenance"
 	"github.com/s1resolve/s1resolve/report"
 )
 
@@ -79,6 +82,19 @@ func Impact(ctx context.Context, cfg ImpactConfig) (*report.Impact, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := st.Meta
+	var rules bytes.Buffer
+	rs.Format(&rules)
+	pv := report.Provenance{Written: now(), Decided: m.Created, Store: cfg.DB, Files: m.Inputs, Build: &m.Build, PageBuild: provenance.CurrentBuild(),
+		Rules: rules.String(), RulesTitle: "Rules compared from (the store's)"}
+	if rulesIn != nil {
+		if p, ok := rulesIn.Digest(); ok {
+			p.Name, p.Reason = inputName(rulesIn), "rules compared from"
+			pv.Files = append(slices.Clone(pv.Files), p)
+			pv.RulesTitle = "Rules compared from (" + cfg.Names.of(ArgRules) + " " + inputName(rulesIn) + ")"
+		}
+	}
+	im.SetProvenance(pv)
 	if err := im.Write(folder.Path()); err != nil {
 		return nil, fmt.Errorf("writing the impact in %s: %w", folder.Arg, err)
 	}

@@ -30,6 +30,9 @@ const (
 	ArgReport        Arg = "report folder"
 	ArgProfile       Arg = "profile"
 	ArgOut           Arg = "output folder" // the folder of diff, whatif, impact
+	// ArgReportSupplier is not a file: the one Responsible Supplier a
+	// report is restricted to, named in messages as its flag names it.
+	ArgReportSupplier Arg = "supplier"
 )
 
 // Names maps the file arguments of a Config to what its command calls them

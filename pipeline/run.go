@@ -48,6 +48,9 @@ type Config struct {
 	Rejects        string
 	Summary        string // "" for none
 	Report         string // directory for the reports (package report); "" for none
+	// ReportSupplier, when set, restricts the reports to that Responsible
+	// Supplier's installations (report.Report.OnlySupplier): its pack.
+	ReportSupplier string
 	Format         output.Format
 	Workers        int
 	Progress       *Progress // may be nil
@@ -141,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 	}
 	if files.report != nil {
 		t := time.Now()
-		rep := buildReport(r.pop, r.res, r.reg)
+		rep := r.report(start)
 		rep.NotInForce = r.rules.NotInForce.Names()
 		if err := rep.Write(files.report.Path()); err != nil {
 			return nil, fmt.Errorf("writing the reports in %s: %w", cfg.Report, err)
@@ -449,7 +452,33 @@ func (r *run) count() error {
 	if int64(sum.RowsDecided+sum.RejectedRows) != sum.Rows {
 		return fmt.Errorf("internal error: %d rows read but %d decided and %d rejected", sum.Rows, sum.RowsDecided, sum.RejectedRows)
 	}
+	sum.LargestDuplicateGroups = output.LargeGroups(r.pop, r.res, output.ListedGroups, output.LargeGroup)
+	r.warnLargeGroups(sum.LargestDuplicateGroups)
 	return nil
+}
+
+// maxGroupWarnings is how many large duplicate groups a run names in its
+// warnings; the summary lists them all.
+const maxGroupWarnings = 10
+
+// warnLargeGroups warns of every duplicate group of more than
+// output.LargeGroup installations (a placeholder MPxN links unrelated
+// installations so), naming its key, size and SMSOs: the first
+// maxGroupWarnings one by one, the rest in one line.
+func (r *run) warnLargeGroups(groups []output.DuplicateGroup) {
+	warned := 0
+	for i := range groups {
+		if groups[i].Installations <= output.LargeGroup {
+			continue
+		}
+		if warned++; warned <= maxGroupWarnings {
+			r.warn(groups[i].Warning())
+		}
+	}
+	if warned > maxGroupWarnings {
+		r.warn(fmt.Sprintf("%s more duplicate groups of more than %d installations: the summary's largest_duplicate_groups lists them",
+			value.Thousands(warned-maxGroupWarnings), output.LargeGroup))
+	}
 }
 
 // rejectedInstallations lists each rejected installation of the
@@ -481,23 +510,43 @@ func (r *run) warn(msg string) {
 	}
 }
 
-// buildReport feeds every decision to a report, with the device GUIDs of
-// the installations that go on the suppliers' lists.
-func buildReport(pop *engine.Population, res *engine.Result, reg *engine.Registry) *report.Report {
+// report returns the reports of the run begun at start: every decision,
+// with the device GUIDs of the installations that go on the suppliers'
+// lists, the run's account and where it comes from.
+func (r *run) report(start time.Time) *report.Report {
 	rep := report.New()
-	var supplier output.SupplierOf
-	if reg != nil {
-		supplier = func(id uint32) (string, bool) { return reg.SupplierName(res.Supplier(id)) }
+	if r.cfg.ReportSupplier != "" {
+		rep.OnlySupplier(r.cfg.ReportSupplier)
 	}
-	for id := range pop.Installations {
-		row := report.Row{Row: output.RowOf(pop, res, uint32(id), supplier)}
+	var supplier output.SupplierOf
+	if r.reg != nil {
+		supplier = func(id uint32) (string, bool) { return r.reg.SupplierName(r.res.Supplier(id)) }
+	}
+	for id := range r.pop.Installations {
+		row := report.Row{Row: output.RowOf(r.pop, r.res, uint32(id), supplier)}
 		if !row.SimplyMigrating() {
-			for _, d := range pop.DevicesOf(uint32(id)) {
+			for _, d := range r.pop.DevicesOf(uint32(id)) {
 				row.GUIDs = append(row.GUIDs, d.GUID.String())
 			}
 		}
 		rep.Add(row)
 	}
+	if s, only := rep.Supplier(); only && rep.Total() == 0 {
+		r.warn(fmt.Sprintf("%s %s: %v: its report is empty", r.cfg.Names.of(ArgReportSupplier), s, ErrNoSuchSupplier))
+	}
+	rep.SetAccount(report.AccountOf(r.sum))
+	var rules bytes.Buffer
+	r.rules.Format(&rules)
+	title := "Rules in force (RULES.md's defaults)"
+	if r.cfg.RulesFile != "" {
+		title = "Rules in force (" + r.cfg.Names.of(ArgRules) + " " + r.cfg.RulesFile + ")"
+	} else if r.cfg.Rules != nil {
+		title = "Rules in force"
+	}
+	when := start.UTC().Format(time.RFC3339)
+	b := r.sum.Build
+	rep.SetProvenance(report.Provenance{Written: when, Decided: when, Files: r.sum.Inputs, Store: r.cfg.DB,
+		Rules: rules.String(), RulesTitle: title, Build: &b, PageBuild: b})
 	return rep
 }
 

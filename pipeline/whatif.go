@@ -2,16 +2,20 @@ package pipeline
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
 	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/provenance"
 	"github.com/s1resolve/s1resolve/report"
 	"github.com/s1resolve/s1resolve/value"
 )
@@ -33,6 +37,7 @@ type WhatIfConfig struct {
 	CPUProfile string
 	Stdin      io.Reader
 	Names      Names
+	rulesIn    *job.Input // the rules file as read, for the page
 }
 
 // WhatIf re-decides the population stored in cfg.DB under cfg.Rules,
@@ -74,6 +79,7 @@ func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 		if cfg.Rules, err = readRules(ctx, rulesIn); err != nil {
 			return nil, err
 		}
+		cfg.rulesIn = rulesIn
 	}
 	d, err := whatIf(ctx, cfg, out.Path())
 	if err != nil {
@@ -94,6 +100,21 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 		GroupSize: make([]uint32, 0, m.Installations)}
 	supplierOf := make([]int32, 0, m.Installations)
 	d := report.NewDiff()
+	d.WithGUIDs()
+	var rules bytes.Buffer
+	cfg.Rules.Format(&rules)
+	b := m.Build
+	pv := report.Provenance{Written: now(), Decided: m.Created, Store: cfg.DB, Files: m.Inputs, Build: &b, PageBuild: provenance.CurrentBuild(),
+		Rules: rules.String(), RulesTitle: "Rules tried", Notes: []string{fmt.Sprintf("The earlier decisions are those the store's run made (%s, from the files listed); "+
+			"the later are what the rules tried decide of the same installations.", m.Created)}}
+	if cfg.rulesIn != nil {
+		if p, ok := cfg.rulesIn.Digest(); ok {
+			p.Name, p.Reason = inputName(cfg.rulesIn), "rules tried"
+			pv.Files = append(slices.Clone(pv.Files), p)
+			pv.RulesTitle = "Rules tried (" + cfg.Names.of(ArgRules) + " " + inputName(cfg.rulesIn) + ")"
+		}
+	}
+	d.SetProvenance(pv)
 	unchanged := map[engine.Outcome]int{} // counted by outcome, added to d at the end
 	var f engine.Facts
 	err = st.Scan(ctx, func(r *index.Record) error {
@@ -110,7 +131,12 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 			return nil
 		}
 		supplier, _ := st.Supplier(r.Supplier)
-		d.Add(in.SMSO(), in.ID(), in.Cohort.String(), supplier, sideOf(r.Outcome), sideOf(o))
+		guids := make([]string, len(r.Devices))
+		for i, dv := range r.Devices {
+			guids[i] = dv.GUID.String()
+		}
+		d.AddChange(report.Change{SMSO: in.SMSO(), InstallationID: in.ID(), Cohort: in.Cohort.String(), Supplier: supplier,
+			From: sideOf(r.Outcome), To: sideOf(o), MPAN: in.MPAN, MPRN: in.MPRN, GUIDs: guids})
 		return nil
 	})
 	if err != nil {

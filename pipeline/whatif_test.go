@@ -5,10 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/report"
 )
 
 // TestWhatIfEqualsRun: whatif under a rule set writes the very bytes that
@@ -26,6 +28,7 @@ func TestWhatIfEqualsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored, _ := os.ReadFile(cfg.Out)
+	guids := guidsOfInputs(t, st.Files)
 	for name, text := range map[string]string{
 		"defaults":          "MOC_MDS firmware=15 configuration=10 groups=CB\nIOC firmware=108 configuration=30 groups=AA,BA,CA\n",
 		"lower thresholds":  "MOC_MDS firmware=5 configuration=3 groups=CB,CC\nIOC firmware=20 configuration=5 groups=AA,BA,CA,DA\n",
@@ -74,6 +77,38 @@ func TestWhatIfEqualsRun(t *testing.T) {
 			}
 			if name == "defaults" && d.Changed() != 0 {
 				t.Errorf("the rules the store was made with changed %d decisions", d.Changed())
+			}
+			// The supplier lists name each installation's MPxNs, as the
+			// decisions do, and its device GUIDs, as the inputs do.
+			rows := map[string][]string{}
+			for _, r := range readCSV(t, wantBytes)[1:] {
+				rows[r[0]+"/"+r[1]] = r
+			}
+			listed := 0
+			entries, _ := os.ReadDir(filepath.Join(out, "suppliers"))
+			for _, e := range entries {
+				recs := readFileCSV(t, filepath.Join(out, "suppliers", e.Name()))
+				if strings.Join(recs[0], ",")+"\n" != report.SupplierChangesHeader {
+					t.Fatalf("%s: header %v", e.Name(), recs[0])
+				}
+				for _, r := range recs[1:] {
+					listed++
+					name := r[0] + "/" + r[1]
+					want := slices.Clone(guids[name])
+					got := strings.Fields(r[9])
+					slices.Sort(want)
+					slices.Sort(got)
+					if dec := rows[name]; r[7] != dec[8] || r[8] != dec[9] || !slices.Equal(got, want) {
+						t.Fatalf("%s lists %v; decisions %v, input GUIDs %v", e.Name(), r, dec, want)
+					}
+				}
+			}
+			if listed != d.Changed() {
+				t.Errorf("%d listed of %d changed", listed, d.Changed())
+			}
+			page, _ := os.ReadFile(filepath.Join(out, "report.html"))
+			if !strings.Contains(string(page), "Rules tried") || !strings.Contains(string(page), db) {
+				t.Error("the what-if page does not name the rules tried and the store")
 			}
 		})
 	}

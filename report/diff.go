@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"html"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Absent is the decision of an installation on the side of a comparison
@@ -22,10 +22,14 @@ const Absent = "absent"
 type Side struct{ Decision, Reason string }
 
 // Change is one installation whose decision or reason differs between two
-// runs.
+// runs: its MPAN and MPRN (the later run's, else the earlier's) and, when
+// a store was read, its device GUIDs, so that a supplier can match it to
+// its meters.
 type Change struct {
 	SMSO, InstallationID, Cohort, Supplier string
 	From, To                               Side
+	MPAN, MPRN                             value.Key // zero where absent
+	GUIDs                                  []string
 }
 
 // Diff compares the decisions of two runs (an earlier extract and a later
@@ -36,6 +40,8 @@ type Diff struct {
 	transitions map[[2]Side]int
 	changes     []Change
 	kinds       map[kindKey]int
+	guids       bool // the changes carry device GUIDs (a store was read)
+	prov        Provenance
 }
 
 type kindKey struct{ Kind, Reason, Cohort string }
@@ -49,61 +55,108 @@ func NewDiff() *Diff {
 // the later one (Decision Absent where it is not there). supplier is its
 // Responsible Supplier (the later run's, else the earlier's).
 func (d *Diff) Add(smso, id, cohort, supplier string, from, to Side) {
-	d.transitions[[2]Side{from, to}]++
-	if from == to {
-		return
-	}
-	d.changes = append(d.changes, Change{smso, id, cohort, supplier, from, to})
-	for _, k := range changeKinds(from, to) {
-		reason := to.Reason
-		if to.Decision == Absent || k == kindUnblocked || k == kindNoLongerHeld || k == kindNoLongerExcluded {
-			reason = from.Reason
-		}
-		d.kinds[kindKey{k, reason, cohort}]++
-	}
+	d.AddChange(Change{SMSO: smso, InstallationID: id, Cohort: cohort, Supplier: supplier, From: from, To: to})
 }
 
+// AddChange counts one installation as Add does, with its MPxNs and device
+// GUIDs (WithGUIDs says they are known).
+func (d *Diff) AddChange(c Change) {
+	d.transitions[[2]Side{c.From, c.To}]++
+	if c.From == c.To {
+		return
+	}
+	d.changes = append(d.changes, c)
+	k := changeKind(c.From, c.To)
+	reason := c.To.Reason
+	if c.To.Decision == Absent || k == kindUnblocked || k == kindNoLongerHeld || k == kindNoLongerExcluded {
+		reason = c.From.Reason
+	}
+	d.kinds[kindKey{k, reason, c.Cohort}]++
+}
+
+// WithGUIDs says the changes carry the device GUIDs of their
+// installations: the supplier lists then have a device_guids column.
+func (d *Diff) WithGUIDs() { d.guids = true }
+
+// FillGUIDs gives each change the device GUIDs guids finds for it (from a
+// store of one of the two runs); an installation it does not know (false:
+// one the store's run did not have) keeps none. Its error stops.
+func (d *Diff) FillGUIDs(guids func(smso, id string) ([]string, bool, error)) error {
+	d.guids = true
+	for i := range d.changes {
+		c := &d.changes[i]
+		g, ok, err := guids(c.SMSO, c.InstallationID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			c.GUIDs = g
+		}
+	}
+	return nil
+}
+
+// SetProvenance says where the two runs come from, for the page.
+func (d *Diff) SetProvenance(p Provenance) { d.prov = p }
+
 // The kinds of change the summary counts, in the consultation's words.
+// Each change is of exactly one kind (changeKind).
 const (
 	kindNewlyExcluded    = "newly excluded"
-	kindNoLongerExcluded = "no longer excluded"
 	kindNewlyBlocked     = "newly blocked"
-	kindUnblocked        = "unblocked"
 	kindNewlyHeld        = "newly held (pending)"
+	kindUnblocked        = "unblocked"
 	kindNoLongerHeld     = "no longer held"
+	kindNoLongerExcluded = "no longer excluded"
 	kindNewlyPartial     = "newly migrating electricity-only"
-	kindNewlyMigrating   = "newly migrating"
+	kindNewlyMigrating   = "newly migrating whole"
+	kindOtherDecision    = "another decision"
 	kindReasonOnly       = "same decision, another reason"
 	kindAppeared         = "new in the later run"
 	kindGone             = "no longer in the later run"
 )
 
-var kindOrder = []string{kindNewlyExcluded, kindNewlyBlocked, kindUnblocked, kindNoLongerHeld, kindNewlyHeld,
-	kindNoLongerExcluded, kindNewlyPartial, kindNewlyMigrating, kindReasonOnly, kindAppeared, kindGone}
+var kindOrder = []string{kindNewlyExcluded, kindNewlyBlocked, kindNewlyHeld, kindUnblocked, kindNoLongerHeld,
+	kindNoLongerExcluded, kindNewlyPartial, kindNewlyMigrating, kindOtherDecision, kindReasonOnly, kindAppeared, kindGone}
 
-// changeKinds names what a change from -> to is (one change can be two:
-// unblocked and newly excluded).
-func changeKinds(from, to Side) []string {
+// Into names a change by the decision it goes into when that holds the
+// installation back; outOf by the one it leaves when it goes on to
+// migrate; migrating by the migration it goes into from the other.
+var (
+	into      = map[engine.Decision]string{engine.Exclude: kindNewlyExcluded, engine.Blocked: kindNewlyBlocked, engine.Pending: kindNewlyHeld}
+	outOf     = map[engine.Decision]string{engine.Blocked: kindUnblocked, engine.Pending: kindNoLongerHeld, engine.Exclude: kindNoLongerExcluded}
+	migrating = map[engine.Decision]string{engine.MigratePartial: kindNewlyPartial, engine.Migrate: kindNewlyMigrating}
+)
+
+// changeKind names what a change from -> to is, one kind for each change,
+// so that the kinds add up to the installations that changed: an
+// installation in one run only is new or gone; one whose decision stayed
+// changed its reason; one that is now held back (excluded, blocked,
+// pending) is named by where it is now ("newly excluded", also when it was
+// blocked before); one that now migrates by what held it before
+// ("unblocked", "no longer held", "no longer excluded"); one that went
+// between whole and electricity-only migration by where it is now.
+func changeKind(from, to Side) string {
 	switch {
 	case from.Decision == Absent:
-		return []string{kindAppeared}
+		return kindAppeared
 	case to.Decision == Absent:
-		return []string{kindGone}
+		return kindGone
 	case from.Decision == to.Decision:
-		return []string{kindReasonOnly}
+		return kindReasonOnly
 	}
-	var out []string
-	into := map[string]string{engine.Exclude.String(): kindNewlyExcluded, engine.Blocked.String(): kindNewlyBlocked,
-		engine.Pending.String(): kindNewlyHeld, engine.MigratePartial.String(): kindNewlyPartial, engine.Migrate.String(): kindNewlyMigrating}
-	outOf := map[string]string{engine.Blocked.String(): kindUnblocked, engine.Pending.String(): kindNoLongerHeld,
-		engine.Exclude.String(): kindNoLongerExcluded}
-	if k, ok := outOf[from.Decision]; ok {
-		out = append(out, k)
+	f, _ := engine.ParseDecision(from.Decision)
+	t, _ := engine.ParseDecision(to.Decision)
+	if k, ok := into[t]; ok {
+		return k
 	}
-	if k, ok := into[to.Decision]; ok {
-		out = append(out, k)
+	if k, ok := outOf[f]; ok {
+		return k
 	}
-	return out
+	if k, ok := migrating[t]; ok {
+		return k
+	}
+	return kindOtherDecision
 }
 
 // AddUnchanged counts n installations whose decision and reason are side
@@ -184,22 +237,30 @@ func (d *Diff) kindLines() []kindLine {
 	return out
 }
 
-// SummaryMarkdown returns summary.md: the changes in the consultation's
-// words, by kind, reason and cohort.
-func (d *Diff) SummaryMarkdown() []byte {
-	var b bytes.Buffer
+// compared returns the installations compared: in either run.
+func (d *Diff) compared() int {
 	total := 0
 	for _, n := range d.transitions {
 		total += n
 	}
-	fmt.Fprintf(&b, "# What changed\n\n%d installations compared; %d changed decision or reason.\n\n", total, len(d.changes))
+	return total
+}
+
+// SummaryMarkdown returns summary.md: the changes in the consultation's
+// words, by kind, reason and cohort (each change of one kind), then the
+// transitions that changed.
+func (d *Diff) SummaryMarkdown() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# What changed\n\n%s compared; %s changed decision or reason.\n\n",
+		Installations(d.compared()), value.Thousands(len(d.changes)))
+	b.WriteString("Each installation that changed is counted once, by the kind of its change.\n\n")
 	b.WriteString("| Change | Category | Cohort | Number of SMETS1 Installations |\n|---|---|---|---:|\n")
 	for _, l := range d.kindLines() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", mdCell(l.Kind), mdCell(Category(l.Reason)), l.Cohort, l.N)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(l.Kind), mdCell(Category(l.Reason)), l.Cohort, value.Thousands(l.N))
 	}
 	b.WriteString("\n## Transitions\n\n| From | To | Installations |\n|---|---|---:|\n")
 	for _, k := range d.changedTransitions() {
-		fmt.Fprintf(&b, "| %s | %s | %d |\n", mdCell(sideLabel(k[0])), mdCell(sideLabel(k[1])), d.transitions[k])
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(sideLabel(k[0])), mdCell(sideLabel(k[1])), value.Thousands(d.transitions[k]))
 	}
 	return b.Bytes()
 }
@@ -226,40 +287,106 @@ func sideLabel(s Side) string {
 	return s.Decision + " / " + s.Reason
 }
 
-// HTML returns report.html: the changes by kind and a chart of the
-// transitions, self-contained.
-func (d *Diff) HTML() []byte {
-	var b bytes.Buffer
-	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>SMETS1 decisions: what changed</title>` +
-		`<style>body{font-family:sans-serif;margin:2em;color:#1a202c}table{border-collapse:collapse}` +
-		`td,th{border:1px solid #cbd5e0;padding:4px 8px;font-size:13px}td.n{text-align:right}</style></head><body>`)
-	fmt.Fprintf(&b, `<h1>What changed</h1><p id="changed">%d installations changed decision or reason.</p>`, len(d.changes))
-	b.WriteString(`<h2>Transitions</h2>`)
-	var bars []bar
-	for _, k := range d.changedTransitions() {
-		bars = append(bars, bar{sideLabel(k[0]) + " → " + sideLabel(k[1]), d.transitions[k]})
+// byKind returns the installations of each kind of change by the series
+// of where they went (the later decision; absent for gone ones).
+func (d *Diff) byKind() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, c := range d.changes {
+		k := changeKind(c.From, c.To)
+		if out[k] == nil {
+			out[k] = map[string]int{}
+		}
+		out[k][c.To.Decision]++
 	}
-	b.WriteString(barChart("Installations by transition", bars))
-	b.WriteString(`<h2>By kind of change</h2><table id="kinds"><tr><th>Change</th><th>Category</th><th>Cohort</th><th>Number of SMETS1 Installations</th></tr>`)
-	for _, l := range d.kindLines() {
-		fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td>%s</td><td class="n">%d</td></tr>`,
-			html.EscapeString(l.Kind), html.EscapeString(Category(l.Reason)), html.EscapeString(l.Cohort), l.N)
-	}
-	b.WriteString(`</table></body></html>` + "\n")
-	return b.Bytes()
+	return out
 }
 
+// HTML returns report.html: the changes by kind (each change of one kind,
+// its bar in the colour of the decision it went to), the transitions (a
+// swatch of the earlier decision, the bar in the colour of the later one),
+// the tables, and which runs were compared. Self-contained.
+func (d *Diff) HTML() []byte {
+	p := NewPage("SMETS1 decisions: what changed")
+	p.H1("What changed")
+	p.Para("changed", "", Installations(len(d.changes))+" changed decision or reason.")
+	p.Para("compared", "", Installations(d.compared())+" compared.")
+	if d.prov.Written != "" {
+		p.Para("source", "note", d.prov.Headline())
+	}
+	byKind := d.byKind()
+	var kindBars []Bar
+	for _, k := range kindOrder {
+		to := byKind[k]
+		if len(to) == 0 {
+			continue
+		}
+		var segs []Segment
+		for word, n := range to {
+			segs = append(segs, Segment{SeriesOf(word), n})
+		}
+		slices.SortFunc(segs, func(a, b Segment) int { return CompareSeries(a.Series, b.Series) })
+		kindBars = append(kindBars, Bar{Label: k, Segments: segs})
+	}
+	kinds := Chart{ID: "chart-kinds", Title: "Changes by kind, in the colour of the decision they went to", Bars: kindBars,
+		Note: "Each installation that changed is counted once, by the kind of its change."}
+	var trBars []Bar
+	for _, k := range d.changedTransitions() {
+		from := SeriesOf(k[0].Decision)
+		trBars = append(trBars, Bar{Label: sideLabel(k[0]) + " → " + sideLabel(k[1]), From: &from,
+			Segments: []Segment{{SeriesOf(k[1].Decision), d.transitions[k]}}})
+	}
+	transitions := Chart{ID: "chart-transitions", Title: "Installations by transition: the earlier decision's swatch, then a bar in the later decision's colour",
+		Bars: trBars}
+	p.Legend(SeriesIn(kinds, transitions)...)
+	p.H2("kinds-heading", "By kind of change")
+	p.Chart(kinds)
+	var rows []TableRow
+	for _, l := range d.kindLines() {
+		rows = append(rows, TableRow{Cells: []string{l.Kind, Category(l.Reason), l.Cohort, value.Thousands(l.N)}})
+	}
+	rows = append(rows, TableRow{Cells: []string{"all changes", "", "", value.Thousands(len(d.changes))}})
+	p.Table("kinds", []Column{{Title: "Change"}, {Title: "Category"}, {Title: "Cohort"}, {Title: "Number of SMETS1 Installations", Numeric: true}}, rows)
+	p.H2("transitions-heading", "Transitions")
+	p.Chart(transitions)
+	rows = rows[:0]
+	for _, k := range d.changedTransitions() {
+		from, to := SeriesOf(k[0].Decision), SeriesOf(k[1].Decision)
+		rows = append(rows, TableRow{Swatches: []*Series{&from, &to}, Cells: []string{sideLabel(k[0]), sideLabel(k[1]), value.Thousands(d.transitions[k])}})
+	}
+	p.Table("transitions", []Column{{Title: "From"}, {Title: "To"}, {Title: "Installations", Numeric: true}}, rows)
+	if d.prov.Written != "" {
+		p.Provenance(d.prov)
+	}
+	return p.Bytes()
+}
+
+// SupplierChangesHeader is the header of a supplier's list of changes;
+// SupplierChangesHeaderNoGUIDs that of one whose device GUIDs are not
+// known (no store read).
+const (
+	SupplierChangesHeader        = "smso,installation_id,cohort,from_decision,from_reason,to_decision,to_reason,mpan,mprn,device_guids\n"
+	SupplierChangesHeaderNoGUIDs = "smso,installation_id,cohort,from_decision,from_reason,to_decision,to_reason,mpan,mprn\n"
+)
+
 // SupplierFiles returns, for each Responsible Supplier, the CSV of its
-// installations that changed (file name: SupplierFile), what DCC tells it
-// after a new extract or a rule change.
+// installations that changed (file name: SupplierFile), with their MPAN,
+// MPRN and, when known, device GUIDs: what DCC tells it after a new
+// extract or a rule change.
 func (d *Diff) SupplierFiles() map[string][]byte {
 	by := map[string][]byte{}
 	for _, c := range d.sortedChanges() {
 		name := SupplierFile(c.Supplier)
 		if by[name] == nil {
-			by[name] = []byte("smso,installation_id,cohort,from_decision,from_reason,to_decision,to_reason\n")
+			by[name] = []byte(SupplierChangesHeaderNoGUIDs)
+			if d.guids {
+				by[name] = []byte(SupplierChangesHeader)
+			}
 		}
-		by[name] = csvLine(by[name], c.SMSO, c.InstallationID, c.Cohort, c.From.Decision, c.From.Reason, c.To.Decision, c.To.Reason)
+		fields := []string{c.SMSO, c.InstallationID, c.Cohort, c.From.Decision, c.From.Reason, c.To.Decision, c.To.Reason, c.MPAN.String(), c.MPRN.String()}
+		if d.guids {
+			fields = append(fields, strings.Join(c.GUIDs, " "))
+		}
+		by[name] = csvLine(by[name], fields...)
 	}
 	return by
 }
@@ -290,6 +417,7 @@ type Comparison struct {
 type oldEntry struct {
 	cohort, supplier string
 	side             Side
+	mpan, mprn       value.Key
 	seen             bool
 }
 
@@ -303,12 +431,12 @@ func SideOf(r *output.Row) Side { return Side{r.Decision.String(), r.Reason.Stri
 
 // Old adds a row of the earlier run.
 func (c *Comparison) Old(r *output.Row) {
-	c.old[r.Name()] = &oldEntry{cohort: r.Cohort.String(), supplier: r.SupplierID, side: SideOf(r)}
+	c.old[r.Name()] = &oldEntry{cohort: r.Cohort.String(), supplier: r.SupplierID, side: SideOf(r), mpan: r.MPAN, mprn: r.MPRN}
 }
 
 // New adds a row of the later run, compared with the earlier run's row of
 // the same installation, if any. Its Responsible Supplier is the later
-// run's, else the earlier's.
+// run's, else the earlier's; its MPAN and MPRN the later run's.
 func (c *Comparison) New(r *output.Row) {
 	from, supplier := Side{Decision: Absent}, r.SupplierID
 	if e := c.old[r.Name()]; e != nil {
@@ -317,7 +445,8 @@ func (c *Comparison) New(r *output.Row) {
 			supplier = e.supplier
 		}
 	}
-	c.d.Add(r.SMSO, r.InstallationID, r.Cohort.String(), supplier, from, SideOf(r))
+	c.d.AddChange(Change{SMSO: r.SMSO, InstallationID: r.InstallationID, Cohort: r.Cohort.String(), Supplier: supplier,
+		From: from, To: SideOf(r), MPAN: r.MPAN, MPRN: r.MPRN})
 }
 
 // Diff returns the comparison: the earlier run's installations not in the
@@ -326,7 +455,8 @@ func (c *Comparison) Diff() *Diff {
 	for key, e := range c.old {
 		if !e.seen {
 			smso, id, _ := strings.Cut(key, "\x00")
-			c.d.Add(smso, id, e.cohort, e.supplier, e.side, Side{Decision: Absent})
+			c.d.AddChange(Change{SMSO: smso, InstallationID: id, Cohort: e.cohort, Supplier: e.supplier, From: e.side,
+				To: Side{Decision: Absent}, MPAN: e.mpan, MPRN: e.mprn})
 		}
 	}
 	return c.d

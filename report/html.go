@@ -1,96 +1,208 @@
 package report
 
 import (
-	"bytes"
+	"cmp"
 	"fmt"
-	"html"
 	"slices"
 	"strconv"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/output"
+	"github.com/s1resolve/s1resolve/value"
 )
 
-// bar is one bar of a chart.
-type bar struct {
-	Label string
-	N     int
+// title returns the page's title.
+func (r *Report) title() string {
+	if r.onlySupplier {
+		return "SMETS1 migration decisions for Responsible Supplier " + orNone(r.supplier)
+	}
+	return "SMETS1 migration decisions"
 }
 
-// barChart returns an inline SVG horizontal bar chart.
-func barChart(title string, bars []bar) string {
-	const rowH, labelW, barW, numW = 22, 330, 360, 90
-	maxN := 1
-	for _, b := range bars {
-		maxN = max(maxN, b.N)
+func orNone(supplier string) string {
+	if supplier == "" {
+		return "(none)"
 	}
-	h := rowH*len(bars) + 30
-	var s bytes.Buffer
-	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="%d" height="%d" aria-label="%s">`,
-		labelW+barW+numW, h, html.EscapeString(title))
-	fmt.Fprintf(&s, `<title>%s</title>`, html.EscapeString(title))
-	for i, b := range bars {
-		y := 24 + i*rowH
-		w := b.N * barW / maxN
-		if b.N > 0 && w == 0 {
-			w = 1
-		}
-		fmt.Fprintf(&s, `<text x="%d" y="%d" text-anchor="end" font-size="12">%s</text>`, labelW-6, y+11, html.EscapeString(b.Label))
-		fmt.Fprintf(&s, `<rect class="bar" x="%d" y="%d" width="%d" height="%d" fill="#2b6cb0"><title>%s: %d</title></rect>`,
-			labelW, y, w, rowH-6, html.EscapeString(b.Label), b.N)
-		fmt.Fprintf(&s, `<text x="%d" y="%d" font-size="12">%d</text>`, labelW+w+6, y+11, b.N)
-	}
-	s.WriteString(`</svg>`)
-	return s.String()
+	return supplier
 }
 
-func sortedBars(m map[string]int) []bar {
-	out := make([]bar, 0, len(m))
-	for k, n := range m {
-		out = append(out, bar{k, n})
+// share prints n of total as a percentage with one decimal.
+func share(n, total int) string {
+	if total == 0 {
+		return ""
 	}
-	slices.SortFunc(out, func(a, b bar) int {
-		if a.N != b.N {
-			return b.N - a.N
-		}
-		if a.Label < b.Label {
-			return -1
-		}
-		return 1
-	})
-	return out
+	pct := float64(n) * 100 / float64(total)
+	if n > 0 && pct < 0.05 {
+		return "<0.1%" // not 0.0%: there are some
+	}
+	return strconv.FormatFloat(pct, 'f', 1, 64) + "%"
 }
 
-// HTML returns a self-contained page (no external assets) with bar charts of
-// decisions by reason and by cohort, and the summary table.
+// known prints a count of an Account, or says it is not known.
+func known(n int) string {
+	if n < 0 {
+		return "not known"
+	}
+	return value.Thousands(n)
+}
+
+// stackedBy returns one bar per key of counts (by decision), in keys' order.
+func stackedBy(keys []string, counts map[string]map[engine.Decision]int) []Bar {
+	bars := make([]Bar, 0, len(keys))
+	for _, k := range keys {
+		bars = append(bars, Bar{Label: k, Segments: Stack(counts[k])})
+	}
+	return bars
+}
+
+func migrateWhole(n int) string {
+	if n == 1 {
+		return "1 installation migrates"
+	}
+	return value.Thousands(n) + " installations migrate"
+}
+
+// HTML returns report.html: one self-contained page (no script, no external
+// asset) with the totals per decision, what the run read and set aside,
+// stacked bars of the decisions by cohort and by SMSO, the installations
+// not simply migrating by reason, the largest duplicate groups, the
+// consultation's summary table, and where the numbers come from.
 func (r *Report) HTML() []byte {
-	byReason, byCohort := map[string]int{}, map[string]int{}
-	migrating := 0
-	for _, l := range r.categories() {
-		if l.Decision == engine.Migrate {
-			migrating += l.N // one bar this long would flatten every other
-		} else {
-			byReason[l.Decision.String()+" / "+l.Reason.String()] += l.N
+	p := NewPage(r.title())
+	p.H1(r.title())
+	p.Para("total", "", Installations(r.total)+" decided.")
+	if r.prov.Written != "" {
+		p.Para("source", "note", r.prov.Headline())
+	}
+	if len(r.account.Warnings) > 0 {
+		p.H2("warnings", "Warnings")
+		for _, w := range r.account.Warnings {
+			p.Para("", "", w)
 		}
-		byCohort[l.Cohort.String()+" / "+l.Decision.String()] += l.N
 	}
-	var b bytes.Buffer
-	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>SMETS1 migration decisions</title>` +
-		`<style>body{font-family:sans-serif;margin:2em;color:#1a202c}table{border-collapse:collapse}` +
-		`td,th{border:1px solid #cbd5e0;padding:4px 8px;font-size:13px}td.n{text-align:right}</style></head><body>`)
-	fmt.Fprintf(&b, `<h1>SMETS1 migration decisions</h1><p id="total">%d installations decided.</p>`, r.total)
-	if note := r.notInForceNote(); note != "" {
-		fmt.Fprintf(&b, `<p id="not-in-force">%s</p>`, html.EscapeString(note))
+
+	byCohort, bySMSO := map[string]map[engine.Decision]int{}, map[string]map[engine.Decision]int{}
+	var cohorts, smsos []string
+	add := func(m map[string]map[engine.Decision]int, keys *[]string, k string, d engine.Decision, n int) {
+		if m[k] == nil {
+			m[k] = map[engine.Decision]int{}
+			*keys = append(*keys, k)
+		}
+		m[k][d] += n
 	}
-	fmt.Fprintf(&b, `<h2>Installations not simply migrating, by decision and reason</h2><p>%d installations migrate (unique or duplicate resolved) and are left out of this chart.</p>`, migrating)
-	b.WriteString(barChart("Installations by decision and reason", sortedBars(byReason)))
-	b.WriteString(`<h2>Decisions by cohort</h2>`)
-	b.WriteString(barChart("Installations by cohort and decision", sortedBars(byCohort)))
-	b.WriteString(`<h2>Summary</h2><table id="summary"><tr><th>Category</th><th>Exclusion type</th><th>Clause</th>` +
-		`<th>Cohort</th><th>Number of SMETS1 Installations</th></tr>`)
+	reasons := map[[2]string]int{}
 	for _, l := range r.categories() {
-		fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td></tr>`,
-			html.EscapeString(l.Reason.Category()), html.EscapeString(l.Decision.Title()), l.Clause, l.Cohort, strconv.Itoa(l.N))
+		add(byCohort, &cohorts, l.Cohort.String(), l.Decision, l.N)
+		if l.Decision != engine.Migrate {
+			reasons[[2]string{l.Decision.String(), l.Reason.String()}] += l.N
+		}
 	}
-	b.WriteString(`</table></body></html>` + "\n")
-	return b.Bytes()
+	for _, l := range r.smsos() {
+		add(bySMSO, &smsos, l.SMSO, l.Decision, l.N)
+	}
+	slices.Sort(cohorts)
+	slices.Sort(smsos)
+
+	all := map[engine.Decision]int{}
+	var totals []TableRow
+	for _, l := range r.decisions() {
+		all[l.Decision] = l.N
+		s := DecisionSeries(l.Decision)
+		totals = append(totals, TableRow{Swatches: []*Series{&s}, Cells: []string{l.Decision.Title(), l.Decision.String(), value.Thousands(l.N), share(l.N, r.total)}})
+	}
+	totals = append(totals, TableRow{Cells: []string{"All decisions", "", value.Thousands(r.total), share(r.total, r.total)}})
+	overall := Chart{ID: "chart-decisions", Title: "All installations by decision", Bars: []Bar{{Label: "All installations", Segments: Stack(all)}}}
+	cohortChart := Chart{ID: "chart-cohorts", Title: "Installations by cohort and decision", Bars: stackedBy(cohorts, byCohort)}
+	smsoChart := Chart{ID: "chart-smsos", Title: "Installations by SMSO and decision", Bars: stackedBy(smsos, bySMSO)}
+	reasonBars := make([]Bar, 0, len(reasons))
+	for k, n := range reasons {
+		d, _ := engine.ParseDecision(k[0])
+		reasonBars = append(reasonBars, Bar{Label: k[0] + " / " + k[1] + ": " + Category(k[1]), Segments: []Segment{{DecisionSeries(d), n}}})
+	}
+	slices.SortFunc(reasonBars, func(a, b Bar) int { return cmp.Or(cmp.Compare(b.Total(), a.Total()), cmp.Compare(a.Label, b.Label)) })
+	reasonChart := Chart{ID: "chart-reasons", Title: "Installations not simply migrating, by decision and reason",
+		Note: fmt.Sprintf("%s whole (%s): left out of this chart.", migrateWhole(all[engine.Migrate]), engine.Migrate),
+		Bars: reasonBars}
+
+	p.H2("decisions", "Decisions")
+	p.Legend(SeriesIn(overall, cohortChart, smsoChart, reasonChart)...)
+	p.Chart(overall)
+	p.Table("totals", []Column{{Title: "Decision"}, {Title: "Word"}, {Title: "Number of SMETS1 Installations", Numeric: true}, {Title: "Share", Numeric: true}}, totals)
+
+	p.H2("account", "What the run read and set aside")
+	a := r.account
+	p.Table("account", []Column{{Title: "What"}, {Title: "Number", Numeric: true}}, []TableRow{
+		{Cells: []string{"Installations decided", value.Thousands(r.total)}},
+		{Cells: []string{"Installations rejected (every row of each in the rejects)", known(a.RejectedInstallations)}},
+		{Cells: []string{"Installation rows rejected", known(a.RejectedRows)}},
+		{Cells: []string{"Rows rejected from the registration, supplier and SMETS2+ inventory files", known(a.RejectedReferenceRows)}},
+		{Cells: []string{"SMETS2+ installations read from the inventory", known(a.Smets2Read)}},
+		{Cells: []string{"SMETS2+ installations linked to a SMETS1 installation (in one duplicate group)", known(a.Smets2Linked)}},
+		{Cells: []string{"SMETS2+ inventory rows rejected", known(a.Smets2Rejected)}},
+	})
+	if a.RejectedRows < 0 || a.Smets2Linked < 0 {
+		p.Para("", "note", "A count the decisions do not hold is \"not known\": run s1resolve run --report, or give report the run's store (--db), to know more.")
+	}
+
+	p.H2("cohorts", "Decisions by cohort")
+	p.Chart(cohortChart)
+	p.Table("by-cohort", r.pivotColumns("Cohort"), r.pivotRows(cohorts, byCohort))
+	p.H2("smsos", "Decisions by SMSO")
+	p.Chart(smsoChart)
+	p.Table("by-smso", r.pivotColumns("SMSO"), r.pivotRows(smsos, bySMSO))
+
+	p.H2("reasons", "Not simply migrating, by reason")
+	p.Chart(reasonChart)
+
+	p.H2("groups", "Largest duplicate groups")
+	groups := r.LargestGroups()
+	if len(groups) == 0 {
+		p.Para("", "", "No duplicate group: no two installations share an MPAN or MPRN.")
+	} else {
+		var rows []TableRow
+		for _, g := range groups {
+			rows = append(rows, TableRow{Cells: []string{g.Key, value.Thousands(g.Installations), g.Members()}})
+		}
+		p.Table("largest-groups", []Column{{Title: "Group (group_id)"}, {Title: "Installations", Numeric: true}, {Title: "Members by SMSO"}}, rows)
+		p.Para("", "note", fmt.Sprintf("The %d largest duplicate groups, and every other of more than %d installations. A real duplicate group has two or three members; "+
+			"one of many more is most likely a placeholder MPAN or MPRN shared by unrelated installations, which step 2 decides as one group.", output.ListedGroups, output.LargeGroup))
+	}
+
+	p.H2("summary-table", "Summary")
+	var rows []TableRow
+	for _, l := range r.categories() {
+		s := DecisionSeries(l.Decision)
+		rows = append(rows, TableRow{Swatches: []*Series{&s}, Cells: []string{l.Reason.Category(), l.Decision.Title(), l.Clause, l.Cohort.String(), value.Thousands(l.N)}})
+	}
+	p.Table("summary", []Column{{Title: "Category"}, {Title: "Exclusion type"}, {Title: "Clause"}, {Title: "Cohort"},
+		{Title: "Number of SMETS1 Installations", Numeric: true}}, rows)
+
+	if r.prov.Written != "" {
+		p.Provenance(r.prov)
+	}
+	return p.Bytes()
+}
+
+// pivotColumns are the columns of a table of installations by key and
+// decision: the key, each decision present (rank order), the total.
+func (r *Report) pivotColumns(key string) []Column {
+	cols := []Column{{Title: key}}
+	for _, l := range r.decisions() {
+		cols = append(cols, Column{Title: l.Decision.String(), Numeric: true})
+	}
+	return append(cols, Column{Title: "All", Numeric: true})
+}
+
+func (r *Report) pivotRows(keys []string, counts map[string]map[engine.Decision]int) []TableRow {
+	var rows []TableRow
+	for _, k := range keys {
+		cells, total := []string{k}, 0
+		for _, l := range r.decisions() {
+			n := counts[k][l.Decision]
+			total += n
+			cells = append(cells, value.Thousands(n))
+		}
+		rows = append(rows, TableRow{Cells: append(cells, value.Thousands(total))})
+	}
+	return rows
 }

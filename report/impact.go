@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // Impact is what each of the consultation's clauses does to a population
@@ -25,6 +26,7 @@ type Impact struct {
 	inForce       engine.ClauseSet
 	installations int
 	counts        map[impactKey]int
+	prov          Provenance
 }
 
 // ImpactAll is the comparison of S with no clause of the nine in force.
@@ -155,7 +157,7 @@ func (im *Impact) tallies() (total []tally, byCohort [][engine.MOCSecure + 1]tal
 func (im *Impact) Headline() string {
 	total, _ := im.tallies()
 	all := total[len(total)-1]
-	return fmt.Sprintf("together these clauses exclude %d installations and unblock %d", all.excluded, all.unblocked)
+	return fmt.Sprintf("together these clauses exclude %s installations and unblock %s", value.Thousands(all.excluded), value.Thousands(all.unblocked))
 }
 
 // Excluded and Unblocked return how many installations clause c (of those
@@ -177,8 +179,8 @@ func (im *Impact) tallyOf(c string) (tally, bool) {
 
 // intro says what was compared.
 func (im *Impact) intro() string {
-	s := fmt.Sprintf("%d installations decided with the clauses in force (%s), then once without each of them and once without any of the nine.",
-		im.installations, im.inForce)
+	s := fmt.Sprintf("%s decided with the clauses in force (%s), then once without each of them and once without any of the nine.",
+		Installations(im.installations), im.inForce)
 	if missing := engine.AllClauses &^ im.inForce; missing != 0 {
 		s += fmt.Sprintf(" Not in force, so not compared: %s.", missing)
 	}
@@ -193,61 +195,74 @@ func (im *Impact) Markdown() []byte {
 	fmt.Fprintf(&b, "# Impact of the clauses\n\n%s\n\n**%s.**\n\n", im.intro(), upperFirst(im.Headline()))
 	b.WriteString("| Clause | Installations excluded | Installations unblocked | Other changes |\n|---|---:|---:|---:|\n")
 	for i, t := range total {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", mdCell(im.title(i)), t.excluded, t.unblocked, t.other)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(im.title(i)), value.Thousands(t.excluded), value.Thousands(t.unblocked), value.Thousands(t.other))
 	}
 	b.WriteString("\n## By cohort\n\n| Clause | Cohort | Installations excluded | Installations unblocked | Other changes |\n|---|---|---:|---:|---:|\n")
 	for i := range total {
 		for c := engine.FOC; c <= engine.MOCSecure; c++ {
 			if t := byCohort[i][c]; t != (tally{}) {
-				fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", mdCell(im.title(i)), c, t.excluded, t.unblocked, t.other)
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(im.title(i)), c, value.Thousands(t.excluded), value.Thousands(t.unblocked), value.Thousands(t.other))
 			}
 		}
 	}
 	b.WriteString("\n## Every change\n\n| Clause | Cohort | With the clause | Without it | Installations |\n|---|---|---|---|---:|\n")
 	for _, r := range im.rows() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", im.label(r.comparison), r.cohort, mdCell(sideLabel(r.with)), mdCell(sideLabel(r.without)), r.N)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", im.label(r.comparison), r.cohort, mdCell(sideLabel(r.with)), mdCell(sideLabel(r.without)), value.Thousands(r.N))
 	}
 	return b.Bytes()
 }
 
-// HTML returns report.html: the same tables and a chart of what each
-// clause excludes and unblocks, self-contained.
+// SetProvenance says where the decisions compared come from, for the page.
+func (im *Impact) SetProvenance(p Provenance) { im.prov = p }
+
+// HTML returns report.html: the same tables and charts of what each clause
+// excludes and unblocks, in the decisions' colours, and where the numbers
+// come from; self-contained.
 func (im *Impact) HTML() []byte {
-	var b bytes.Buffer
 	total, byCohort := im.tallies()
-	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Impact of the clauses</title>` +
-		`<style>body{font-family:sans-serif;margin:2em;color:#1a202c}table{border-collapse:collapse}` +
-		`td,th{border:1px solid #cbd5e0;padding:4px 8px;font-size:13px}td.n{text-align:right}</style></head><body>`)
-	fmt.Fprintf(&b, `<h1>Impact of the clauses</h1><p>%s</p><p id="headline"><strong>%s.</strong></p>`,
-		html.EscapeString(im.intro()), html.EscapeString(upperFirst(im.Headline())))
-	b.WriteString(`<table id="impact"><tr><th>Clause</th><th>Installations excluded</th><th>Installations unblocked</th><th>Other changes</th></tr>`)
-	var excluded, unblocked []bar
-	for i, t := range total {
-		fmt.Fprintf(&b, `<tr><td>%s</td><td class="n">%d</td><td class="n">%d</td><td class="n">%d</td></tr>`,
-			html.EscapeString(im.title(i)), t.excluded, t.unblocked, t.other)
-		excluded = append(excluded, bar{im.label(i), t.excluded})
-		unblocked = append(unblocked, bar{im.label(i), t.unblocked})
+	p := NewPage("Impact of the clauses")
+	p.H1("Impact of the clauses")
+	p.Para("", "", im.intro())
+	if im.prov.Written != "" {
+		p.Para("source", "note", im.prov.Headline())
 	}
-	b.WriteString(`</table><h2>Installations excluded, by clause</h2>`)
-	b.WriteString(barChart("Installations excluded by each clause", excluded))
-	b.WriteString(`<h2>Installations unblocked, by clause</h2>`)
-	b.WriteString(barChart("Installations unblocked by each clause", unblocked))
-	b.WriteString(`<h2>By cohort</h2><table id="by-cohort"><tr><th>Clause</th><th>Cohort</th><th>Installations excluded</th><th>Installations unblocked</th><th>Other changes</th></tr>`)
+	p.Raw(`<p id="headline"><strong>` + html.EscapeString(upperFirst(im.Headline())) + `.</strong></p>`)
+	cols := []Column{{Title: "Clause"}, {Title: "Installations excluded", Numeric: true}, {Title: "Installations unblocked", Numeric: true},
+		{Title: "Other changes", Numeric: true}}
+	var rows []TableRow
+	excluded, unblocked := Chart{ID: "excluded", Title: "Installations excluded by each clause"}, Chart{ID: "unblocked", Title: "Installations unblocked by each clause"}
+	for i, t := range total {
+		rows = append(rows, TableRow{Cells: []string{im.title(i), value.Thousands(t.excluded), value.Thousands(t.unblocked), value.Thousands(t.other)}})
+		excluded.Bars = append(excluded.Bars, Bar{Label: im.title(i), Segments: []Segment{{Series: DecisionSeries(engine.Exclude), N: t.excluded}}})
+		unblocked.Bars = append(unblocked.Bars, Bar{Label: im.title(i), Segments: []Segment{{Series: DecisionSeries(engine.Migrate), N: t.unblocked}}})
+	}
+	p.Table("impact", cols, rows)
+	p.H2("by-clause", "Installations excluded and unblocked, by clause")
+	p.Legend(SeriesIn(excluded, unblocked)...)
+	p.Chart(excluded)
+	p.Chart(unblocked)
+	p.H2("by-cohort", "By cohort")
+	rows = nil
 	for i := range total {
 		for c := engine.FOC; c <= engine.MOCSecure; c++ {
 			if t := byCohort[i][c]; t != (tally{}) {
-				fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td class="n">%d</td><td class="n">%d</td><td class="n">%d</td></tr>`,
-					html.EscapeString(im.title(i)), c, t.excluded, t.unblocked, t.other)
+				rows = append(rows, TableRow{Cells: []string{im.title(i), c.String(), value.Thousands(t.excluded), value.Thousands(t.unblocked), value.Thousands(t.other)}})
 			}
 		}
 	}
-	b.WriteString(`</table><h2>Every change</h2><table id="changes"><tr><th>Clause</th><th>Cohort</th><th>With the clause</th><th>Without it</th><th>Installations</th></tr>`)
+	p.Table("by-cohort", append([]Column{{Title: "Clause"}, {Title: "Cohort"}}, cols[1:]...), rows)
+	p.H2("changes", "Every change")
+	rows = nil
 	for _, r := range im.rows() {
-		fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="n">%d</td></tr>`,
-			im.label(r.comparison), r.cohort, html.EscapeString(sideLabel(r.with)), html.EscapeString(sideLabel(r.without)), r.N)
+		with, without := SeriesOf(r.with.Decision), SeriesOf(r.without.Decision)
+		rows = append(rows, TableRow{Cells: []string{im.label(r.comparison), r.cohort.String(), sideLabel(r.with), sideLabel(r.without), value.Thousands(r.N)},
+			Swatches: []*Series{nil, nil, &with, &without}})
 	}
-	b.WriteString(`</table></body></html>` + "\n")
-	return b.Bytes()
+	p.Table("changes", []Column{{Title: "Clause"}, {Title: "Cohort"}, {Title: "With the clause"}, {Title: "Without it"}, {Title: "Installations", Numeric: true}}, rows)
+	if im.prov.Written != "" {
+		p.Provenance(im.prov)
+	}
+	return p.Bytes()
 }
 
 func upperFirst(s string) string {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -65,8 +64,9 @@ func TestReportAddsUp(t *testing.T) {
 		t.Errorf("markdown:\n%s", md)
 	}
 	page, _ := os.ReadFile(filepath.Join(dir, "report.html"))
-	if bytes.Count(page, []byte("<svg")) != 2 || !bytes.Contains(page, []byte(`<p id="total">6 installations decided.</p>`)) ||
-		bytes.Contains(page, []byte("http://")) && !bytes.Contains(page, []byte(`xmlns="http://www.w3.org/2000/svg"`)) {
+	// Self-contained: no script, no address to fetch anything from.
+	if bytes.Count(page, []byte(`<figure`)) != 4 || !bytes.Contains(page, []byte(`<p id="total">6 installations decided.</p>`)) ||
+		bytes.Contains(page, []byte("<script")) || bytes.Contains(page, []byte("http")) || bytes.Contains(page, []byte("src=")) {
 		t.Errorf("page:\n%s", page)
 	}
 }
@@ -82,32 +82,6 @@ func TestSupplierFileNamesAreDistinct(t *testing.T) {
 			t.Errorf("%q and %q share %q", s, o, f)
 		}
 		seen[f] = s
-	}
-}
-
-// TestHTMLRendersInChromium opens the page in headless Chromium and reads
-// back the rendered document.
-func TestHTMLRendersInChromium(t *testing.T) {
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed (Debian package chromium): the HTML render check is skipped")
-	}
-	rep, err := FromDecisions(context.Background(), strings.NewReader(decisions), "d.csv", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := rep.Write(dir); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir="+t.TempDir(),
-		"--dump-dom", "file://"+filepath.Join(dir, "report.html")).Output()
-	if err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	if !bytes.Contains(out, []byte("6 installations decided.")) || bytes.Count(out, []byte("<rect")) < 5 {
-		t.Fatalf("rendered DOM:\n%s", out)
 	}
 }
 

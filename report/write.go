@@ -11,13 +11,17 @@ import (
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/value"
 )
 
 // Write writes every report file into dir, creating it: summary.csv,
 // summary.md, by_smso.csv, report.html and suppliers/<supplier>.csv. dir is
 // meant to be an output.Dir's Path, swapped into place whole once written,
-// so the files are written plainly.
+// so the files are written plainly. With OnlySupplier, suppliers/ holds
+// that supplier's list alone, written (its header only) even when none of
+// its installations is held back.
 func (r *Report) Write(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "suppliers"), 0o700); err != nil {
 		return err
@@ -29,7 +33,10 @@ func (r *Report) Write(dir string) error {
 		"report.html": r.HTML(),
 	}
 	for supplier, rows := range r.bySupplier {
-		files[filepath.Join("suppliers", SupplierFile(supplier))] = supplierCSV(rows)
+		files[filepath.Join("suppliers", SupplierFile(supplier))] = r.supplierCSV(rows)
+	}
+	if r.onlySupplier && len(r.bySupplier) == 0 {
+		files[filepath.Join("suppliers", SupplierFile(r.supplier))] = r.supplierCSV(nil)
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
@@ -117,36 +124,71 @@ func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 func (r *Report) summaryMarkdown() []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# SMETS1 installations by category\n\n%d installations decided.\n\n", r.total)
+	fmt.Fprintf(&b, "# SMETS1 installations by category\n\n")
+	if r.onlySupplier {
+		fmt.Fprintf(&b, "Responsible Supplier %s only.\n\n", mdCell(orNone(r.supplier)))
+	}
+	fmt.Fprintf(&b, "%s decided.\n\n", Installations(r.total))
 	if note := r.notInForceNote(); note != "" {
 		b.WriteString(note + "\n\n")
 	}
 	b.WriteString("| Category | Exclusion type | Clause | Cohort | Number of SMETS1 Installations |\n|---|---|---|---|---:|\n")
 	for _, l := range r.categories() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n", mdCell(l.Reason.Category()), mdCell(l.Decision.Title()),
-			l.Clause, l.Cohort, l.N)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(l.Reason.Category()), mdCell(l.Decision.Title()),
+			l.Clause, l.Cohort, value.Thousands(l.N))
 	}
+	b.WriteString("\n## By decision\n\n| Decision | Exclusion type | Number of SMETS1 Installations |\n|---|---|---:|\n")
+	for _, l := range r.decisions() {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", l.Decision, mdCell(l.Decision.Title()), value.Thousands(l.N))
+	}
+	fmt.Fprintf(&b, "| all | | %s |\n", value.Thousands(r.total))
 	b.WriteString("\n## By SMSO\n\n| SMSO | Decision | Reason | Number of SMETS1 Installations |\n|---|---|---|---:|\n")
 	for _, l := range r.smsos() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", mdCell(l.SMSO), l.Decision, l.Reason, l.N)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(l.SMSO), l.Decision, l.Reason, value.Thousands(l.N))
+	}
+	b.WriteString("\n## Largest duplicate groups\n\n")
+	groups := r.LargestGroups()
+	if len(groups) == 0 {
+		b.WriteString("No duplicate group.\n")
+		return b.Bytes()
+	}
+	fmt.Fprintf(&b, "The %d largest, and every other of more than %d installations: a real duplicate group has two or three members.\n\n",
+		output.ListedGroups, output.LargeGroup)
+	b.WriteString("| Group | Installations | Members by SMSO |\n|---|---:|---|\n")
+	for _, g := range groups {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.Key, value.Thousands(g.Installations), mdCell(g.Members()))
 	}
 	return b.Bytes()
 }
 
-// SupplierHeader is the header line of a supplier's list
-// (suppliers/<supplier>.csv).
-const SupplierHeader = "smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier,device_guids\n"
+// SupplierHeader is the header of a supplier's list; SupplierHeaderNoGUIDs
+// that of a list whose device GUIDs are not known (no store).
+const (
+	SupplierHeader        = "smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier,device_guids\n"
+	SupplierHeaderNoGUIDs = "smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier\n"
+)
 
-// AppendSupplierRow appends r as a line of a supplier's list.
+// supplierCSV returns a supplier's list of rows, with the device_guids
+// column when the GUIDs are known.
+func (r *Report) supplierCSV(rows []Row) []byte {
+	if !r.guids {
+		b := []byte(SupplierHeaderNoGUIDs)
+		for _, x := range rows {
+			b = csvLine(b, x.SMSO, x.InstallationID, x.Cohort.String(), x.Decision.String(), x.Reason.String(), x.Clause,
+				x.MPAN.String(), x.MPRN.String(), value.YN(x.Notify))
+		}
+		return b
+	}
+	b := []byte(SupplierHeader)
+	for _, x := range rows {
+		b = AppendSupplierRow(b, x)
+	}
+	return b
+}
+
+// AppendSupplierRow appends r as a line of a supplier's list whose device
+// GUIDs are known (SupplierHeader).
 func AppendSupplierRow(b []byte, r Row) []byte {
 	return csvLine(b, r.SMSO, r.InstallationID, r.Cohort.String(), r.Decision.String(), r.Reason.String(), r.Clause,
 		r.MPAN.String(), r.MPRN.String(), value.YN(r.Notify), strings.Join(r.GUIDs, " "))
-}
-
-func supplierCSV(rows []Row) []byte {
-	b := []byte(SupplierHeader)
-	for _, r := range rows {
-		b = AppendSupplierRow(b, r)
-	}
-	return b
 }

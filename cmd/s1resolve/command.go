@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -154,6 +155,11 @@ func (f *flags) Rules(p *string, usage string) *flagSpec {
 	return f.String(p, "rules", "FILE", "", usage).Names(pipeline.ArgRules)
 }
 
+// Supplier declares --supplier ID: one Responsible Supplier's reports.
+func (f *flags) Supplier(p *string, usage string) *flagSpec {
+	return f.String(p, "supplier", "ID", "", usage).Names(pipeline.ArgReportSupplier)
+}
+
 // CPUProfile declares the developer flag --cpuprofile FILE.
 func (f *flags) CPUProfile(p *string) *flagSpec {
 	return f.String(p, "cpuprofile", "FILE", "", "write a CPU profile of the work to FILE").Developer().Names(pipeline.ArgProfile)
@@ -210,6 +216,8 @@ func (c *command) usage(w io.Writer, f *flags) {
 	write("Flags", false)
 	if dev {
 		write("Developer flags", true)
+	} else if slices.ContainsFunc(f.specs, func(s *flagSpec) bool { return s.developer }) {
+		fmt.Fprintf(&b, "\nDeveloper flags (profiling) are listed when %s is set (%s=1 s1resolve %s --help).\n", debugEnv, debugEnv, c.name)
 	}
 	io.WriteString(w, b.String())
 }

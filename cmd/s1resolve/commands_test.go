@@ -427,3 +427,61 @@ func TestInterruptAtAnyMoment(t *testing.T) {
 		}
 	}
 }
+
+// TestReportsOfTheSample: on testdata/sample, the run's summary and report
+// speak in thousands-grouped numbers and name where the page comes from;
+// report without --db says on stderr that the device GUIDs are left out;
+// --supplier writes one supplier's pack and needs --report with run.
+func TestReportsOfTheSample(t *testing.T) {
+	sample, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
+	dir := t.TempDir()
+	in := func(name string) string { return filepath.Join(sample, name) }
+	at := func(name string) string { return filepath.Join(dir, name) }
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if code := dispatch(ctx, []string{"run", "--registration", in("registration.csv"), "--suppliers", in("suppliers.csv"), "--smets2", in("smets2.csv"),
+		"--db", at("db"), "--out", at("d.csv"), "--rejects", at("r.csv"), "--report", at("report"), in("smso_a.csv"), in("smso_b.csv")}, &out, &errb); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, errb.String())
+	}
+	for _, want := range []string{"installations:", "reports:   " + at("report")} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("run's summary lacks %q:\n%s", want, errb.String())
+		}
+	}
+	page, _ := os.ReadFile(at("report/report.html"))
+	for _, want := range []string{`id="provenance"`, "smso_a.csv", "registration.csv", "Rules in force (RULES.md&#39;s defaults)"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+
+	errb.Reset()
+	if code := dispatch(ctx, []string{"report", "--decisions", at("d.csv"), "--out", at("plain")}, &out, &errb); code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "warning: without --db the device GUIDs are not known: the supplier lists leave the device_guids column out") {
+		t.Errorf("report without --db said:\n%s", errb.String())
+	}
+	list, _ := os.ReadFile(at("plain/suppliers/SUPA.csv"))
+	if !strings.HasPrefix(string(list), "smso,installation_id,cohort,decision,reason,clause,mpan,mprn,notify_supplier\n") {
+		t.Errorf("SUPA.csv without --db:\n%s", list)
+	}
+
+	errb.Reset()
+	if code := dispatch(ctx, []string{"report", "--decisions", at("d.csv"), "--db", at("db"), "--supplier", "SUPA", "--out", at("supa")}, &out, &errb); code != 0 {
+		t.Fatalf("report --supplier: exit %d\n%s", code, errb.String())
+	}
+	entries, _ := os.ReadDir(at("supa/suppliers"))
+	if len(entries) != 1 || entries[0].Name() != "SUPA.csv" || !strings.Contains(errb.String(), "of Responsible Supplier SUPA") || strings.Contains(errb.String(), "warning") {
+		t.Errorf("report --supplier SUPA wrote %v and said %s", entries, errb.String())
+	}
+	errb.Reset()
+	if code := dispatch(ctx, []string{"report", "--decisions", at("d.csv"), "--supplier", "NOBODY", "--out", at("nobody")}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "--supplier NOBODY: no installation has this Responsible Supplier") {
+		t.Errorf("report --supplier NOBODY: exit %d %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := dispatch(ctx, []string{"run", "--supplier", "SUPA", in("smso_a.csv")}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "give --report DIR too") {
+		t.Errorf("run --supplier without --report: exit %d %s", code, errb.String())
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/s1resolve/s1resolve/pipeline"
 	"github.com/s1resolve/s1resolve/serve"
 	"github.com/s1resolve/s1resolve/synth"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 var demoCommand = &command{
@@ -27,7 +28,7 @@ the reports) and prints where everything is.`,
 				return err
 			}
 			in := filepath.Join(dir, "input")
-			fmt.Fprintf(e.stderr, "generating %d installations in %s\n", n, in)
+			fmt.Fprintf(e.stderr, "generating %s installations in %s\n", value.Thousands(n), in)
 			start := time.Now()
 			st, err := synth.Generate(ctx, synth.Config{Dir: in, Installations: n, Seed: 1, SMSOs: 3, Bad: 0.002, Smets2Rate: 0.03})
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/synth"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 var genCommand = &command{
@@ -67,13 +68,14 @@ registration.csv, suppliers.csv and smets2.csv, into a folder written whole.`,
 }
 
 func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
-	fmt.Fprintf(w, "wrote %d installations, %d rows, %.1f MB in %s\n", st.Installations, st.Rows,
-		float64(st.Bytes)/1e6, el.Round(time.Millisecond))
+	n := value.Thousands[int]
+	fmt.Fprintf(w, "wrote %s installations, %s rows, %s MB in %s\n", n(st.Installations), value.Thousands(st.Rows),
+		value.ThousandsFloat(float64(st.Bytes)/1e6, 1), el.Round(time.Millisecond))
 	for _, k := range slices.Sorted(maps.Keys(st.Groups)) {
-		fmt.Fprintf(w, "  duplicate groups %-26s %8d\n", k, st.Groups[k])
+		fmt.Fprintf(w, "  duplicate groups %-26s %8s\n", k, n(st.Groups[k]))
 	}
-	fmt.Fprintf(w, "  duplicate GUIDs planted %19d\n  installations with a bad row %14d\n  MPxNs left unregistered %19d\n",
-		st.DuplicateGUIDs, st.BadInstallations, st.Unregistered)
+	fmt.Fprintf(w, "  duplicate GUIDs planted %19s\n  installations with a bad row %14s\n  MPxNs left unregistered %19s\n",
+		n(st.DuplicateGUIDs), n(st.BadInstallations), n(st.Unregistered))
 	for _, f := range st.Files {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
@@ -81,7 +83,7 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 	if st.Smets2 != "" {
 		fmt.Fprintf(w, "  %s (--smets2)\n", st.Smets2)
 		for _, k := range slices.Sorted(maps.Keys(st.Smets2Situations)) {
-			fmt.Fprintf(w, "    SMETS2+ rows %-30s %8d\n", k, st.Smets2Situations[k])
+			fmt.Fprintf(w, "    SMETS2+ rows %-30s %8s\n", k, n(st.Smets2Situations[k]))
 		}
 	}
 	if st.ExpectedImpact != nil {
@@ -95,7 +97,7 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 	if st.Expected != nil {
 		fmt.Fprintln(w, "  planted (what a run with --registration and --suppliers must decide):")
 		for _, k := range slices.Sorted(maps.Keys(st.Expected)) {
-			fmt.Fprintf(w, "    %-30s %10d\n", k, st.Expected[k])
+			fmt.Fprintf(w, "    %-30s %10s\n", k, n(st.Expected[k]))
 		}
 	}
 }

@@ -76,7 +76,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(&b, "  s1resolve %-*s  %s\n", width, c.name, c.summary)
 	}
-	b.WriteString("\nRun \"s1resolve COMMAND --help\" for a command's flags.\n")
+	b.WriteString("\nRun \"s1resolve COMMAND --help\" for a command's flags (with " + debugEnv + " set, its developer flags too).\n")
 	io.WriteString(w, b.String())
 }
 

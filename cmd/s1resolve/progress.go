@@ -11,6 +11,7 @@ import (
 
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/pipeline"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 // inputSize returns the bytes of the installation files, or 0 when one is
@@ -73,7 +74,7 @@ func startProgress(p *pipeline.Progress, total int64, stderr io.Writer) func() {
 // while loading (when its size is known), and the time.
 func progressLine(phase string, el time.Duration, read, total int64) string {
 	if phase != "load" || total <= 0 {
-		return fmt.Sprintf("%-8s %.0f MB read  %s", phase, float64(read)/1e6, el.Round(time.Second))
+		return fmt.Sprintf("%-8s %s MB read  %s", phase, value.ThousandsFloat(float64(read)/1e6, 0), el.Round(time.Second))
 	}
 	share := min(float64(read)/float64(total), 1)
 	const width = 30
@@ -82,28 +83,37 @@ func progressLine(phase string, el time.Duration, read, total int64) string {
 	if share > 0.01 {
 		left = time.Duration(float64(el) * (1 - share) / share).Round(time.Second).String()
 	}
-	return fmt.Sprintf("%-8s [%s] %3.0f%%  %.0f/%.0f MB  %s, %s left", phase, bar, share*100, float64(read)/1e6,
-		float64(total)/1e6, el.Round(time.Second), left)
+	return fmt.Sprintf("%-8s [%s] %3.0f%%  %s/%s MB  %s, %s left", phase, bar, share*100, value.ThousandsFloat(float64(read)/1e6, 0),
+		value.ThousandsFloat(float64(total)/1e6, 0), el.Round(time.Second), left)
 }
 
 // printSummary prints what the run read and decided, each phase's time and
-// throughput, and where the outputs are.
+// throughput, and where the outputs are; numbers grouped in thousands
+// (value.Thousands), for people.
 func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
+	n := value.Thousands[int]
+	mb := func(bytes float64) string { return value.ThousandsFloat(bytes/1e6, 1) }
 	load := s.PhaseSeconds["load"]
-	fmt.Fprintf(w, "read %d rows (%d files, %.1f MB) in %.2fs: %.0f rows/s, %.0f MB/s; the whole run took %.2fs\n",
-		s.Rows, len(s.Files), float64(s.Bytes)/1e6, load, perSecond(float64(s.Rows), load), perSecond(float64(s.Bytes)/1e6, load), s.Seconds)
-	fmt.Fprintf(w, "installations: %d decided, %d rejected (%d rejected rows); %d duplicate MPxN groups\n",
-		s.Installations, s.RejectedInstallations, s.RejectedRows, s.DuplicateGroups)
+	fmt.Fprintf(w, "read %s rows (%s files, %s MB) in %.2fs: %s rows/s, %s MB/s; the whole run took %.2fs\n",
+		value.Thousands(s.Rows), n(len(s.Files)), mb(float64(s.Bytes)), load, value.ThousandsFloat(perSecond(float64(s.Rows), load), 0),
+		value.ThousandsFloat(perSecond(float64(s.Bytes)/1e6, load), 0), s.Seconds)
+	fmt.Fprintf(w, "installations: %s decided, %s rejected (%s rejected rows); %s duplicate MPxN groups",
+		n(s.Installations), n(s.RejectedInstallations), n(s.RejectedRows), n(s.DuplicateGroups))
+	if len(s.LargestDuplicateGroups) > 0 {
+		g := s.LargestDuplicateGroups[0]
+		fmt.Fprintf(w, ", the largest %s of %s installations", g.Key, n(g.Installations))
+	}
+	fmt.Fprintln(w)
 	if s.RegisteredMPxNs > 0 || s.RejectedReferenceRows > 0 {
-		fmt.Fprintf(w, "registration: %d MPxNs registered; %d rejected rows in the registration, supplier and inventory files\n",
-			s.RegisteredMPxNs, s.RejectedReferenceRows)
+		fmt.Fprintf(w, "registration: %s MPxNs registered; %s rejected rows in the registration, supplier and inventory files\n",
+			n(s.RegisteredMPxNs), n(s.RejectedReferenceRows))
 	}
 	if cfg.Smets2 != "" {
-		fmt.Fprintf(w, "SMETS2+ inventory: %d installations read, %d in a group with a SMETS1 installation, %d rows rejected\n",
-			s.Smets2Read, s.Smets2Linked, s.Smets2Rejected)
+		fmt.Fprintf(w, "SMETS2+ inventory: %s installations read, %s in a group with a SMETS1 installation, %s rows rejected\n",
+			n(s.Smets2Read), n(s.Smets2Linked), n(s.Smets2Rejected))
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Reasons)) {
-		fmt.Fprintf(w, "  %-40s %10d\n", strings.Replace(k, "/", "  ", 1), s.Reasons[k])
+		fmt.Fprintf(w, "  %-40s %10s\n", strings.Replace(k, "/", "  ", 1), n(s.Reasons[k]))
 	}
 	var parts []string
 	for _, p := range []struct {
@@ -115,7 +125,7 @@ func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
 		if v, ok := s.PhaseSeconds[p.name]; ok {
 			part := fmt.Sprintf("%s %.2fs", p.name, v)
 			if p.per > 0 && v > 0 {
-				part += fmt.Sprintf(" (%.0f %s)", p.per/v, p.unit)
+				part += fmt.Sprintf(" (%s %s)", value.ThousandsFloat(p.per/v, 0), p.unit)
 			}
 			parts = append(parts, part)
 		}
@@ -129,6 +139,9 @@ func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
 	}
 	if cfg.DB != "" {
 		fmt.Fprintf(w, "store:     %s (s1resolve explain --db %s KEY)\n", cfg.DB, cfg.DB)
+	}
+	if cfg.Report != "" {
+		fmt.Fprintf(w, "reports:   %s (report.html, summary.md, suppliers/)\n", cfg.Report)
 	}
 }
 

@@ -16,8 +16,9 @@ func TestProgressLine(t *testing.T) {
 		read, total int64
 		want        []string
 	}{
-		{"load", 10 * time.Second, 250e6, 1000e6, []string{"[=======", " 25%", "250/1000 MB", "10s, 30s left"}},
+		{"load", 10 * time.Second, 250e6, 1000e6, []string{"[=======", " 25%", "250/1,000 MB", "10s, 30s left"}},
 		{"load", 3 * time.Second, 5e6, 0, []string{"load", "5 MB read", "3s"}},
+		{"load", 3 * time.Second, 12345e6, 0, []string{"12,345 MB read"}},
 		{"store", 2 * time.Second, 1000e6, 1000e6, []string{"store", "2s"}},
 	} {
 		got := progressLine(c.phase, c.el, c.read, c.total)

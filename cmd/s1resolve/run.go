@@ -17,9 +17,9 @@ The decisions' format follows --format, else the suffix of --out (.csv, .jsonl,
 .parquet; .gz after .csv or .jsonl gzips them).`,
 	setup: func(f *flags) action {
 		var o struct {
-			db, out, rejects, format, summary, report, registration, suppliers, smets2, rules, cpuprofile, maxMemory string
-			workers                                                                                                  int
-			quiet                                                                                                    bool
+			db, out, rejects, format, summary, report, supplier, registration, suppliers, smets2, rules, cpuprofile, maxMemory string
+			workers                                                                                                            int
+			quiet                                                                                                              bool
 		}
 		f.DB(&o.db, "keep the store in DIR (new, empty or an earlier store, replaced when the run completes); default: no store")
 		f.String(&o.out, "out", "FILE", "", "decisions FILE, or - for standard output (default decisions.csv, .jsonl or .parquet as --format)").Names(pipeline.ArgDecisions)
@@ -27,6 +27,7 @@ The decisions' format follows --format, else the suffix of --out (.csv, .jsonl,
 		f.String(&o.format, "format", "FORMAT", "", "decisions FORMAT: csv, jsonl or parquet (default: from the --out suffix, else csv)")
 		f.String(&o.summary, "summary", "FILE", "", "also write the summary as JSON to FILE").Names(pipeline.ArgSummary)
 		f.String(&o.report, "report", "DIR", "", "also write the reports (summary tables, supplier lists, HTML) into DIR, replaced whole").Names(pipeline.ArgReport)
+		f.Supplier(&o.supplier, "with --report: report only the installations of Responsible Supplier ID (its pack)")
 		f.String(&o.registration, "registration", "FILE", "", "registration data FILE: columns mpxn, supplier_id").Names(pipeline.ArgRegistration)
 		f.String(&o.suppliers, "suppliers", "FILE", "", "supplier statuses FILE: columns supplier_id, status").Names(pipeline.ArgSuppliers)
 		f.String(&o.smets2, "smets2", "FILE", "", "SMETS2+ inventory FILE: columns inventory_id, mpan, mprn, install_date, communicating").Names(pipeline.ArgSmets2)
@@ -40,12 +41,15 @@ The decisions' format follows --format, else the suffix of --out (.csv, .jsonl,
 			if err != nil {
 				return err
 			}
+			if o.supplier != "" && o.report == "" {
+				return usageError("--supplier " + o.supplier + ": reports one supplier's installations; give --report DIR too")
+			}
 			limit, err := memoryLimit(o.maxMemory, e.args)
 			if err != nil {
 				return usageError("--max-memory: " + err.Error())
 			}
 			cfg := pipeline.Config{Inputs: e.args, Registration: o.registration, Suppliers: o.suppliers, Smets2: o.smets2, RulesFile: o.rules,
-				DB: o.db, Out: out, Rejects: o.rejects, Summary: o.summary, Report: o.report, Format: format, Workers: o.workers,
+				DB: o.db, Out: out, Rejects: o.rejects, Summary: o.summary, Report: o.report, ReportSupplier: o.supplier, Format: format, Workers: o.workers,
 				Progress: &pipeline.Progress{}, Stdin: e.stdin, Stdout: e.stdout, Names: e.names, CPUProfile: o.cpuprofile,
 				Process: e.proc.pipeline(), Warn: func(msg string) { fmt.Fprintln(e.stderr, "warning: "+msg) }}
 			e.proc.setMemoryLimit(limit)

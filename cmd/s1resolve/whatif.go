@@ -6,14 +6,16 @@ import (
 	"time"
 
 	"github.com/s1resolve/s1resolve/pipeline"
+	"github.com/s1resolve/s1resolve/value"
 )
 
 var whatifCommand = &command{
 	name:    "whatif",
 	summary: "re-decide a stored population under other thresholds or clauses in force",
-	about: `Re-decides the population of a store under other step 5 thresholds or clauses in
-force, without reading the inputs again: writes decisions.csv (as run --rules FILE would) and what changed (as s1resolve
-diff does) into a folder written whole.`,
+	about: `Re-decides the population of a store under other step 5 thresholds or clauses in force,
+without reading the inputs again: writes decisions.csv (as run --rules FILE would) and what
+changed (as s1resolve diff does, the supplier lists naming each installation's MPAN, MPRN and
+device GUIDs, the page the rules tried) into a folder written whole.`,
 	setup: func(f *flags) action {
 		var db, rules, out, cpuprofile string
 		var workers int
@@ -36,8 +38,8 @@ diff does) into a folder written whole.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "%d installations would change decision or reason; written in %s in %.2fs (decisions.csv, transitions.csv, changes.csv, summary.md, report.html, suppliers/)\n",
-				d.Changed(), out, time.Since(start).Seconds())
+			fmt.Fprintf(e.stderr, "%s installations would change decision or reason; written in %s in %.2fs (decisions.csv, transitions.csv, changes.csv, summary.md, report.html, suppliers/)\n",
+				value.Thousands(d.Changed()), out, time.Since(start).Seconds())
 			return nil
 		}
 	},
