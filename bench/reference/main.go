@@ -1,62 +1,75 @@
 // Command reference is the single-threaded yardstick of s1resolve's
-// throughput: the plainest program that does the core of a run. It reads
-// installation files with bufio and strings.Split (encoding/csv for the
-// few lines holding a quote), keys each installation
-// by (smso, installation_id), normalises MPANs, MPRNs and GUIDs, groups
-// installations sharing an MPxN (union-find), finds duplicate GUIDs and
-// decides RULES.md steps 1, 2 and 6 on one goroutine, then writes the
-// decisions sorted by smso and installation_id. It validates nothing, reads
-// no registration or inventory and writes no store: it is what a careful
-// engineer would write in an afternoon, and s1resolve is measured against
-// it (docs/PERFORMANCE.md).
+// throughput: the plain program a careful engineer would write to do the
+// core of a run. It reads installation files with bufio and strings.Split
+// (encoding/csv for the few lines holding a quote), keys each installation
+// by (smso, installation_id), packs MPANs, MPRNs and GUIDs into integers,
+// groups installations sharing an MPxN (union-find), finds duplicate GUIDs
+// (a sort) and decides RULES.md steps 1, 2 and 6 on one goroutine, then
+// writes the decisions sorted by smso and installation_id. It validates
+// nothing, reads no registration or inventory and writes no store: it is
+// what s1resolve is measured against (docs/PERFORMANCE.md).
 //
 //	go run ./bench/reference --out /tmp/ref.csv FILE...
 package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
+// installation is one installation: its name and what steps 1, 2 and 6
+// read. No pointers: millions of them cost the collector nothing.
 type installation struct {
-	smso, id, cohort, mpan, mprn, date string
-	communicating, active, dupGUID     bool
-	guids                              []string
-	decision, reason                   string
+	name                           string // smso + "\x00" + installation_id
+	cohort                         string
+	mpan, mprn                     uint64 // 0: none
+	date                           string // YYYY-MM-DD: compares as dates do
+	communicating, active, dupGUID bool
+	decision, reason               string
+}
+
+// guidRef is one device row's GUID and its installation.
+type guidRef struct {
+	guid uint64
+	inst int32
 }
 
 func main() {
 	out := flag.String("out", "reference.csv", "decisions file")
 	flag.Parse()
-	byName := map[string]*installation{}
-	var all []*installation
+	byName := map[string]int32{}
+	var all []installation
+	var guids []guidRef
 	for _, path := range flag.Args() {
-		if err := read(path, byName, &all); err != nil {
+		if err := read(path, byName, &all, &guids); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 	}
-	decide(all)
-	slices.SortFunc(all, func(a, b *installation) int {
-		if c := strings.Compare(a.smso, b.smso); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
+	decide(all, guids)
+	order := make([]int32, len(all))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(all[a].name, all[b].name) })
 	f, err := os.Create(*out)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString("smso,installation_id,cohort,decision,reason,mpan,mprn\n")
-	for _, in := range all {
-		fmt.Fprintf(w, "%s,%s,%s,%s,%s,%s,%s\n", in.smso, in.id, in.cohort, in.decision, in.reason, in.mpan, in.mprn)
+	w.WriteString("smso,installation_id,cohort,decision,reason\n")
+	for _, i := range order {
+		in := &all[i]
+		smso, id, _ := strings.Cut(in.name, "\x00")
+		fmt.Fprintf(w, "%s,%s,%s,%s,%s\n", smso, id, in.cohort, in.decision, in.reason)
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -65,8 +78,8 @@ func main() {
 	f.Close()
 }
 
-// read reads one installation file into byName and all.
-func read(path string, byName map[string]*installation, all *[]*installation) error {
+// read reads one installation file.
+func read(path string, byName map[string]int32, all *[]installation, guids *[]guidRef) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -81,12 +94,21 @@ func read(path string, byName map[string]*installation, all *[]*installation) er
 	for i, h := range strings.Split(strings.TrimPrefix(sc.Text(), "\ufeff"), ",") {
 		col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
-	get := func(f []string, name string) string {
-		if i, ok := col[name]; ok && i < len(f) {
+	at := func(name string) int {
+		if i, ok := col[name]; ok {
+			return i
+		}
+		return -1
+	}
+	cSMSO, cID, cCohort, cMPAN, cMPRN := at("smso"), at("installation_id"), at("cohort"), at("mpan"), at("mprn")
+	cDate, cComm, cGUID, cType, cState := at("install_date"), at("communicating"), at("device_guid"), at("device_type"), at("device_state")
+	get := func(f []string, i int) string {
+		if i >= 0 && i < len(f) {
 			return strings.TrimSpace(f[i])
 		}
 		return ""
 	}
+	var key []byte
 	for sc.Scan() {
 		line := sc.Text()
 		f := strings.Split(line, ",")
@@ -95,144 +117,159 @@ func read(path string, byName map[string]*installation, all *[]*installation) er
 				f = rec
 			}
 		}
-		smso, id := get(f, "smso"), get(f, "installation_id")
-		name := smso + "\x00" + id
-		in := byName[name]
-		if in == nil {
-			in = &installation{smso: smso, id: id, cohort: strings.ToUpper(get(f, "cohort")),
-				mpan: mpanKey(get(f, "mpan")), mprn: mprnKey(get(f, "mprn")), date: get(f, "install_date"),
-				communicating: strings.EqualFold(get(f, "communicating"), "Y")}
-			byName[name] = in
-			*all = append(*all, in)
+		key = append(append(append(key[:0], get(f, cSMSO)...), 0), get(f, cID)...)
+		i, ok := byName[string(key)] // no string is made to look a name up
+		if !ok {
+			name := string(key)
+			i = int32(len(*all))
+			byName[name] = i
+			*all = append(*all, installation{name: name, cohort: strings.ToUpper(get(f, cCohort)),
+				mpan: mpanKey(get(f, cMPAN)), mprn: mprnKey(get(f, cMPRN)), date: get(f, cDate),
+				communicating: strings.EqualFold(get(f, cComm), "Y")})
 		}
-		in.guids = append(in.guids, guidKey(get(f, "device_guid")))
-		switch strings.ToUpper(get(f, "device_type")) {
-		case "ESME", "GSME":
-			if strings.EqualFold(get(f, "device_state"), "active") {
-				in.active = true
+		*guids = append(*guids, guidRef{guidKey(get(f, cGUID)), i})
+		if t := get(f, cType); strings.EqualFold(t, "ESME") || strings.EqualFold(t, "GSME") {
+			if strings.EqualFold(get(f, cState), "active") {
+				(*all)[i].active = true
 			}
 		}
 	}
 	return sc.Err()
 }
 
-func mpanKey(s string) string {
-	s = strings.NewReplacer(" ", "", "-", "").Replace(s)
+var (
+	mpanClean = strings.NewReplacer(" ", "", "-", "")
+	guidClean = strings.NewReplacer("-", "", ":", "")
+)
+
+// mpanKey packs an MPAN's 13-digit core (its last 13 digits) with a kind
+// bit; 0 for none.
+func mpanKey(s string) uint64 {
+	s = mpanClean.Replace(s)
 	if len(s) < 13 {
-		return ""
+		return 0
 	}
-	return "E" + s[len(s)-13:]
+	v, _ := strconv.ParseUint(s[len(s)-13:], 10, 64)
+	return 1<<63 | v
 }
 
-func mprnKey(s string) string {
+// mprnKey packs an MPRN's digits and their count (leading zeros count).
+func mprnKey(s string) uint64 {
 	s = strings.ReplaceAll(s, " ", "")
 	if s == "" {
-		return ""
+		return 0
 	}
-	return "G" + s
+	v, _ := strconv.ParseUint(s, 10, 64)
+	return 1<<62 | uint64(len(s))<<48 | v
 }
 
-func guidKey(s string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "", ":", "").Replace(s))
+// guidKey packs a GUID's 16 hex digits.
+func guidKey(s string) uint64 {
+	v, _ := strconv.ParseUint(guidClean.Replace(s), 16, 64)
+	return v
 }
 
 // decide applies steps 1, 2 and 6.
-func decide(all []*installation) {
-	guids := map[string]int{}
-	for _, in := range all {
-		for _, g := range in.guids {
-			guids[g]++
+func decide(all []installation, guids []guidRef) {
+	slices.SortFunc(guids, func(a, b guidRef) int { return cmp.Compare(a.guid, b.guid) })
+	for i := 1; i < len(guids); i++ {
+		if guids[i].guid == guids[i-1].guid {
+			all[guids[i].inst].dupGUID = true
+			all[guids[i-1].inst].dupGUID = true
 		}
 	}
-	for _, in := range all {
-		for _, g := range in.guids {
-			if guids[g] > 1 {
-				in.dupGUID = true
-			}
-		}
-	}
-	parent := make([]int, len(all))
+	parent := make([]int32, len(all))
 	for i := range parent {
-		parent[i] = i
+		parent[i] = int32(i)
 	}
-	find := func(x int) int {
+	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
 		}
 		return x
 	}
-	owner := map[string]int{}
-	for i, in := range all {
-		for _, k := range []string{in.mpan, in.mprn} {
-			if k == "" {
+	owner := make(map[uint64]int32, len(all))
+	for i := range all {
+		for _, k := range [2]uint64{all[i].mpan, all[i].mprn} {
+			if k == 0 {
 				continue
 			}
 			if j, ok := owner[k]; ok {
-				a, b := find(i), find(j)
-				if a != b {
+				if a, b := find(int32(i)), find(j); a != b {
 					parent[a] = b
 				}
 			} else {
-				owner[k] = i
+				owner[k] = int32(i)
 			}
 		}
 	}
-	groups := map[int][]int{}
-	for i := range all {
-		r := find(i)
-		groups[r] = append(groups[r], i)
+	// The members of each group, one after another: sort the ids by root.
+	members := make([]int32, len(all))
+	for i := range members {
+		members[i] = int32(i)
+		parent[i] = find(int32(i))
 	}
-	for _, members := range groups {
+	slices.SortStableFunc(members, func(a, b int32) int { return cmp.Compare(parent[a], parent[b]) })
+	for lo := 0; lo < len(members); {
+		hi := lo + 1
+		for hi < len(members) && parent[members[hi]] == parent[members[lo]] {
+			hi++
+		}
+		decideGroup(all, members[lo:hi])
+		lo = hi
+	}
+}
+
+// decideGroup applies steps 1, 2 and 6 to the members of one group.
+func decideGroup(all []installation, members []int32) {
+	for _, m := range members {
+		if in := &all[m]; in.dupGUID {
+			in.decision, in.reason = "blocked", "duplicate_guid"
+			if !in.active {
+				in.decision = "exclude"
+			}
+		}
+	}
+	winner := int32(-1)
+	if len(members) > 1 {
+		anyActive, communicating, communicator, latest, tied := false, 0, int32(-1), int32(-1), false
 		for _, m := range members {
-			in := all[m]
-			if in.dupGUID {
-				in.decision, in.reason = "blocked", "duplicate_guid"
-				if !in.active {
-					in.decision = "exclude"
+			in := &all[m]
+			anyActive = anyActive || in.active
+			if in.communicating {
+				communicating++
+				if communicator < 0 {
+					communicator = m
 				}
 			}
-		}
-		winner := -1
-		if len(members) > 1 {
-			anyActive, communicating, communicator, latest, tied := false, 0, -1, -1, false
-			for _, m := range members {
-				in := all[m]
-				anyActive = anyActive || in.active
-				if in.communicating {
-					communicating++
-					if communicator < 0 {
-						communicator = m
-					}
-				}
-				switch {
-				case latest < 0 || in.date > all[latest].date:
-					latest, tied = m, false
-				case in.date == all[latest].date:
-					tied = true
-				}
-			}
-			decision, reason := "exclude", "duplicate_mpxn"
 			switch {
-			case anyActive:
-				decision, reason = "blocked", "duplicate_mpxn_active"
-			case communicating == 0:
-				reason = "no_wan"
-			case communicating == 1 && !tied && communicator == latest:
-				winner = communicator
-			}
-			for _, m := range members {
-				if all[m].decision == "" && m != winner {
-					all[m].decision, all[m].reason = decision, reason
-				}
+			case latest < 0 || in.date > all[latest].date:
+				latest, tied = m, false
+			case in.date == all[latest].date:
+				tied = true
 			}
 		}
+		decision, reason := "exclude", "duplicate_mpxn"
+		switch {
+		case anyActive:
+			decision, reason = "blocked", "duplicate_mpxn_active"
+		case communicating == 0:
+			reason = "no_wan"
+		case communicating == 1 && !tied && communicator == latest:
+			winner = communicator
+		}
 		for _, m := range members {
-			if all[m].decision == "" {
-				all[m].decision, all[m].reason = "migrate", "unique"
-				if m == winner {
-					all[m].reason = "duplicate_resolved"
-				}
+			if all[m].decision == "" && m != winner {
+				all[m].decision, all[m].reason = decision, reason
+			}
+		}
+	}
+	for _, m := range members {
+		if all[m].decision == "" {
+			all[m].decision, all[m].reason = "migrate", "unique"
+			if m == winner {
+				all[m].reason = "duplicate_resolved"
 			}
 		}
 	}

@@ -21,14 +21,15 @@ func TestReferenceDecidesAsTheEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]*installation{}
-	var all []*installation
+	byName := map[string]int32{}
+	var all []installation
+	var guids []guidRef
 	for _, f := range st.Files {
-		if err := read(f, byName, &all); err != nil {
+		if err := read(f, byName, &all, &guids); err != nil {
 			t.Fatal(err)
 		}
 	}
-	decide(all)
+	decide(all, guids)
 	out := filepath.Join(dir, "d.csv")
 	if _, err := pipeline.Run(context.Background(), pipeline.Config{Inputs: st.Files, DuplicatesOnly: true, Out: out,
 		Rejects: filepath.Join(dir, "r.csv"), Format: output.CSV}); err != nil {
@@ -45,11 +46,11 @@ func TestReferenceDecidesAsTheEngine(t *testing.T) {
 	}
 	differ := 0
 	for _, r := range rows[1:] {
-		in := byName[r[0]+"\x00"+r[1]]
-		if in == nil || in.decision != r[3] || in.reason != r[4] {
+		i, ok := byName[r[0]+"\x00"+r[1]]
+		if !ok || all[i].decision != r[3] || all[i].reason != r[4] {
 			differ++
 			if differ < 5 {
-				t.Errorf("%s/%s: engine %s/%s, reference %+v", r[0], r[1], r[3], r[4], in)
+				t.Errorf("%s/%s: engine %s/%s, reference %+v", r[0], r[1], r[3], r[4], all[i])
 			}
 		}
 	}
