@@ -19,7 +19,7 @@ import (
 // lays their devices out contiguously in input order, and writes a reject
 // for every row of every rejected installation.
 func (l *loader) finish(ctx context.Context) (*Result, error) {
-	slices.SortFunc(l.chunks, func(a, b *chunk) int { return cmp.Compare(a.seq, b.seq) })
+	slices.SortFunc(l.chunks, func(a, b *chunk) int { return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.seq, b.seq)) })
 	if err := l.placeLines(); err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 	if l.opt.BlockSize <= 0 {
 		l.opt.BlockSize = 8 << 20
 	}
-	l.free = make(chan []byte, l.opt.Workers+2)
+	l.free = make(chan []byte, 2*l.opt.Workers+2)
 	if err := l.read(ctx); err != nil {
 		return nil, err
 	}
@@ -126,16 +126,32 @@ func (l *loader) read(ctx context.Context) error {
 	}()
 	g, gctx := errgroup.WithContext(ctx)
 	blocks := make(chan *block, l.opt.Workers)
-	g.Go(func() error {
-		defer close(blocks)
-		seq := 0
-		for i, p := range l.paths {
-			if err := l.readFile(gctx, uint16(i), p, &seq, blocks); err != nil {
-				return err
+	// The files are read side by side, up to one reader per worker: a
+	// gzipped file is decompressed by its reader, so several gzipped files
+	// decompress in parallel, overlapped with the parsing of their blocks.
+	// Blocks are numbered within their file; finish orders the chunks by
+	// file, then number.
+	readers := min(len(l.paths), max(l.opt.Workers, 1))
+	next := make(chan int, len(l.paths))
+	for i := range l.paths {
+		next <- i
+	}
+	close(next)
+	var readersDone sync.WaitGroup
+	for range readers {
+		readersDone.Add(1)
+		g.Go(func() error {
+			defer readersDone.Done()
+			for i := range next {
+				seq := 0
+				if err := l.readFile(gctx, uint16(i), l.paths[i], &seq, blocks); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
+	go func() { readersDone.Wait(); close(blocks) }()
 	for w := 0; w < l.opt.Workers; w++ {
 		g.Go(func() error {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // a mapped file that shrinks: see mapped.go
