@@ -19,7 +19,7 @@ var ErrNotStore = errors.New("not an s1resolve store")
 // ownerFile marks a directory as an s1resolve store from the moment a run
 // claims it, before Badger writes anything; completeFile (write.go) marks
 // one written to the end.
-const ownerFile = "S1RESOLVE-STORE"
+const ownerFile = paths.StoreMarker
 
 // IsStore reports whether dir holds an s1resolve store, complete or not.
 func IsStore(dir string) bool {

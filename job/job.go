@@ -144,11 +144,11 @@ func (j *Job) Folder(label, path string, kind FolderKind) (*Folder, error) {
 	if err := j.planning(label); err != nil {
 		return nil, err
 	}
-	f, err := j.plan.Folder(label, path, kind.What, kind.Owns)
+	f, err := j.plan.Folder(label, path, kind.Kind, kind.What, kind.Owns)
 	if err != nil {
 		return nil, err
 	}
-	fo := &Folder{Label: label, Arg: path, planned: f}
+	fo := &Folder{Label: label, Arg: path, planned: f, kind: kind.Kind}
 	j.folders = append(j.folders, fo)
 	return fo, nil
 }
@@ -166,6 +166,11 @@ func (j *Job) ReadFolder(label, path string) error {
 // replaced (Owns) and what it is, for the message refusing one that holds
 // anything else ("an s1resolve report folder").
 type FolderKind struct {
+	// Kind names the folder's kind ("report", "diff"): the folder is
+	// written with a marker naming it (paths.MarkerFile), and an existing,
+	// non-empty folder is replaced only when it bears the same marker.
+	// "" for a folder with a marker of its own (the store).
+	Kind string
 	What string
 	Owns paths.Owns
 }
@@ -186,6 +191,12 @@ func (j *Job) Begin(ctx context.Context) error {
 			return err
 		}
 		f.dir = d
+		if f.kind != "" {
+			if err := paths.WriteMarker(d.Path(), f.kind); err != nil {
+				j.Abort()
+				return err
+			}
+		}
 	}
 	for _, o := range j.outputs {
 		if err := o.create(ctx); err != nil {
@@ -346,6 +357,7 @@ func (o *Output) Written() provenance.Input {
 type Folder struct {
 	Label, Arg string
 	planned    paths.Folder
+	kind       string
 	dir        *output.Dir
 }
 

@@ -109,7 +109,7 @@ func TestDirIsReplacedWhole(t *testing.T) {
 	os.MkdirAll(filepath.Join(final, "suppliers"), 0o700)
 	os.WriteFile(filepath.Join(final, "suppliers", "OLD.csv"), []byte("stale"), 0o600)
 	var plan paths.Plan
-	folder, err := plan.Folder("--report", final, "a report", func(string, fs.DirEntry) bool { return true })
+	folder, err := plan.Folder("--report", final, "", "a report", func(string, fs.DirEntry) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func TestPlanRefusals(t *testing.T) {
 				case "out":
 					_, err = plan.Output(a.flag, a.arg)
 				case "folder":
-					_, err = plan.Folder(a.flag, a.arg, "a report folder", reportOwns)
+					_, err = plan.Folder(a.flag, a.arg, "", "a report folder", reportOwns)
 				}
 				if err != nil {
 					break
@@ -112,7 +112,7 @@ func TestPlanRefusals(t *testing.T) {
 	os.Chdir(p("empty"))
 	for _, arg := range []string{".", p("empty")} {
 		var plan Plan
-		if _, err := plan.Folder("--report", arg, "a report folder", reportOwns); err == nil || !strings.Contains(err.Error(), "current folder") {
+		if _, err := plan.Folder("--report", arg, "", "a report folder", reportOwns); err == nil || !strings.Contains(err.Error(), "current folder") {
 			t.Errorf("folder %s holding the current folder: %v", arg, err)
 		}
 	}

@@ -112,6 +112,9 @@ func (p *Plan) Output(flag, arg string) (Target, error) {
 		if err := p.outsideFolders(l, t.key); err != nil {
 			return t, err
 		}
+		if dir, what := writtenWhole(t.key); dir != "" {
+			return t, &Error{l, fmt.Sprintf("is inside %s, %s, which its command replaces whole: write it elsewhere", dir, what)}
+		}
 		for _, r := range p.read {
 			if within(t.key, r.real) {
 				return t, &Error{l, fmt.Sprintf("is inside %s, which is read", r.label)}
@@ -146,17 +149,21 @@ type Owns func(rel string, d fs.DirEntry) bool
 // present), empty, or hold only entries owns accepts; what names what the
 // command writes there, for the message. No input or output may lie
 // inside it, and it may not be the current folder or hold it.
-func (p *Plan) Folder(flag, arg, what string, owns Owns) (Folder, error) {
-	return p.folder(flag, arg, what, owns, true)
+//
+// kind, when not "", names the folder's kind: the folder is then written
+// with a marker (MarkerFile) naming it, and an existing, non-empty folder is
+// accepted only when it bears the marker of the same kind.
+func (p *Plan) Folder(flag, arg, kind, what string, owns Owns) (Folder, error) {
+	return p.folder(flag, arg, kind, what, owns, true)
 }
 
 // Store adds a folder the command writes into without swapping it (the
 // store), under the rules of Folder but for the current folder.
 func (p *Plan) Store(flag, arg, what string, owns Owns) (Folder, error) {
-	return p.folder(flag, arg, what, owns, false)
+	return p.folder(flag, arg, "", what, owns, false)
 }
 
-func (p *Plan) folder(flag, arg, what string, owns Owns, swapped bool) (Folder, error) {
+func (p *Plan) folder(flag, arg, kind, what string, owns Owns, swapped bool) (Folder, error) {
 	l := label(flag, arg)
 	f := Folder{Arg: arg, flag: flag}
 	st, err := os.Stat(arg)
@@ -173,6 +180,13 @@ func (p *Plan) folder(flag, arg, what string, owns Owns, swapped bool) (Folder, 
 		return f, &Error{l, "is not a directory"}
 	default:
 		f.Path, f.Exists = realPath(arg), true
+		if kind != "" {
+			if err := checkMarker(l, f.Path, kind, what); err != nil {
+				return f, err
+			}
+			inner := owns
+			owns = func(rel string, d fs.DirEntry) bool { return rel == MarkerFile || inner(rel, d) }
+		}
 		if stray, err := strayEntry(f.Path, owns); err != nil {
 			return f, &Error{l, err.Error()}
 		} else if stray != "" {

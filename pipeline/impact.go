@@ -33,7 +33,7 @@ type ImpactConfig struct {
 }
 
 // impactFolder is what an impact folder may hold before it is replaced.
-var impactFolder = job.FolderKind{What: "an s1resolve impact folder", Owns: report.ImpactOwns}
+var impactFolder = job.FolderKind{Kind: "impact", What: "an s1resolve impact folder", Owns: report.ImpactOwns}
 
 // Impact decides the population stored in cfg.DB once under the rules in
 // force S (the rules file's, else the store's), once under S without each

@@ -52,9 +52,9 @@ func (n Names) of(a Arg) string {
 // diff, whatif, impact), and each refuses a folder holding what it does
 // not write, another command's folder included.
 var (
-	reportFolder = job.FolderKind{What: "an s1resolve report folder", Owns: report.Owns}
-	diffFolder   = job.FolderKind{What: "an s1resolve comparison folder", Owns: report.OwnsDiff}
-	whatifFolder = job.FolderKind{What: "an s1resolve whatif folder", Owns: report.OwnsWhatIf}
+	reportFolder = job.FolderKind{Kind: "report", What: "an s1resolve report folder", Owns: report.Owns}
+	diffFolder   = job.FolderKind{Kind: "diff", What: "an s1resolve comparison folder", Owns: report.OwnsDiff}
+	whatifFolder = job.FolderKind{Kind: "whatif", What: "an s1resolve whatif folder", Owns: report.OwnsWhatIf}
 )
 
 // storeFolder is what a store folder may hold (index.Owns of the folder).

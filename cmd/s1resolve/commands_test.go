@@ -96,12 +96,30 @@ func TestEveryCommandKeepsWhatIsNotItsOwn(t *testing.T) {
 	rep := contents(t, filepath.Join(dir, "rep"))
 	for _, args := range [][]string{{"diff", "--out", "rep", "old.csv", "decisions.csv"}, {"whatif", "--db", "db", "--rules", "lower.rules", "--out", "rep"}} {
 		code, _, stderr := runBin(t, bin, dir, nil, args...)
-		if code != 2 || !strings.Contains(stderr, "--out rep") || !strings.Contains(stderr, "it holds") {
+		if code != 2 || !strings.Contains(stderr, "--out rep") || !strings.Contains(stderr, "it is the folder of s1resolve report") {
 			t.Errorf("%v into a report folder: exit %d %s", args, code, stderr)
 		}
 	}
 	if !sameContents(rep, contents(t, filepath.Join(dir, "rep"))) {
 		t.Error("a refused command changed the report folder")
+	}
+
+	// A folder of someone's own files that bear the names a command writes
+	// (real SMSO files, real decisions) is not that command's folder.
+	os.MkdirAll(filepath.Join(dir, "real"), 0o700)
+	os.WriteFile(filepath.Join(dir, "real", "smso_a.csv"), []byte("real data\n"), 0o600)
+	os.MkdirAll(filepath.Join(dir, "keep"), 0o700)
+	os.WriteFile(filepath.Join(dir, "keep", "decisions.csv"), decisions, 0o600)
+	before = contents(t, dir)
+	for _, args := range [][]string{{"gen", "--out", "real", "--installations", "5"}, {"whatif", "--db", "db", "--rules", "lower.rules", "--out", "keep"},
+		{"run", "--quiet", "--out", "db/x.csv", "--rejects", "r9.csv", a}} {
+		code, _, stderr := runBin(t, bin, dir, nil, args...)
+		if code != 2 || !strings.Contains(stderr, "s1resolve did not write it") && !strings.Contains(stderr, "an s1resolve store") {
+			t.Errorf("%v: exit %d %s", args, code, stderr)
+		}
+	}
+	if !sameContents(before, contents(t, dir)) {
+		t.Error("a refused command changed a folder")
 	}
 
 	// A run --db whose decisions cannot be written (/dev/full: no space)

@@ -44,7 +44,7 @@ registration.csv, suppliers.csv and smets2.csv, into a folder written whole.`,
 			}
 			j := job.New(job.Streams{})
 			defer j.Abort()
-			folder, err := j.Folder("--out", o.out, job.FolderKind{What: "a generated population", Owns: synth.Owns})
+			folder, err := j.Folder("--out", o.out, job.FolderKind{Kind: "gen", What: "a generated population", Owns: synth.Owns})
 			if err != nil {
 				return err
 			}

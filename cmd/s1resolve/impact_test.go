@@ -58,7 +58,7 @@ func TestClausesCommands(t *testing.T) {
 	if out := must("explain", "--db", "db", blocked); !strings.Contains(out, "4.1C is not in force: blocked, as before the consultation") {
 		t.Fatalf("explain %s:\n%s", blocked, out)
 	}
-	os.MkdirAll(filepath.Join(dir, "imp"), 0o700)
+	must("impact", "--db", "db", "--out", "imp") // an earlier impact in imp, replaced whole below
 	os.WriteFile(filepath.Join(dir, "imp", "impact.md"), []byte("an earlier impact\n"), 0o600)
 	if out := must("impact", "--db", "db", "--out", "imp"); !strings.Contains(out, "Together these clauses exclude") {
 		t.Fatalf("impact said %q", out)
