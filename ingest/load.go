@@ -86,7 +86,11 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 		l.opt.BlockSize = 8 << 20
 	}
 	l.free = make(chan []byte, 2*l.opt.Workers+2)
+	l.prints = make([]textPrint, len(paths))
 	if err := l.read(ctx); err != nil {
+		return nil, err
+	}
+	if err := l.sameText(); err != nil {
 		return nil, err
 	}
 	return l.finish(ctx)
@@ -97,6 +101,8 @@ type loader struct {
 	paths []string
 	prog  *Progress
 	free  chan []byte
+
+	prints []textPrint // by file: what tells two files of the same text
 
 	mu       sync.Mutex
 	chunks   []*chunk

@@ -42,6 +42,9 @@ func mapInput(path string) (m *mapped, ok bool) {
 	if path == Stdin || strings.HasSuffix(strings.ToLower(path), ".gz") {
 		return nil, false
 	}
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return nil, false // a FIFO is not mapped, and opening it here would wait for its writer
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false
@@ -139,5 +142,6 @@ func (l *loader) readMapped(ctx context.Context, fi uint16, m *mapped, seq *int,
 	if digest != nil {
 		l.opt.OnRead(m.path, int64(len(data)), digest.Sum64())
 	}
+	l.prints[fi] = printOf(int64(len(data)), data[:min(len(data), printHead)])
 	return nil
 }

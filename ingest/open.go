@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/s1resolve/s1resolve/paths"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -71,14 +72,7 @@ func openInput(ctx context.Context, path string, stdin io.Reader) (*input, error
 		}()
 		raw, closeRaw = pr, func() { pr.CloseWithError(context.Canceled) }
 	} else {
-		st, err := os.Stat(path)
-		if err != nil {
-			return nil, err
-		}
-		if st.IsDir() {
-			return nil, fmt.Errorf("%s: is a directory, not an input file", path)
-		}
-		f, err := os.Open(path)
+		f, err := paths.OpenCancellable(ctx, path) // a FIFO with no writer yet: cancelling ends the wait
 		if err != nil {
 			return nil, err
 		}

@@ -2,8 +2,11 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // block is a run of whole records of one file.
@@ -60,12 +63,18 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 	carry := []byte(nil)
 	size := l.opt.BlockSize
 	eof := false
+	var text int64  // the bytes of text read
+	var head []byte // the first printHead of them
 	for {
 		buf := l.buffer(size)
 		buf = append(buf, carry...)
 		for len(buf) < cap(buf) && !eof {
 			n, err := rc.Read(buf[len(buf):cap(buf)])
+			if len(head) < printHead {
+				head = append(head, buf[len(buf):len(buf)+min(n, printHead-len(head))]...)
+			}
 			buf = buf[:len(buf)+n]
+			text += int64(n)
 			l.prog.Bytes.Add(int64(n))
 			if err == io.EOF {
 				eof = true
@@ -110,7 +119,42 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 		}
 		if eof && len(carry) == 0 {
 			in.done(path, l.opt)
+			l.prints[fi] = printOf(text, head)
 			return nil
 		}
 	}
+}
+
+// printHead is how much of a file's text its print hashes.
+const printHead = 1 << 20
+
+// textPrint tells two files of the same text apart from two files of the
+// same name: the size of the text (decompressed) and the xxhash64 of its
+// first printHead bytes. A copy of a file, or a gzipped copy, given beside
+// it has the same print.
+type textPrint struct {
+	size int64
+	head uint64
+}
+
+func printOf(size int64, head []byte) textPrint { return textPrint{size, xxhash.Sum64(head)} }
+
+// ErrSameText is wrapped when two inputs hold the same text: every row
+// would be read twice and every GUID be a duplicate.
+var ErrSameText = errors.New("two inputs hold the same text")
+
+// sameText refuses two inputs whose prints are the same.
+func (l *loader) sameText() error {
+	seen := map[textPrint]int{}
+	for i, p := range l.prints {
+		if p.size == 0 {
+			continue
+		}
+		if j, dup := seen[p]; dup {
+			return fmt.Errorf("%w: %s and %s (%d bytes of text, the same first MiB): a copy read twice would make every row a duplicate; give each file once",
+				ErrSameText, l.paths[j], l.paths[i], p.size)
+		}
+		seen[p] = i
+	}
+	return nil
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/provenance"
 )
 
@@ -57,7 +57,7 @@ func (in *Input) Open(ctx context.Context) (io.ReadCloser, error) {
 		}()
 		raw, closeRaw = pr, func() { pr.CloseWithError(context.Canceled) }
 	} else {
-		f, err := openCancellable(ctx, in.Path)
+		f, err := paths.OpenCancellable(ctx, in.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -100,41 +100,6 @@ func (in *Input) Digest() (provenance.Input, bool) {
 		return provenance.Input{}, false
 	}
 	return *in.digest, true
-}
-
-// openCancellable opens path for reading. Opening a FIFO waits for its
-// writer: that wait happens in a goroutine, so that cancelling ctx ends it.
-func openCancellable(ctx context.Context, path string) (*os.File, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not a file", path)
-	}
-	if st.Mode()&os.ModeNamedPipe == 0 {
-		return os.Open(path)
-	}
-	type opened struct {
-		f   *os.File
-		err error
-	}
-	ch := make(chan opened, 1)
-	go func() {
-		f, err := os.Open(path)
-		ch <- opened{f, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.f, r.err
-	case <-ctx.Done():
-		go func() {
-			if r := <-ch; r.f != nil {
-				r.f.Close()
-			}
-		}()
-		return nil, ctx.Err()
-	}
 }
 
 // reader counts and hashes the bytes of an Input as they are read.

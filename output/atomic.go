@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/s1resolve/s1resolve/directio"
 	"github.com/s1resolve/s1resolve/paths"
@@ -64,7 +65,8 @@ func CreateTarget(t paths.Target, stdout io.Writer) (*File, error) {
 		}
 		f.out, f.w = out, bufio.NewWriterSize(out, 1<<20)
 	default:
-		tmp, err := os.CreateTemp(filepath.Dir(t.Path), "."+filepath.Base(t.Path)+".partial-*")
+		paths.RemoveLeftovers(t.Path)
+		tmp, err := os.CreateTemp(filepath.Dir(t.Path), filepath.Base(paths.PartialPrefix(t.Path))+strconv.Itoa(os.Getpid())+"-*")
 		if err != nil {
 			return nil, fmt.Errorf("creating %s: %w", t.Arg, err)
 		}

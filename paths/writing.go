@@ -10,9 +10,9 @@ import (
 	"syscall"
 )
 
-// A folder written whole (output.Dir) is written into a new folder beside
-// it named PartialPrefix(path) + the writer's process id + "-" + random,
-// until it is swapped in or removed. So a folder being written can be told
+// A folder written whole (output.Dir), or a file written beside its place
+// (output.File), is written under a new name beside it: PartialPrefix(path)
+// + the writer's process id + "-" + random, until it is placed or removed. So a folder being written can be told
 // from the leftover of a killed command: the process of the first is
 // alive, that of the second is not. (A lock cannot say it: the store's
 // Badger locks its folder itself.)
@@ -31,8 +31,9 @@ func Writer(path string) int {
 	return pid
 }
 
-// RemoveLeftovers removes the folders a killed command left while writing
-// path (unlocked partial folders) and returns how many it removed.
+// RemoveLeftovers removes what a killed command left while writing path
+// (partial files or folders of a process that is gone) and returns how many
+// it removed.
 func RemoveLeftovers(path string) int {
 	_, n := scanPartials(path, true)
 	return n
@@ -46,7 +47,7 @@ func scanPartials(path string, remove bool) (writer, removed int) {
 	}
 	base := filepath.Base(prefix)
 	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), base) {
+		if !strings.HasPrefix(e.Name(), base) {
 			continue
 		}
 		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(e.Name(), base), "-", 2)[0])

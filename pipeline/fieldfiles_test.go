@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/s1resolve/s1resolve/ingest"
 	"github.com/s1resolve/s1resolve/value"
 )
 
@@ -232,5 +234,30 @@ func TestOtherSeparatorStopsTheRun(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("decisions written: %v", err)
+	}
+}
+
+// TestSameTextTwiceIsRefused: a copy of an input, or a gzipped copy, given
+// beside it is refused, naming both: read twice, every row would be a
+// duplicate GUID and decisions would change silently.
+func TestSameTextTwiceIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	text := "smso,cohort,installation_id,mpan,install_date,device_guid,device_type,device_state\nS,FOC,A1,1200023305967,2019-01-01,0000000000000001,ESME,dormant\n"
+	a, copyOfA, gz := filepath.Join(dir, "a.csv"), filepath.Join(dir, "copy.csv"), filepath.Join(dir, "a.csv.gz")
+	os.WriteFile(a, []byte(text), 0o600)
+	os.WriteFile(copyOfA, []byte(text), 0o600)
+	var b bytes.Buffer
+	z := gzip.NewWriter(&b)
+	z.Write([]byte(text))
+	z.Close()
+	os.WriteFile(gz, b.Bytes(), 0o600)
+	for _, pair := range [][2]string{{a, copyOfA}, {a, gz}} {
+		_, err := Run(context.Background(), Config{Inputs: pair[:], Out: filepath.Join(dir, "d.csv"), Rejects: filepath.Join(dir, "r.csv")})
+		if !errors.Is(err, ingest.ErrSameText) || !strings.Contains(err.Error(), filepath.Base(pair[1])) {
+			t.Errorf("%v: %v", pair, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "d.csv")); err == nil {
+		t.Error("a refused run wrote decisions")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -341,6 +342,20 @@ func TestEveryCommandStopsWhenAsked(t *testing.T) {
 		}
 		defer r.Close()
 		stopped(t, cmd, stderr)
+	})
+	t.Run("run waiting for an input FIFO nobody writes", func(t *testing.T) {
+		for i, flag := range []string{"", "--registration", "--smets2"} {
+			fifo := mkfifo(fmt.Sprintf("nowriter%d", i))
+			args := []string{"run", "--quiet", "--out", "d5.csv", "--rejects", "r5.csv"}
+			if flag == "" {
+				args = append(args, fifo)
+			} else {
+				args = append(args, flag, fifo, a)
+			}
+			cmd, stderr := start(args...)
+			stopped(t, cmd, stderr)
+			os.Remove(fifo)
+		}
 	})
 	for _, f := range []string{"slow1", "slow2", "out3"} {
 		os.Remove(filepath.Join(dir, f))
