@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/s1resolve/s1resolve/engine"
 	"github.com/s1resolve/s1resolve/index"
@@ -294,8 +296,14 @@ func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup,
 	}
 	smets2 := lookup{what: "SMETS2+ installation " + key}
 	if p != "" {
-		bad := badKey(fmt.Sprintf("%q is not an MPAN, MPRN, GUID, smso/installation_id, installation_id or SMETS2+ inventory_id: %s", key, p))
-		smets2.absent = bad
+		// Any printable text of 1 to 64 characters could be an
+		// installation_id or an inventory_id: such a key that matches
+		// nothing is not found, not malformed.
+		absent := fmt.Errorf("%w %q: it is no MPAN, MPRN or GUID (%s), and no installation_id or SMETS2+ inventory_id of this store", ErrNotFound, key, p)
+		if !plausibleID(key) {
+			absent = badKey(fmt.Sprintf("%q is not an MPAN, MPRN, GUID, smso/installation_id, installation_id or SMETS2+ inventory_id: %s", key, p))
+		}
+		smets2.absent = absent
 		id, ok, err := s.BySmets2ID(key)
 		if err != nil || ok {
 			smets2.ids = []uint32{id}
@@ -304,7 +312,7 @@ func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup,
 		if names, err := holders(s, key, visible); err != nil || len(names) > 0 {
 			return lookup{}, holdersError(key, names, err)
 		}
-		return lookup{}, bad
+		return lookup{}, absent
 	}
 	kind := "MPAN"
 	if k.IsMPRN() {
@@ -327,6 +335,20 @@ func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup,
 	}
 	l.ids = ids
 	return l, nil
+}
+
+// plausibleID reports whether key could be an installation_id or a SMETS2+
+// inventory_id: 1 to 64 printable characters (FORMATS.md §1, §6).
+func plausibleID(key string) bool {
+	if !utf8.ValidString(key) || utf8.RuneCountInString(key) > 64 {
+		return false
+	}
+	for _, r := range key {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return key != ""
 }
 
 // ErrAmbiguous is wrapped when a key is an installation_id without its

@@ -117,7 +117,7 @@ func TestSupplierScope(t *testing.T) {
 			t.Errorf("%s for A: %v, want the words of a key that matches nothing", key, err)
 		}
 	}
-	if _, err := Build(st, "x!", a); !errors.Is(err, ErrBadKey) {
+	if _, err := Build(st, "x\x01", a); !errors.Is(err, ErrBadKey) {
 		t.Errorf("a malformed key: %v", err)
 	}
 }

@@ -58,7 +58,13 @@ func MarkServed(dir, who string) (release func(), err error) {
 			if once.Swap(true) {
 				return
 			}
-			os.Remove(name)
+			// The store may have been renamed since (a new store renamed into
+			// its place, then SIGHUP): remove the marker where it is now.
+			if now, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd())); err == nil && !strings.HasSuffix(now, " (deleted)") {
+				os.Remove(now)
+			} else {
+				os.Remove(name)
+			}
 			f.Close() // closing the file drops the lock
 		}, nil
 	}

@@ -67,6 +67,15 @@ var committing atomic.Int32
 // handler then lets the commit run to its end rather than exit midway.
 func Committing() bool { return committing.Load() > 0 }
 
+// lateCommit is set when a commit ran to its end after its context was
+// cancelled (the signal came once the placing had begun).
+var lateCommit atomic.Bool
+
+// CommittedAfterSignal reports whether a Job of this process finished its
+// commit after its context was cancelled: the command was interrupted, but
+// every output is in place and complete.
+func CommittedAfterSignal() bool { return lateCommit.Load() }
+
 // ErrPlanned is wrapped when a Job is used out of order (an argument added
 // after Begin, a second Begin): a fault of the command, not of its user.
 var ErrPlanned = errors.New("job used out of order")
@@ -235,7 +244,11 @@ func (j *Job) Commit(ctx context.Context) error {
 			items = append(items, o.file)
 		}
 	}
-	return output.Commit(append(items, last...)...)
+	err := output.Commit(append(items, last...)...)
+	if err == nil && ctx.Err() != nil {
+		lateCommit.Store(true)
+	}
+	return err
 }
 
 // Abort discards every output and folder not committed; it is safe to call

@@ -18,7 +18,10 @@ import (
 // Request limits: a request is a GET of a URL; anything larger is refused
 // before it is read.
 const (
-	maxHeaderBytes = 16 << 10
+	// maxHeaderBytes is http.Server.MaxHeaderBytes: net/http reads 4 KiB
+	// more than it before refusing (431), so the headers a request may
+	// send are at most 16 KiB.
+	maxHeaderBytes = 16<<10 - 4096
 	maxURLBytes    = 4 << 10
 )
 

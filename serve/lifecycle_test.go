@@ -62,11 +62,13 @@ func TestRefusals(t *testing.T) {
 
 	_, hs, _ := testServer(t, Config{})
 	for path, want := range map[string]int{
-		"/api/explain?key=junk!":                        400,
-		"/api/explain?key=12345":                        400,
-		"/api/explain?key=00-11":                        400,
+		"/api/explain?key=a%01b":                        400, // a control character: no key of any form
+		"/api/explain?key=" + strings.Repeat("x", 65):   400, // longer than any id
 		"/api/explain":                                  400,
-		"/api/explain?key=1200023305968":                400, // a wrong check digit
+		"/api/explain?key=junk!":                        404, // could be an installation_id or inventory_id
+		"/api/explain?key=12345":                        404,
+		"/api/explain?key=00-11":                        404,
+		"/api/explain?key=1200023305968":                404, // a wrong check digit, or an id
 		"/api/explain?key=S/NO-SUCH":                    404,
 		"/api/explain?key=1200023305967":                404,
 		"/api/explain?key=S/X&limit=-1":                 400,

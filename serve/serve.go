@@ -161,12 +161,15 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the service's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// mark marks the current store as served by who.
+// mark marks the current store as served by who. A store the server
+// cannot mark (read-only media, another user's folder) is served all the
+// same: a run could not replace it either; the log says so.
 func (s *Server) mark(who string) error {
 	s.who = who
 	release, err := index.MarkServed(s.cfg.DB, who)
 	if err != nil {
-		return err
+		s.log.Printf("%s %v: serving it unmarked (run --db on it is not refused by this server)", now(), err)
+		return nil
 	}
 	s.cur.Load().release = release
 	return nil
@@ -187,9 +190,8 @@ func (s *Server) Reload() error {
 	}
 	if s.who != "" {
 		if st.release, err = index.MarkServed(s.cfg.DB, s.who); err != nil {
-			st.close()
-			s.log.Printf("%s reload: %v; still serving the store opened %s", now(), err, s.cur.Load().opened.Format(time.RFC3339))
-			return err
+			st.release = nil
+			s.log.Printf("%s reload: %v: serving it unmarked", now(), err)
 		}
 	}
 	old := s.cur.Swap(st)

@@ -112,7 +112,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // exitCode prints err as the command's last word and returns the exit code.
 func exitCode(ctx context.Context, name string, err error, stderr io.Writer) int {
 	switch {
-	case err == nil && ctx.Err() != nil:
+	case err == nil && job.CommittedAfterSignal():
 		// The signal came once the commit had begun: it ran to its end.
 		fmt.Fprintf(stderr, "s1resolve %s: interrupted after its outputs were being placed: that was finished, and every output is complete\n", name)
 		return 130
