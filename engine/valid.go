@@ -40,3 +40,19 @@ func (s Step) Valid() bool { return int(s) < len(stepNames) }
 
 // Valid reports whether m is a meter state of step 5.
 func (m MeterState) Valid() bool { return int(m) < len(meterStateWords) }
+
+// ClauseFits reports whether clause is one RULES.md gives the outcome's
+// decision and reason for an installation of cohort c, at any step (the
+// clause of some outcomes depends on the step, and so on the clauses in
+// force). Decisions files read back are checked against it.
+func (o Outcome) ClauseFits(c Cohort, clause string) bool {
+	if !o.Valid() || !c.Valid() {
+		return false
+	}
+	for s := range numSteps {
+		if clauseOf[o.Reason][o.Decision][s][c] == clause {
+			return true
+		}
+	}
+	return false
+}

@@ -16,7 +16,7 @@ func benchPopulation(b testing.TB, n int) (*engine.Population, *engine.Result) {
 	b.Helper()
 	pop := &engine.Population{}
 	for i := 0; i < n; i++ {
-		core := uint64(1000000000000 + i - i%10/9)
+		core := validCore(uint64(100000000000 + i - i%10/9))
 		pop.Installations = append(pop.Installations, engine.Installation{
 			Name: engine.InstallationName(fmt.Sprintf("SMSO_%c", 'A'+i%3), fmt.Sprintf("INS-%08d", i)),
 			MPAN: value.MPANKey(core), MPRN: value.MPRNKey(uint64(i), 10), Date: value.MakeDate(2019, 1+i%12, 1+i%28),
@@ -62,4 +62,11 @@ type countingWriter int
 func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
+}
+
+// validCore returns the 13-digit MPAN core of the 12 digits p: p and its
+// check digit.
+func validCore(p uint64) uint64 {
+	digits := []byte(fmt.Sprintf("%012d", p))
+	return p*10 + uint64(value.MPANCheckDigit(digits)-'0')
 }

@@ -110,6 +110,10 @@ func checked(name string, fn func(line int, row *Row) error) rowFunc {
 		if !row.Outcome().Valid() {
 			return &ReadError{File: name, Line: line, Err: fmt.Errorf("%w: %s/%s", ErrBadOutcome, row.Decision, row.Reason)}
 		}
+		if !row.Outcome().ClauseFits(row.Cohort, row.Clause) {
+			return &ReadError{File: name, Line: line, Column: "clause", Err: fmt.Errorf("%w: RULES.md gives %s/%s of cohort %s no clause %s",
+				ErrBadValue, row.Decision, row.Reason, row.Cohort, strconv.Quote(row.Clause))}
+		}
 		h := xxhash.Sum64String(row.Name())
 		if at, dup := seen[h]; dup {
 			return &ReadError{File: name, Line: line, Err: fmt.Errorf("%w: %s/%s is listed again (line %d)", ErrListedTwice, row.SMSO, row.InstallationID, at)}
@@ -227,9 +231,9 @@ func readJSONL(ctx context.Context, br *bufio.Reader, name string, fn rowFunc) e
 			text = bytes.TrimSpace(bytes.TrimPrefix(text, []byte("\xef\xbb\xbf")))
 		}
 		if len(text) > 0 {
-			var obj map[string]any
-			if jerr := json.Unmarshal(text, &obj); jerr != nil || obj == nil {
-				return &ReadError{File: name, Line: line, Err: fmt.Errorf("not a JSON object: %v", cmpErr(jerr))}
+			obj, jerr := jsonObject(text)
+			if jerr != nil {
+				return &ReadError{File: name, Line: line, Err: fmt.Errorf("not a JSON object of values: %v", jerr)}
 			}
 			for i, c := range columns {
 				v, present := obj[c.name]
@@ -263,9 +267,46 @@ func readJSONL(ctx context.Context, br *bufio.Reader, name string, fn rowFunc) e
 	}
 }
 
-func cmpErr(err error) error {
-	if err == nil {
-		return errors.New("null")
+// jsonObject reads a JSON object of scalar values, refusing a key given
+// twice (which a map would silently keep the last of).
+func jsonObject(text []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("it does not start with {")
 	}
-	return err
+	obj := map[string]any{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		if _, dup := obj[key]; dup {
+			return nil, fmt.Errorf("key %q is given twice", key)
+		}
+		v, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch x := v.(type) {
+		case json.Delim:
+			return nil, fmt.Errorf("key %q holds an object or array, not a value", key)
+		case json.Number:
+			f, err := x.Float64()
+			if err != nil {
+				return nil, err
+			}
+			obj[key] = f
+		default:
+			obj[key] = x
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, errors.New("it does not end with }")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("text after the object")
+	}
+	return obj, nil
 }

@@ -173,19 +173,23 @@ func TestReadDecisionsErrors(t *testing.T) {
 		in, want string
 		is       error
 	}{
-		"empty file":               {"", "x.csv: the file is empty", ErrEmpty},
-		"not a decisions file":     {"a,b\n1,2\n", `x.csv: line 1: column "smso": required column is missing (not a decisions file)`, ErrNotDecisions},
-		"JSON without a key":       {`{"smso":"A"}` + "\n", `x.csv: line 1: column "installation_id": key is missing`, ErrNotDecisions},
-		"broken JSON":              {`{"smso":"A"` + "\n", "x.csv: line 1: not a JSON object", nil},
-		"a number for a word":      {`{"smso":"A","installation_id":"1","cohort":3}` + "\n", `line 1: column "cohort": bad value: a number`, ErrBadValue},
-		"a pair RULES.md lacks":    {header + strings.Replace(good, "migrate,unique", "migrate,duplicate_guid", 1), "x.csv: line 2: RULES.md gives no such decision and reason together: migrate/duplicate_guid", ErrBadOutcome},
-		"exclude unique":           {json("exclude", "unique"), "line 1: RULES.md gives no such", ErrBadOutcome},
-		"an unknown decision":      {header + strings.Replace(good, "migrate", "maybe", 1), `x.csv: line 2: column "decision": bad value: not a decision`, ErrBadValue},
-		"an installation twice":    {header + good + good, "x.csv: line 3: installation listed twice: A/1 is listed again (line 2)", ErrListedTwice},
-		"twice in JSON Lines":      {json("migrate", "unique") + json("migrate", "unique"), "line 2: installation listed twice", ErrListedTwice},
-		"a quoted empty line":      {header + good + "\"\"\n", "x.csv: line 3: has 1 fields, the header has 12", nil},
-		"a bad key":                {header + strings.Replace(good, "E1200023305967,1,", "E1,1,", 1), `line 2: column "group_id": bad value`, ErrBadValue},
-		"a line over 16 MiB named": {long, `x.csv: line 1: column "cohort": key is missing`, ErrNotDecisions},
+		"empty file":                 {"", "x.csv: the file is empty", ErrEmpty},
+		"not a decisions file":       {"a,b\n1,2\n", `x.csv: line 1: column "smso": required column is missing (not a decisions file)`, ErrNotDecisions},
+		"JSON without a key":         {`{"smso":"A"}` + "\n", `x.csv: line 1: column "installation_id": key is missing`, ErrNotDecisions},
+		"broken JSON":                {`{"smso":"A"` + "\n", "x.csv: line 1: not a JSON object", nil},
+		"a number for a word":        {`{"smso":"A","installation_id":"1","cohort":3}` + "\n", `line 1: column "cohort": bad value: a number`, ErrBadValue},
+		"a pair RULES.md lacks":      {header + strings.Replace(good, "migrate,unique", "migrate,duplicate_guid", 1), "x.csv: line 2: RULES.md gives no such decision and reason together: migrate/duplicate_guid", ErrBadOutcome},
+		"exclude unique":             {json("exclude", "unique"), "line 1: RULES.md gives no such", ErrBadOutcome},
+		"an unknown decision":        {header + strings.Replace(good, "migrate", "maybe", 1), `x.csv: line 2: column "decision": bad value: not a decision`, ErrBadValue},
+		"an installation twice":      {header + good + good, "x.csv: line 3: installation listed twice: A/1 is listed again (line 2)", ErrListedTwice},
+		"twice in JSON Lines":        {json("migrate", "unique") + json("migrate", "unique"), "line 2: installation listed twice", ErrListedTwice},
+		"a quoted empty line":        {header + good + "\"\"\n", "x.csv: line 3: has 1 fields, the header has 12", nil},
+		"a bad key":                  {header + strings.Replace(good, "E1200023305967,1,", "E1,1,", 1), `line 2: column "group_id": bad value`, ErrBadValue},
+		"a clause the outcome lacks": {header + strings.Replace(good, "unique,,", "unique,7.4(b),", 1), `x.csv: line 2: column "clause": bad value: RULES.md gives migrate/unique of cohort FOC no clause "7.4(b)"`, ErrBadValue},
+		"a JSON key twice":           {strings.Replace(json("migrate", "unique"), `"cohort":"FOC"`, `"cohort":"FOC","cohort":"FOC"`, 1), `x.csv: line 1: not a JSON object of values: key "cohort" is given twice`, nil},
+		"a JSON array for a value":   {strings.Replace(json("migrate", "unique"), `"cohort":"FOC"`, `"cohort":["FOC"]`, 1), `key "cohort" holds an object or array`, nil},
+		"a wrong MPAN check digit":   {header + strings.Replace(good, "1,E1200023305967,,", "1,E1200023305968,,", 1), `line 2: column "mpan": bad value: the MPAN's check digit is 8, expected 7`, ErrBadValue},
+		"a line over 16 MiB named":   {long, `x.csv: line 1: column "cohort": key is missing`, ErrNotDecisions},
 	} {
 		err := ReadDecisions(context.Background(), strings.NewReader(tc.in), "x.csv", func(int, *Row) error { return nil })
 		if err == nil || !strings.Contains(err.Error(), tc.want) || tc.is != nil && !errors.Is(err, tc.is) {

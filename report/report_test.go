@@ -12,12 +12,12 @@ import (
 )
 
 const decisions = `smso,installation_id,cohort,decision,reason,clause,group_id,group_size,mpan,mprn,supplier_id,notify_supplier
-A,1,IOC,exclude,fw_unable,18.9,E1200000000001,1,E1200000000001,,SUP1,Y
-A,2,IOC,exclude,fw_unable,18.9,E1200000000002,1,E1200000000002,,SUP1,Y
-A,3,MOC_MDS,migrate,unique,,E1200000000003,1,E1200000000003,,SUP2,Y
-B,4,MOC_MDS,migrate_partial,gas_failure_partial,4.26A,E1200000000004,1,E1200000000004,G123456,"SUP/2, ""x""",N
-B,5,FOC,pending,fw_retry,4.26,E1200000000005,1,E1200000000005,,,Y
-B,6,FOC,blocked,duplicate_mpxn_active,4.1C,E1200000000006,2,E1200000000006,,SUP1,Y
+A,1,IOC,exclude,fw_unable,18.9,E1200000000011,1,E1200000000011,,SUP1,Y
+A,2,IOC,exclude,fw_unable,18.9,E1200000000020,1,E1200000000020,,SUP1,Y
+A,3,MOC_MDS,migrate,unique,,E1200000000030,1,E1200000000030,,SUP2,Y
+B,4,MOC_MDS,migrate_partial,gas_failure_partial,4.26A,E1200000000049,1,E1200000000049,G123456,"SUP/2, ""x""",N
+B,5,FOC,pending,fw_retry,4.26,E1200000000058,1,E1200000000058,,,Y
+B,6,FOC,blocked,duplicate_mpxn_active,4.1C,E1200000000067,2,E1200000000067,,SUP1,Y
 `
 
 func TestReportAddsUp(t *testing.T) {
