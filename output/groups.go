@@ -51,11 +51,15 @@ func (g *DuplicateGroup) Members() string {
 }
 
 // Warning is what a run says of a group of more than LargeGroup
-// installations.
-func (g *DuplicateGroup) Warning() string {
+// installations; store is the run's store, "" for none.
+func (g *DuplicateGroup) Warning(store string) string {
+	see := "its decisions file lists them (group_id " + g.Key + ")"
+	if store != "" {
+		see = "s1resolve explain --db " + store + " " + g.Key + " shows it"
+	}
 	return fmt.Sprintf("duplicate group %s links %s installations (%s): a real duplicate group has two or three; "+
-		"a placeholder MPAN or MPRN shared by unrelated installations links them so, and step 2 decides them as one group "+
-		"(s1resolve explain --db DIR %s shows it)", g.Key, value.Thousands(g.Installations), g.Members(), g.Key)
+		"a placeholder MPAN or MPRN shared by unrelated installations links them so, and step 2 decides them as one group (%s)",
+		g.Key, value.Thousands(g.Installations), g.Members(), see)
 }
 
 // CompareGroups orders groups largest first, then by key in byte order:

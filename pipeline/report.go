@@ -88,9 +88,14 @@ func Report(ctx context.Context, cfg ReportConfig) (*report.Report, error) {
 			}
 			return g, err
 		}
-	} else if cfg.Warn != nil {
-		cfg.Warn(fmt.Sprintf("without %s the device GUIDs are not known: the supplier lists leave the device_guids column out "+
-			"(give the store of the run that wrote %s to name them)", cfg.Names.of(ArgStore), in.Path))
+	}
+	// Said once the decisions are read: a file that is not a decisions file
+	// is its own error, without this beside it.
+	warnNoGUIDs := func() {
+		if cfg.DB == "" && cfg.Warn != nil {
+			cfg.Warn(fmt.Sprintf("without %s the device GUIDs are not known: the supplier lists leave the device_guids column out "+
+				"(give the store of the run that wrote %s to name them)", cfg.Names.of(ArgStore), in.Path))
+		}
 	}
 	r, err := in.Open(ctx)
 	if err != nil {
@@ -100,6 +105,7 @@ func Report(ctx context.Context, cfg ReportConfig) (*report.Report, error) {
 	if err := rep.ReadDecisions(ctx, r, in.Path, guids); err != nil {
 		return nil, err
 	}
+	warnNoGUIDs()
 	if st != nil {
 		if err := sameRun(st, in, cfg); err != nil {
 			return nil, err

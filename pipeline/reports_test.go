@@ -77,7 +77,7 @@ func TestLargeGroupsWarned(t *testing.T) {
 	}
 	// The largest first: group 11 of 32 installations, 16 at each SMSO.
 	largest := "E" + mpanOf(1011)
-	for _, want := range []string{"duplicate group " + largest + " links 32 installations (SMSO_0 16, SMSO_1 16)", "placeholder", "explain --db DIR " + largest} {
+	for _, want := range []string{"duplicate group " + largest + " links 32 installations (SMSO_0 16, SMSO_1 16)", "placeholder", "its decisions file lists them (group_id " + largest + ")"} {
 		if !strings.Contains(told[0], want) {
 			t.Errorf("first warning lacks %q: %s", want, told[0])
 		}

@@ -293,6 +293,9 @@ func readRules(ctx context.Context, in *job.Input) (engine.RuleSet, error) {
 	if err != nil {
 		return engine.RuleSet{}, err
 	}
+	if err := ingest.CheckText(in.Path, data); err != nil {
+		return engine.RuleSet{}, err
+	}
 	return engine.ParseRules(ingest.LineEnds(bytes.NewReader(data)), in.Path)
 }
 
@@ -472,7 +475,7 @@ func (r *run) warnLargeGroups(groups []output.DuplicateGroup) {
 			continue
 		}
 		if warned++; warned <= maxGroupWarnings {
-			r.warn(groups[i].Warning())
+			r.warn(groups[i].Warning(r.cfg.DB))
 		}
 	}
 	if warned > maxGroupWarnings {
