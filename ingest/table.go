@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -102,6 +103,9 @@ func readHeader(path string, data []byte, atEOF bool, k *Kind) (*Header, int, in
 		return nil, 0, 0, errNeedMore
 	}
 	body := bytes.TrimPrefix(data, utf8BOM)
+	for bytes.HasPrefix(body, utf8BOM) { // a tool that added its own before another's
+		body = body[len(utf8BOM):]
+	}
 	if len(body) == 0 {
 		return nil, 0, 0, &HeaderError{File: path, Line: 1, Err: ErrNoHeader, Detail: "the file is empty: no header"}
 	}
@@ -143,6 +147,10 @@ func readHeader(path string, data []byte, atEOF bool, k *Kind) (*Header, int, in
 	}
 	var r record
 	parseRecord(rec, true, &r, true)
+	if r.blank() {
+		return nil, 0, 0, &HeaderError{File: path, Line: line, Err: ErrNoHeader,
+			Detail: "the first line is empty: the header (the column names) must be the first line"}
+	}
 	if r.problem != nil {
 		return nil, 0, 0, &HeaderError{File: path, Line: line, Err: ErrHeaderNotCSV,
 			Detail: ErrHeaderNotCSV.Error() + ": " + r.problem.Error()}
@@ -296,3 +304,15 @@ func trim(b []byte) []byte {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+// CheckText refuses a small text file (a rules file) that is not UTF-8
+// text, as every input's header is refused: UTF-16, NUL bytes, bytes that
+// are not UTF-8. The error wraps ErrNotText and names the file.
+func CheckText(path string, data []byte) error {
+	err := checkText(path, 1, data)
+	if he, ok := err.(*HeaderError); ok {
+		he.Detail = strings.Replace(he.Detail, "the header holds", "the file holds", 1)
+		he.Detail = strings.Replace(he.Detail, "save it as UTF-8 CSV", "save it as UTF-8 text", 1)
+	}
+	return err
+}
