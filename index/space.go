@@ -15,13 +15,14 @@ var ErrNoSpace = errors.New("not enough free disk space for the store")
 
 // estimateSize returns a generous estimate of the bytes a store of pop
 // takes: about 40 per device row, 60 per installation and 20 per
-// registered MPxN, a quarter more, and room for Badger's own files.
+// registered MPxN, a quarter more, and 16 MiB for Badger's own files (its
+// write-ahead and discard files, sparse but mapped: a tiny store uses 52 KB).
 func estimateSize(pop *engine.Population, reg *engine.Registry) uint64 {
 	n := uint64(len(pop.Devices))*40 + uint64(len(pop.Installations))*60
 	if reg != nil {
 		n += uint64(reg.Len()) * 20
 	}
-	return n + n/4 + 64<<20
+	return n + n/4 + 16<<20
 }
 
 // CheckSpace fails with ErrNoSpace when dir's filesystem lacks room for

@@ -55,12 +55,13 @@ func TestCommandExitCodesAndMessages(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"3GiB": 3 << 30, "2500MiB": 2500 << 20, "800MB": 800e6, "1024": 1024, "0": 0, "1.5GiB": 3 << 29} {
+	for in, want := range map[string]int64{"3GiB": 3 << 30, "2500MiB": 2500 << 20, "800MB": 800e6, "1024": 1024, "0": 0, "1.5GiB": 3 << 29,
+		"1PiB": 1 << 50, "1024TiB": 1 << 50, "1TB": 1e12, "2t": 2 << 40} {
 		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "x", "-1", "3TB"} {
+	for _, bad := range []string{"", "x", "-1", "2PiB", "1025TiB"} {
 		if _, err := parseSize(bad); err == nil {
 			t.Errorf("parseSize(%q) accepted", bad)
 		}

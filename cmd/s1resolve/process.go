@@ -66,12 +66,14 @@ func (process) startProfile(path string) (stop func(work error) error, err error
 }
 
 // parseSize reads a byte size such as 3GiB, 2500MiB, 800MB or 1073741824;
-// units in any case (3gib, 800mb), at most 1 PiB.
+// units B, K/KiB/KB, M/MiB/MB, G/GiB/GB, T/TiB/TB and P/PiB/PB in any case
+// (3gib, 800mb), at most 1 PiB.
 func parseSize(s string) (int64, error) {
 	units := []struct {
 		suffix string
 		mult   float64
-	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	}{{"PIB", 1 << 50}, {"TIB", 1 << 40}, {"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"PB", 1e15}, {"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6},
+		{"KB", 1e3}, {"P", 1 << 50}, {"T", 1 << 40}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
 	num, mult := strings.TrimSpace(s), 1.0
 	upper := strings.ToUpper(num)
 	for _, u := range units {
@@ -82,7 +84,7 @@ func parseSize(s string) (int64, error) {
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || !(v >= 0) || math.IsInf(v, 0) || strings.ContainsAny(num, "xXpPnN_") {
-		return 0, fmt.Errorf("bad size %q: want e.g. 3GiB, 2500MiB, 800MB or a number of bytes", s)
+		return 0, fmt.Errorf("bad size %q: want e.g. 3GiB, 2500MiB, 800MB, 1TiB or a number of bytes (units B, K, M, G, T, P, with iB or B)", s)
 	}
 	if v*mult > 1<<50 {
 		return 0, fmt.Errorf("size %q is more than 1 PiB", s)
@@ -97,7 +99,7 @@ func parseSize(s string) (int64, error) {
 // fresh pages, which costs less than the page faults it saves), at most
 // 80% of the machine's memory. 0 means no limit.
 func memoryLimit(flag string, files []string) (int64, error) {
-	if flag != "auto" {
+	if !strings.EqualFold(flag, "auto") {
 		return parseSize(flag)
 	}
 	var input int64
