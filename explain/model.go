@@ -300,7 +300,15 @@ func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup,
 		// installation_id or an inventory_id: such a key that matches
 		// nothing is not found, not malformed.
 		absent := fmt.Errorf("%w %q: it is no MPAN, MPRN or GUID (%s), and no installation_id or SMETS2+ inventory_id of this store", ErrNotFound, key, p)
-		if !plausibleID(key) {
+		switch {
+		case kindDigits(key):
+			// E or G and digits only is meant as an MPAN or MPRN.
+			meant := "MPRN"
+			if key[0] == 'E' || key[0] == 'e' {
+				meant = "MPAN"
+			}
+			absent = badKey(fmt.Sprintf("%q is not an %s: %s", key, meant, p))
+		case !plausibleID(key):
 			absent = badKey(fmt.Sprintf("%q is not an MPAN, MPRN, GUID, smso/installation_id, installation_id or SMETS2+ inventory_id: %s", key, p))
 		}
 		smets2.absent = absent
@@ -335,6 +343,20 @@ func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup,
 	}
 	l.ids = ids
 	return l, nil
+}
+
+// kindDigits reports whether key is E or G followed by digits only: a
+// printed MPAN or MPRN, if a malformed one.
+func kindDigits(key string) bool {
+	if len(key) < 2 || !strings.ContainsRune("EeGg", rune(key[0])) {
+		return false
+	}
+	for _, c := range key[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // plausibleID reports whether key could be an installation_id or a SMETS2+

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync/atomic"
 
 	"github.com/s1resolve/s1resolve/output"
@@ -109,12 +110,29 @@ func (j *Job) Input(label, path string) (*Input, error) {
 // under any name) is not refused: the Input already added is returned, to be
 // read once and used twice (comparing a file with itself).
 func (j *Job) SameInput(label, path string) (*Input, error) {
-	for _, in := range j.inputs {
-		if paths.SameFile(in.Path, path) {
-			return in, nil
+	if st, ok := j.stat(path); ok {
+		for _, in := range j.inputs {
+			if o, ok := j.stat(in.Path); ok && os.SameFile(st, o) {
+				return in, nil
+			}
 		}
 	}
 	return j.Input(label, path)
+}
+
+// stat returns what path names: "-" is the standard input (when it is a
+// file), another path the file it names through symlinks.
+func (j *Job) stat(path string) (os.FileInfo, bool) {
+	if path == "-" {
+		f, ok := j.stdin.(*os.File)
+		if !ok {
+			return nil, false
+		}
+		st, err := f.Stat()
+		return st, err == nil && st.Mode().IsRegular()
+	}
+	st, err := os.Stat(path)
+	return st, err == nil
 }
 
 // Output adds a file the command writes; "-" is the standard output.
