@@ -45,24 +45,27 @@ func main() {
 	// files included, is for the owner only.
 	syscall.Umask(0o077)
 	ctx, cancel := context.WithCancel(context.Background())
-	// The first SIGINT or SIGTERM cancels the work, which stops within a
-	// second and leaves every file as it was; a second exits at once, but
-	// never in the middle of a commit (job.Committing), which would leave
-	// some outputs of the new run beside some of the old.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		cancel()
-		<-sigs
-		if job.Committing() {
-			fmt.Fprintln(os.Stderr, "s1resolve: second signal during the commit: finishing the commit first")
-			return
-		}
-		fmt.Fprintln(os.Stderr, "s1resolve: second signal: exiting at once; partial outputs are left under .*.partial-* names")
-		os.Exit(130)
-	}()
+	go onSignals(sigs, cancel, job.Committing, os.Stderr, os.Exit)
 	os.Exit(dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// onSignals acts on the signals received: the first cancels the work,
+// which stops within a second and leaves every file as it was; a second
+// exits at once (status 130), but never in the middle of a commit
+// (committing), which would leave some outputs of the new run beside some
+// of the old.
+func onSignals(sigs <-chan os.Signal, cancel func(), committing func() bool, stderr io.Writer, exit func(int)) {
+	<-sigs
+	cancel()
+	<-sigs
+	if committing() {
+		fmt.Fprintln(stderr, "s1resolve: second signal during the commit: finishing the commit first")
+		return
+	}
+	fmt.Fprintln(stderr, "s1resolve: second signal: exiting at once; partial outputs are left under .*.partial-* names")
+	exit(130)
 }
 
 // usage is the help of s1resolve itself, from the commands table.

@@ -111,7 +111,8 @@ func TestOperatorSlipsAreRefused(t *testing.T) {
 		{"workers out of range", []string{"--workers", "99999999999", a}, []string{"--workers"}},
 		{"workers zero", []string{"--workers", "0", a}, []string{"--workers 0", "1 to 1024"}},
 		{"memory not finite", []string{"--max-memory", "Inf", a}, []string{"--max-memory", "Inf"}},
-		{"memory unit unknown", []string{"--max-memory", "3TiB", a}, []string{"--max-memory", "3TiB"}},
+		{"memory unit unknown", []string{"--max-memory", "3XiB", a}, []string{"--max-memory", "3XiB"}},
+		{"memory over 1 PiB", []string{"--max-memory", "2PiB", a}, []string{"--max-memory", "more than 1 PiB"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -277,8 +278,8 @@ func TestReportFolderReplacedWhole(t *testing.T) {
 }
 
 // TestSignals: SIGINT stops a run blocked on a FIFO that sends nothing
-// more (the input is closed), and a second signal exits at once even
-// where the first cannot be acted on (blocked opening a FIFO).
+// more (the input is closed), and one blocked opening a FIFO no one
+// writes to.
 func TestSignals(t *testing.T) {
 	bin, dir := binaryTest(t)
 	fifo := filepath.Join(dir, "fifo")
@@ -327,15 +328,14 @@ func TestSignals(t *testing.T) {
 		t.Errorf("SIGINT on a blocked read: exit %d after %v, %q; want 130 within 2 s", code, took, stderr.String())
 	}
 
-	// Blocked opening a FIFO no one writes to: the second signal exits.
+	// Blocked opening a FIFO no one writes to: the open is cancelled too,
+	// so one signal is enough.
 	cmd, stderr = start()
 	time.Sleep(300 * time.Millisecond)
 	cmd.Process.Signal(os.Interrupt)
-	time.Sleep(200 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGTERM)
-	code, _ = stopped(cmd)
-	if code != 130 || !strings.Contains(stderr.String(), "second signal") {
-		t.Errorf("second signal: exit %d, %q; want 130 and a message", code, stderr.String())
+	code, took = stopped(cmd)
+	if code != 130 || took > 2*time.Second || !strings.Contains(stderr.String(), "every file is as it was") {
+		t.Errorf("SIGINT on a blocked open: exit %d after %v, %q; want 130 within 2 s", code, took, stderr.String())
 	}
 	for _, name := range []string{"d.csv", "r.csv"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
@@ -373,6 +373,8 @@ func TestSilentSurprisesSaid(t *testing.T) {
 			write("reg.csv", []byte("mpxn,supplier_id\n")), in}, 0, "warning: --registration"},
 		{"suppliers without registration", []string{"run", "--quiet", "--out", "d4.csv", "--rejects", "r4.csv", "--suppliers",
 			filepath.Join(golden, "suppliers.csv"), in}, 0, "warning: --suppliers has no effect"},
+		{"UTF-16 rules file", []string{"run", "--quiet", "--out", "d8.csv", "--rejects", "r8.csv", "--rules",
+			write("u16.rules", u16), in}, 1, "u16.rules: line 1: not UTF-8 text: the file is UTF-16"},
 		{"UTF-16 input", []string{"run", "--quiet", "--out", "d5.csv", "--rejects", "r5.csv", write("u16.csv", u16)}, 1, "not UTF-8 text"},
 		{"an upper-case .GZ name", []string{"run", "--quiet", "--out", "d6.csv", "--rejects", "r6.csv", write("a.CSV.GZ", gzipBytes(t, in))}, 0, ""},
 		{"explain of a rejected installation", []string{"explain", "--db", "db", "A/REJ"}, 0, ""},
@@ -532,5 +534,25 @@ func TestTimeCommands(t *testing.T) {
 	}
 	if out := must("info", "--db", "db"); !strings.Contains(out, "xxh64") || !strings.Contains(out, "smso_a.csv") {
 		t.Fatalf("info: %s", out)
+	}
+}
+
+// A second signal exits at once, except during a commit, which it lets
+// finish.
+func TestSecondSignal(t *testing.T) {
+	for _, committing := range []bool{false, true} {
+		sigs := make(chan os.Signal, 2)
+		cancelled, exited := false, -1
+		var stderr bytes.Buffer
+		sigs <- os.Interrupt
+		sigs <- syscall.SIGTERM
+		onSignals(sigs, func() { cancelled = true }, func() bool { return committing }, &stderr, func(code int) { exited = code })
+		want, wantExit := "exiting at once", 130
+		if committing {
+			want, wantExit = "finishing the commit first", -1
+		}
+		if !cancelled || exited != wantExit || !strings.Contains(stderr.String(), want) {
+			t.Errorf("committing %v: cancelled %v, exit %d, %q; want exit %d and %q", committing, cancelled, exited, stderr.String(), wantExit, want)
+		}
 	}
 }
