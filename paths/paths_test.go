@@ -78,6 +78,10 @@ func TestPlanRefusals(t *testing.T) {
 		{"an input inside a folder", []add{{"in", "", p("report/summary.csv")}, {"folder", "--report", p("report")}}, "holds input"},
 		{"an output inside a folder", []add{{"folder", "--report", p("report")}, {"out", "--out", p("report/d.csv")}}, "is inside --report"},
 		{"nested folders", []add{{"folder", "--db", p("empty")}, {"folder", "--report", p("empty")}}, "overlaps --db"},
+		{"a store read", []add{{"read", "--db", p("empty")}, {"out", "--out", p("d.csv")}}, ""},
+		{"a missing store", []add{{"read", "--db", p("nope")}}, "--db " + p("nope") + ": no such folder"},
+		{"a file as store", []add{{"read", "--db", p("in.csv")}}, "is not a directory"},
+		{"an output inside a store", []add{{"read", "--db", p("empty")}, {"out", "--out", p("empty/d.csv")}}, "is inside --db"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +95,8 @@ func TestPlanRefusals(t *testing.T) {
 					_, err = plan.Output(a.flag, a.arg)
 				case "folder":
 					_, err = plan.Folder(a.flag, a.arg, "", "a report folder", reportOwns)
+				case "read":
+					err = plan.ReadFolder(a.flag, a.arg)
 				}
 				if err != nil {
 					break

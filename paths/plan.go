@@ -233,7 +233,12 @@ func (p *Plan) ReadFolder(flag, arg string) error {
 	if arg == "" {
 		return &Error{l, "empty path"}
 	}
-	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+	switch st, err := os.Stat(arg); {
+	case errors.Is(err, fs.ErrNotExist):
+		return &Error{l, "no such folder"}
+	case err != nil:
+		return &Error{l, err.Error()}
+	case !st.IsDir():
 		return &Error{l, "is not a directory"}
 	}
 	real := realPath(arg)

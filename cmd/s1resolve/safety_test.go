@@ -437,6 +437,10 @@ func gzipBytes(t *testing.T, path string) []byte {
 func TestUsageNamesValues(t *testing.T) {
 	var top bytes.Buffer
 	dispatch(context.Background(), []string{"help"}, &top, &top)
+	var unknown bytes.Buffer
+	if code := dispatch(context.Background(), []string{"help", "nosuch"}, &unknown, &unknown); code != 2 || !strings.Contains(unknown.String(), `unknown command "nosuch"`) {
+		t.Errorf("help nosuch: exit %d, %.60q", code, unknown.String())
+	}
 	for _, debug := range []bool{false, true} {
 		if debug {
 			t.Setenv(debugEnv, "1")
@@ -452,6 +456,10 @@ func TestUsageNamesValues(t *testing.T) {
 			help := errb.String()
 			if !strings.HasPrefix(help, "Usage: s1resolve "+c.name) {
 				t.Errorf("%s --help starts %.40q", c.name, help)
+			}
+			var viaHelp bytes.Buffer
+			if code := dispatch(context.Background(), []string{"help", c.name}, &viaHelp, &viaHelp); code != 0 || viaHelp.String() != help {
+				t.Errorf("help %s: exit %d, %.60q; want %s --help", c.name, code, viaHelp.String(), c.name)
 			}
 			f := &flags{fs: flag.NewFlagSet(c.name, flag.ContinueOnError)}
 			c.setup(f)

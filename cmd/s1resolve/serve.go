@@ -27,6 +27,17 @@ TLS and a tokens file.`,
 			if err := j.ReadFolder("--db", cfg.DB); err != nil {
 				return err
 			}
+			// Served files are read again on SIGHUP: they are planned as
+			// inputs (present, readable, none inside an output), read by
+			// serve. One PEM file may hold both certificate and key.
+			for _, in := range []struct{ label, path string }{{"--tokens", cfg.Tokens}, {"--tls-cert", cfg.TLSCert}, {"--tls-key", cfg.TLSKey}} {
+				if in.path == "" {
+					continue
+				}
+				if _, err := j.SameInput(in.label, in.path); err != nil {
+					return err
+				}
+			}
 			cfg.Log = e.stderr
 			return serve.Run(ctx, cfg)
 		}
