@@ -709,6 +709,9 @@ func TestConsultationProfile(t *testing.T) {
 	if !reflect.DeepEqual(got, st.Expected) {
 		t.Errorf("decided %v\nplanted %v", got, st.Expected)
 	}
+	if st.DuplicateGUIDs != st.Expected["duplicate_guid"] {
+		t.Errorf("%d duplicate GUIDs said planted, %d decided duplicate_guid", st.DuplicateGUIDs, st.Expected["duplicate_guid"])
+	}
 	if st.Expected["fw_config_failure/IOC"] != 783 || st.Expected["duplicate_mpxn"] != 711 {
 		t.Errorf("scaling: %v", st.Expected)
 	}

@@ -149,6 +149,7 @@ func (g *gen) plant(kind string, exp map[string]int) {
 	case "duplicate_guid":
 		in := g.dormantInstallation([]string{"IOC", "MOC_MDS"}[g.rng.IntN(2)], "AA", "AA", false)
 		in.devices = append(in.devices, device{typ: "IHD", guid: in.devices[0].guid})
+		g.stats.DuplicateGUIDs++
 		g.emit(in)
 		exp[kind]++
 	case "no_prepayment_key":

@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/s1resolve/s1resolve/engine"
@@ -95,9 +96,18 @@ func printGenStats(w io.Writer, st *synth.Stats, el time.Duration) {
 		}
 	}
 	if st.Expected != nil {
+		// supplier/STATUS counts are among "unique": migrated installations
+		// whose Responsible Supplier's status puts them on a supplier list.
 		fmt.Fprintln(w, "  planted (what a run with --registration and --suppliers must decide):")
 		for _, k := range slices.Sorted(maps.Keys(st.Expected)) {
-			fmt.Fprintf(w, "    %-30s %10s\n", k, n(st.Expected[k]))
+			if !strings.HasPrefix(k, "supplier/") {
+				fmt.Fprintf(w, "    %-30s %10s\n", k, n(st.Expected[k]))
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(st.Expected)) {
+			if status, ok := strings.CutPrefix(k, "supplier/"); ok {
+				fmt.Fprintf(w, "      of which Responsible Supplier %-16s %6s\n", status, n(st.Expected[k]))
+			}
 		}
 	}
 }
