@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/report"
 )
 
 // The page is three files of this package, served as they are: no asset
@@ -18,11 +19,6 @@ import (
 //
 //go:embed page/index.html page/app.js page/app.css
 var pageFiles embed.FS
-
-// palette colours decisions by their rank (engine.Decision.Rank: the order
-// an operator reads them, exclusions first): red, orange, amber, teal,
-// green. A decision of a rank past the palette is grey.
-var palette = []string{"#c53030", "#dd6b20", "#b7791f", "#319795", "#2f855a"}
 
 // outcomeWords are the words and colours of every decision and reason of
 // the outcome table (engine/outcome.go), for the page: a new reason or
@@ -48,10 +44,8 @@ type reasonWords struct {
 func outcomes() outcomeWords {
 	var o outcomeWords
 	for _, d := range engine.Decisions() {
-		c := "#718096"
-		if d.Rank() >= 0 && d.Rank() < len(palette) {
-			c = palette[d.Rank()]
-		}
+		// Each decision in the colour the reports draw it in.
+		c := report.DecisionSeries(d).Colour
 		o.Decisions = append(o.Decisions, decisionWords{d.String(), d.Title(), c, d.Rank()})
 	}
 	for _, r := range engine.Reasons() {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,6 +103,15 @@ func TestPageInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#login-form button")),
 		chromedp.WaitVisible(chromedp.ID("decisions")),
 		shot("2-home"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Counts are written as the reports write them.
+	if decided := text("decided"); !regexp.MustCompile(`^\d{1,3}(,\d{3})+ installations decided$`).MatchString(decided) {
+		t.Errorf("home page: %q; want the count grouped in thousands", decided)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("key"), key),
 		chromedp.Click(chromedp.CSS("#search button")),
 		chromedp.WaitVisible(chromedp.CSS("svg.group-graph")),

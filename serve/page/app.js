@@ -13,6 +13,9 @@
   const TOKEN = 's1resolve-token';
 
   // el builds an element: attributes (on* are listeners), then children.
+  // num writes a count as the reports do: 1,234,567.
+  const num = (n) => Number(n).toLocaleString('en-GB');
+
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
     setAttrs(e, attrs);
@@ -118,10 +121,10 @@
       const bar = el('span', {class: 'bar'});
       bar.style.width = (n * 300 / max) + 'px';
       bar.style.backgroundColor = d.colour;
-      return el('tr', {}, el('td', {}, badge(d.name)), el('td', {}, d.title), el('td', {class: 'n'}, String(n)), el('td', {}, bar));
+      return el('tr', {}, el('td', {}, badge(d.name)), el('td', {}, d.title), el('td', {class: 'n'}, num(n)), el('td', {}, bar));
     });
     main.replaceChildren(
-      el('h2', {}, s.installations + ' installations decided'),
+      el('h2', {id: 'decided'}, num(s.installations) + ' installations decided'),
       el('p', {class: 'muted'}, 'Store written ' + s.store_written + '. Search a key above to see its group and why each member was decided as it was.'),
       el('table', {id: 'decisions'}, el('tr', {}, el('th', {}, 'decision'), el('th', {}, ''), el('th', {}, 'installations'), el('th', {}, '')), ...rows),
       el('p', {}, el('a', {href: '#/suppliers'}, 'Responsible Suppliers and their lists')));
@@ -155,7 +158,7 @@
     for (const c of [['by decision', g.by_decision], ['by SMSO', g.by_smso]]) {
       if (!c[1]) continue;
       sec.append(el('table', {class: 'counts'}, el('tr', {}, el('th', {}, c[0]), el('th', {}, 'members')),
-        ...c[1].map((n) => el('tr', {}, el('td', {}, n.label), el('td', {class: 'n'}, String(n.n))))));
+        ...c[1].map((n) => el('tr', {}, el('td', {}, n.label), el('td', {class: 'n'}, num(n.n))))));
     }
     for (const m of g.members) sec.append(member(m, x));
     if (g.more > 0) sec.append(el('p', {class: 'muted'}, '… and ' + g.more + ' more members, not shown.'));
@@ -266,7 +269,7 @@
       s.suppliers.length === 0 ? el('p', {class: 'muted'}, 'The store has no registration data: no installation has a Responsible Supplier.') :
         el('table', {id: 'suppliers'}, el('tr', {}, ...['supplier', 'status', 'installations', 'on its list'].map((h) => el('th', {}, h))),
           ...s.suppliers.map((p) => el('tr', {}, el('td', {}, el('a', {href: '#/supplier/' + encodeURIComponent(p.supplier_id)}, p.supplier_id)),
-            el('td', {}, p.status), el('td', {class: 'n'}, String(p.installations)), el('td', {class: 'n'}, String(p.listed))))));
+            el('td', {}, p.status), el('td', {class: 'n'}, num(p.installations)), el('td', {class: 'n'}, num(p.listed))))));
   }
 
   async function showSupplier(id, params) {
@@ -313,7 +316,7 @@
       } catch (e) { showError(e); }
     });
     main.replaceChildren(...[el('h2', {id: 'supplier'}, 'Supplier ' + id),
-      me ? el('p', {}, me.installations + ' installations (status ' + me.status + '); ' + me.listed + ' on its list, not simply migrating.') : null,
+      me ? el('p', {}, num(me.installations) + ' installations (status ' + me.status + '); ' + num(me.listed) + ' on its list, not simply migrating.') : null,
       el('div', {class: 'filters'}, select('decision', outcomes.decisions.map((d) => d.name), decision),
         select('reason', outcomes.reasons.map((r) => r.name), reason), download),
       el('p', {class: 'muted'}, 'The CSV is the supplier list of the report: the installations not simply migrating, with their device GUIDs.'),
