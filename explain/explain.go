@@ -91,9 +91,12 @@ func (x *Explanation) writeMember(w io.Writer, m *Member) {
 	fmt.Fprintf(w, "\n  %s/%s  cohort %s  installed %s  communicating %s\n", r.SMSO, r.InstallationID, r.Cohort, m.InstallDate, m.Communicating)
 	fmt.Fprintf(w, "    mpan %s  mprn %s\n", orDash(r.MPAN.String()), orDash(r.MPRN.String()))
 	for _, reg := range m.Registrations {
-		if reg.Registered {
+		switch {
+		case reg.Withheld:
+			fmt.Fprintf(w, "    %s is registered to another supplier (withheld)\n", reg.MPxN)
+		case reg.Registered:
 			fmt.Fprintf(w, "    %s is registered to %s (%s), %s line %d\n", reg.MPxN, reg.Supplier, reg.Status, x.Registration, reg.Line)
-		} else {
+		default:
 			fmt.Fprintf(w, "    %s is not in the registration data (%s)\n", reg.MPxN, x.Registration)
 		}
 	}

@@ -138,13 +138,17 @@ type Member struct {
 // output.Row, whose JSON keys are the decisions file's column names.
 type Row = output.Row
 
-// Registration is what the registration data says of one MPxN.
+// Registration is what the registration data says of one MPxN. Shown to a
+// supplier (Options.Visible set), an MPxN of its installation registered to
+// another supplier says only that (Withheld): not who, nor its status or
+// line.
 type Registration struct {
 	MPxN       string `json:"mpxn"`
 	Registered bool   `json:"registered"`
 	Supplier   string `json:"supplier,omitempty"`
 	Status     string `json:"status,omitempty"`
 	Line       int    `json:"line,omitempty"`
+	Withheld   bool   `json:"withheld,omitempty"`
 }
 
 // Device is one device row of an installation.
@@ -601,8 +605,11 @@ func buildMember(s *index.Store, r *index.Record, g *groupView, i int, asked, vi
 			if err != nil {
 				return m, err
 			}
-			m.Registrations = append(m.Registrations, Registration{MPxN: k.String(), Registered: ok, Supplier: reg.Supplier,
-				Status: reg.Status, Line: int(reg.Line)})
+			x := Registration{MPxN: k.String(), Registered: ok, Supplier: reg.Supplier, Status: reg.Status, Line: int(reg.Line)}
+			if scope != nil && ok && reg.Supplier != row.SupplierID {
+				x = Registration{MPxN: x.MPxN, Registered: true, Withheld: true}
+			}
+			m.Registrations = append(m.Registrations, x)
 		}
 	}
 	for j, d := range r.Devices {

@@ -121,3 +121,37 @@ func TestSupplierScope(t *testing.T) {
 		t.Errorf("a malformed key: %v", err)
 	}
 }
+
+// TestOtherSuppliersRegistrationWithheld: an installation of A whose gas
+// point is registered to B shows A that the MPRN is registered to another
+// supplier, not to whom nor on which line; DCC sees it whole.
+func TestOtherSuppliersRegistrationWithheld(t *testing.T) {
+	dir := t.TempDir()
+	in, reg := filepath.Join(dir, "in.csv"), filepath.Join(dir, "reg.csv")
+	os.WriteFile(in, []byte("smso,cohort,installation_id,mpan,mprn,install_date,device_guid,device_type,device_state\n"+
+		"SA,FOC,D1,2600012345670,1234567,2019-01-01,0000000000000001,ESME,dormant\n"), 0o600)
+	os.WriteFile(reg, []byte("mpxn,supplier_id,status\n2600012345670,A,live\n1234567,GASCO,live\n"), 0o600)
+	st := runToStore(t, dir, pipeline.Config{Inputs: []string{in}, Registration: reg})
+	defer st.Close()
+	registrations := func(opt Options) ([]Registration, string) {
+		x, err := Build(st, "SA/D1", opt)
+		if err != nil || len(x.Groups) != 1 {
+			t.Fatalf("%v %+v", err, x)
+		}
+		var b strings.Builder
+		x.WriteText(&b)
+		js, _ := json.Marshal(x)
+		return x.Groups[0].Members[0].Registrations, b.String() + string(js)
+	}
+	regs, shown := registrations(Options{Visible: ofSupplier(st, "A")})
+	if len(regs) != 2 || regs[0].Supplier != "A" || regs[0].Withheld || !regs[1].Registered || !regs[1].Withheld || regs[1].Supplier != "" || regs[1].Line != 0 {
+		t.Errorf("A's view: %+v", regs)
+	}
+	if strings.Contains(shown, "GASCO") || strings.Contains(shown, "line 3") || !strings.Contains(shown, "G1234567 is registered to another supplier (withheld)") {
+		t.Errorf("A's view shows the gas supplier or hides the registration:\n%s", shown)
+	}
+	regs, shown = registrations(Options{})
+	if len(regs) != 2 || regs[1].Supplier != "GASCO" || regs[1].Withheld || !strings.Contains(shown, "G1234567 is registered to GASCO (live), "+reg+" line 3") {
+		t.Errorf("DCC's view: %+v\n%s", regs, shown)
+	}
+}

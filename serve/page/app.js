@@ -242,7 +242,9 @@
       ['supplier', r.supplier_id ? el('a', {href: '#/supplier/' + encodeURIComponent(r.supplier_id)}, r.supplier_id) : '-'],
       ['notify supplier', r.notify_supplier], ['group', (r.group_id || '(withheld)') + ', ' + r.group_size + ' member(s)']]));
     if (m.registrations) {
-      a.append(el('ul', {class: 'registrations'}, ...m.registrations.map((g) => el('li', {}, g.registered
+      a.append(el('ul', {class: 'registrations'}, ...m.registrations.map((g) => el('li', {}, g.withheld
+        ? g.mpxn + ' is registered to another supplier (withheld)'
+        : g.registered
         ? g.mpxn + ' is registered to ' + g.supplier + ' (' + g.status + '), ' + x.registration + ' line ' + g.line
         : g.mpxn + ' is not in the registration data (' + x.registration + ')'))));
     }
