@@ -61,6 +61,23 @@ func TestReadOnceAndDigest(t *testing.T) {
 	if _, err := New(Streams{}).Input("", "-"); !errors.Is(err, paths.ErrConflict) {
 		t.Fatalf("standard input without one: %v", err)
 	}
+	// "- < in": standard input is the file in, given again by name, so it
+	// is read once and used twice, in either order.
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, order := range [][2]string{{"-", in}, {in, "-"}} {
+		js := New(Streams{Stdin: f})
+		first, err := js.SameInput("", order[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second, err := js.SameInput("", order[1]); err != nil || second != first {
+			t.Errorf("%s then %s with standard input the same file: %v, %v", order[0], order[1], second, err)
+		}
+	}
 }
 
 // TestCancelledOpenOfAFIFO: opening a FIFO no one writes returns at once
