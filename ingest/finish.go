@@ -71,18 +71,17 @@ func (l *loader) placeLines() error {
 	return nil
 }
 
-// layout lays the devices out by installation, in (file, line) order, and
-// gathers the rows of rejected installations. Each chunk is read once, by
-// one of the workers: a row's place is its installation's first device,
-// plus the rows of the installation's earlier runs (gd.offsets), plus the
-// rows of its own run before it. Chunks are freed as they are done.
+// layout lays the devices out by installation, each installation's rows in
+// (file, line) order, and gathers the rows of rejected installations. Each
+// chunk is read once, by one of the workers: a row's place is its
+// installation's first device, plus the rows of the installation's earlier
+// runs (gd.offsets), plus the rows of its own run before it. Chunks are
+// freed as they are done: the installations take their places in input
+// order (firstPlaces), so each chunk fills one stretch of Devices as its
+// own memory is handed back, and the two are never both whole.
 func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, error) {
 	pop := gd.pop
-	var next uint32
-	for id := range pop.Installations {
-		pop.Installations[id].First = next
-		next += pop.Installations[id].Count
-	}
+	next := l.firstPlaces(gd)
 	pop.Devices = make([]engine.Device, next)
 	if !l.opt.DropPositions {
 		pop.RowFile = make([]uint16, next)
@@ -100,6 +99,7 @@ func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, erro
 	err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			l.place(ci, gd)
+			l.chunks[ci].freeRows()
 			l.chunks[ci] = nil
 		}
 	})
@@ -108,6 +108,34 @@ func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, erro
 	}
 	l.chunks = nil
 	return rj, nil
+}
+
+// firstPlaces sets each valid installation's First and returns the
+// number of devices. An installation of one run (almost all) takes its
+// run's place in input order, valid rows only; those of several runs,
+// whose rows stand in more than one place, follow in id order.
+func (l *loader) firstPlaces(gd *gathered) uint32 {
+	insts := gd.pop.Installations
+	several := make([]bool, len(insts))
+	for _, id := range gd.several {
+		several[id] = true
+	}
+	var next uint32
+	for ci := range l.chunks {
+		for _, ref := range gd.refs[gd.base[ci]:gd.base[ci+1]] {
+			if !ref.First() || several[ref.ID()] {
+				continue
+			}
+			in := &insts[ref.ID()]
+			in.First = next
+			next += in.Count
+		}
+	}
+	for _, id := range gd.several {
+		insts[id].First = next
+		next += insts[id].Count
+	}
+	return next
 }
 
 // finalID returns the final id of the installation of run r of chunk ci,

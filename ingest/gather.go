@@ -103,6 +103,8 @@ type gathered struct {
 	// rejectedNames are the names of the rejected installations, by their
 	// first run.
 	rejectedNames map[uint32]string
+	// several are the valid installations of several runs, in id order.
+	several []uint32
 }
 
 // ref returns the ref of run r of chunk ci.
@@ -153,8 +155,10 @@ func (l *loader) gather(ctx context.Context) (*gathered, error) {
 	}); err != nil {
 		return nil, err
 	}
-	for _, t := range totals {
+	g.several = make([]uint32, len(totals))
+	for i, t := range totals {
 		pop.Installations[t.id].Count = t.rows
+		g.several[i] = t.id
 	}
 	g.pop = pop
 	return &g.gathered, nil

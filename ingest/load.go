@@ -87,6 +87,7 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 	}
 	l.free = make(chan []byte, 2*l.opt.Workers+2)
 	l.prints = make([]textPrint, len(paths))
+	defer l.freeChunks() // when the load fails; layout frees them as it goes
 	if err := l.read(ctx); err != nil {
 		return nil, err
 	}
@@ -94,6 +95,15 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 		return nil, err
 	}
 	return l.finish(ctx)
+}
+
+// freeChunks frees the rows of every chunk still held.
+func (l *loader) freeChunks() {
+	for _, c := range l.chunks {
+		if c != nil {
+			c.freeRows()
+		}
+	}
 }
 
 type loader struct {
@@ -113,6 +123,12 @@ type loader struct {
 // parse parses one block; a block of a mapping leaves the process's
 // memory once parsed, and a fault in it (the file shrank) is an error.
 func (l *loader) parse(p *parser, b *block) (c *chunk, blank int64, err error) {
+	defer func() {
+		if p.c != nil { // the parse stopped midway: its rows are no one's
+			p.c.freeRows()
+			p.c = nil
+		}
+	}()
 	if b.mapped {
 		defer recoverFault(l.paths[b.file], b.data, &err)
 	}

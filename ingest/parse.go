@@ -16,10 +16,12 @@ type chunk struct {
 	// Row lines (chunkRow.line, rowError) are relative to start until
 	// finish adds it: a chunk's place in its file is known only once every
 	// chunk before it is parsed.
-	rows  []chunkRow
-	errs  []rowError // in row order
-	diffs []rowDiff  // in row order: valid rows that disagree with their run's ref
-	runs  []run
+	rows []chunkRow // rowmem.go: freed by freeRows, once placed
+	// rowsMapped: rows are a mapping of their own (rowmem.go).
+	rowsMapped bool
+	errs       []rowError // in row order
+	diffs      []rowDiff  // in row order: valid rows that disagree with their run's ref
+	runs       []run
 	// names holds the runs' names one after another. The valid
 	// installations' names are slices of it: it lives as long as the
 	// population.
@@ -80,15 +82,17 @@ type rowDiff struct {
 
 // parser turns blocks into chunks; one per worker. It shares nothing.
 type parser struct {
+	c     *chunk // the chunk being parsed
 	rec   record
 	row   row
 	arena []byte // the names of the runs of the chunk being parsed
 }
 
 func (p *parser) parseBlock(b *block) (*chunk, int64) {
-	estimate := len(b.data)/96 + 1 // rows of about a hundred bytes
-	c := &chunk{file: b.file, seq: b.seq, first: b.first, start: b.line, rows: make([]chunkRow, 0, estimate),
-		runs: make([]run, 0, estimate/3+1)}
+	estimate := rowsCapacity(len(b.data))
+	c := &chunk{file: b.file, seq: b.seq, first: b.first, start: b.line, runs: make([]run, 0, estimate/3+1)}
+	c.rows, c.rowsMapped = allocRows(estimate)
+	p.c = c // freed by the loader if the parse fails midway
 	p.arena = p.arena[:0]
 	data := b.data
 	line := uint32(0)
@@ -111,6 +115,7 @@ func (p *parser) parseBlock(b *block) (*chunk, int64) {
 	}
 	c.lines = line
 	c.names = string(p.arena)
+	p.c = nil
 	return c, blank
 }
 
@@ -157,7 +162,7 @@ func (p *parser) addRow(c *chunk, h *header, line uint32, rec []byte) {
 			e.unterminated, e.last = true, uint32(fault.LastLine)
 		}
 		c.errs = append(c.errs, e)
-		c.rows = append(c.rows, cr)
+		c.addRow(cr)
 		return
 	}
 	cr.dev = r.dev
@@ -171,7 +176,7 @@ func (p *parser) addRow(c *chunk, h *header, line uint32, rec []byte) {
 		ru.inconsistent = true
 		c.diffs = append(c.diffs, rowDiff{idx: idx, inst: r.inst})
 	}
-	c.rows = append(c.rows, cr)
+	c.addRow(cr)
 }
 
 // isName reports whether name is smso, a NUL, then id (engine.InstallationName).

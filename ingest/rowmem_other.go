@@ -1,0 +1,7 @@
+//go:build !unix
+
+package ingest
+
+func mapRows(n int) ([]chunkRow, bool) { return nil, false }
+
+func unmapRows(rows []chunkRow) {}
