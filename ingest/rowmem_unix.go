@@ -13,7 +13,7 @@ func mapRows(n int) ([]chunkRow, bool) {
 	if n <= 0 {
 		return nil, false
 	}
-	p, err := unix.MmapPtr(-1, 0, nil, uintptr(n)*rowSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	p, err := unix.MmapPtr(-1, 0, nil, uintptr(n)*rowSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_POPULATE)
 	if err != nil {
 		return nil, false
 	}
