@@ -47,7 +47,7 @@ func TestReferenceDecidesAsTheEngine(t *testing.T) {
 	differ := 0
 	for _, r := range rows[1:] {
 		i, ok := byName[r[0]+"\x00"+r[1]]
-		if !ok || all[i].decision != r[3] || all[i].reason != r[4] {
+		if !ok || decisions[all[i].decision] != r[3] || reasons[all[i].reason] != r[4] {
 			differ++
 			if differ < 5 {
 				t.Errorf("%s/%s: engine %s/%s, reference %+v", r[0], r[1], r[3], r[4], all[i])
