@@ -140,7 +140,7 @@ func BenchmarkResolve(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := (&engine.Resolver{}).Resolve(context.Background(), pop); err != nil {
+				if _, err := (&engine.Resolver{GUIDPostings: true}).Resolve(context.Background(), pop); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -154,7 +154,7 @@ func BenchmarkStore(b *testing.B) {
 		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
 			st := population(b, n)
 			pop := loadPopulation(b, st)
-			res, err := (&engine.Resolver{}).Resolve(context.Background(), pop)
+			res, err := (&engine.Resolver{GUIDPostings: true}).Resolve(context.Background(), pop)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -287,7 +287,7 @@ func BenchmarkLargeGroups(b *testing.B) {
 		b.Run(fmt.Sprintf("installations=%d", n), func(b *testing.B) {
 			st := population(b, n)
 			pop := loadPopulation(b, st)
-			res, err := (&engine.Resolver{}).Resolve(context.Background(), pop)
+			res, err := (&engine.Resolver{GUIDPostings: true}).Resolve(context.Background(), pop)
 			if err != nil {
 				b.Fatal(err)
 			}

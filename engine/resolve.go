@@ -27,6 +27,11 @@ type Resolver struct {
 	// Registration says registration data was given: step 3 applies (the
 	// Registry may hold supplier statuses alone).
 	Registration bool
+	// GUIDPostings keeps Result.GUIDRefs, a pair per device row: the
+	// store's GUID index is made of it. Without it the duplicate GUIDs are
+	// found a quarter of the rows at a time (markDuplicateGUIDsByPart) and
+	// GUIDRefs is nil: 87 MB at 5M installations rather than 350 MB.
+	GUIDPostings bool
 }
 
 // Result is the resolution of a Population, indexed by installation id.
@@ -83,6 +88,10 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	var root []uint32 // of every member, SMETS2+ ones included: the smallest member id of its group
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
+		if !r.GUIDPostings {
+			markDuplicateGUIDsByPart(p, res.DupGUID, r.workers())
+			return gctx.Err()
+		}
 		res.GUIDRefs = guidRefs(p, r.workers())
 		SortKeyRefs(res.GUIDRefs, r.workers())
 		markDuplicateGUIDs(res.GUIDRefs, res.DupGUID)
@@ -205,6 +214,58 @@ func markDuplicateGUIDs(sorted []KeyRef, dup []bool) {
 			dup[sorted[i].ID] = true
 			dup[sorted[i-1].ID] = true
 		}
+	}
+}
+
+// guidParts is how many parts of the mixed GUIDs' space (by their top
+// bits) markDuplicateGUIDsByPart sorts one after another.
+const guidParts = 4
+
+// markDuplicateGUIDsByPart marks in dup the installations that hold a GUID
+// also held by another device row, as markDuplicateGUIDs does, but sorting
+// one part of the GUIDs at a time in one buffer: a GUID's rows are all in
+// its part, so each part's duplicates are all its own.
+func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int) {
+	n := len(p.Installations)
+	ids := func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
+	counts := make([][guidParts]int, workers)
+	parallel.Each(workers, func(w int) {
+		lo, hi := ids(w)
+		for id := lo; id < hi; id++ {
+			for _, d := range p.DevicesOf(uint32(id)) {
+				counts[w][Mix(uint64(d.GUID))>>62]++
+			}
+		}
+	})
+	largest := 0
+	for part := range guidParts {
+		sum := 0
+		for w := range counts {
+			sum += counts[w][part]
+		}
+		largest = max(largest, sum)
+	}
+	buf := make([]KeyRef, largest)
+	for part := range uint64(guidParts) {
+		at := make([]int, workers+1) // where each worker's pairs go
+		for w := range workers {
+			at[w+1] = at[w] + counts[w][part]
+		}
+		refs := buf[:at[workers]]
+		parallel.Each(workers, func(w int) {
+			lo, hi := ids(w)
+			next := at[w]
+			for id := lo; id < hi; id++ {
+				for _, d := range p.DevicesOf(uint32(id)) {
+					if k := Mix(uint64(d.GUID)); k>>62 == part {
+						refs[next] = KeyRef{k, uint32(id)}
+						next++
+					}
+				}
+			}
+		})
+		SortKeyRefs(refs, workers)
+		markDuplicateGUIDs(refs, dup)
 	}
 }
 

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -371,5 +373,55 @@ func TestSmets2Members(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDuplicateGUIDsByPart: the duplicate GUIDs found a part of the GUIDs
+// at a time (no postings kept) are those the whole sort finds, and those a
+// count of every GUID finds, for any worker count; a GUID twice in one
+// installation counts.
+func TestDuplicateGUIDsByPart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	var insts []inst
+	for i := range 5000 {
+		in := inst{name: fmt.Sprintf("%05d", i), mpan: uint64(1000000 + i)}
+		for range rng.IntN(4) {
+			in.guids = append(in.guids, rng.Uint64N(6000)) // a small space: many repeats
+		}
+		insts = append(insts, in)
+	}
+	p := population(insts)
+	holders := map[value.GUID]int{}
+	for _, d := range p.Devices {
+		holders[d.GUID]++
+	}
+	want := make([]bool, len(p.Installations))
+	dups := 0
+	for id := range p.Installations {
+		for _, d := range p.DevicesOf(uint32(id)) {
+			if holders[d.GUID] > 1 {
+				want[id] = true
+			}
+		}
+		if want[id] {
+			dups++
+		}
+	}
+	if dups < 100 || dups > 4900 {
+		t.Fatalf("%d installations with a duplicate GUID: the test needs some, not all", dups)
+	}
+	for _, postings := range []bool{false, true} {
+		for _, workers := range []int{1, 2, 5} {
+			res, err := (&Resolver{Workers: workers, GUIDPostings: postings}).Resolve(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.DupGUID, want) {
+				t.Errorf("postings %v, %d workers: duplicate GUIDs differ from a count of every GUID", postings, workers)
+			}
+			if (res.GUIDRefs != nil) != postings {
+				t.Errorf("postings %v: GUIDRefs kept %v", postings, res.GUIDRefs != nil)
+			}
+		}
 	}
 }

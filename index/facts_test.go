@@ -72,7 +72,7 @@ func TestFactsRoundTrip(t *testing.T) {
 	pop, reg := factsPopulation(700)
 	rs := engine.DefaultRules()
 	rs.NotInForce = rs.NotInForce.With(engine.Clause18_13).With(engine.Clause4_1A)
-	res, err := (&engine.Resolver{Workers: 2, Rules: &rs, Registry: reg, Registration: true}).Resolve(context.Background(), pop)
+	res, err := (&engine.Resolver{Workers: 2, Rules: &rs, Registry: reg, Registration: true, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestFactsRoundTrip(t *testing.T) {
 	}
 	other := engine.DefaultRules()
 	other.NotInForce = engine.AllClauses.Without(engine.Clause4_26A)
-	otherRes, err := (&engine.Resolver{Workers: 1, Rules: &other, Registry: reg, Registration: true}).Resolve(context.Background(), pop)
+	otherRes, err := (&engine.Resolver{Workers: 1, Rules: &other, Registry: reg, Registration: true, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {
 		t.Fatal(err)
 	}

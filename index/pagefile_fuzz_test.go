@@ -26,7 +26,7 @@ func FuzzDamagedPages(f *testing.F) {
 		pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(i+2))
 	}
 	rules := engine.DefaultRules()
-	res, err := (&engine.Resolver{Workers: 1, Rules: &rules}).Resolve(context.Background(), pop)
+	res, err := (&engine.Resolver{Workers: 1, Rules: &rules, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func TestPostingsAgainstPopulation(t *testing.T) {
 		in.First = uint32(len(devs)) - in.Count
 	}
 	pop.Devices = devs
-	res, err := (&engine.Resolver{Workers: 2}).Resolve(context.Background(), pop)
+	res, err := (&engine.Resolver{Workers: 2, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func tinyPopulation() (*engine.Population, *engine.Result) {
 		Devices:       []engine.Device{{GUID: 42, Type: engine.CHF}},
 		RowFile:       []uint16{0}, RowLine: []uint32{2}, Files: []string{"a.csv"},
 	}
-	res, _ := (&engine.Resolver{}).Resolve(context.Background(), pop)
+	res, _ := (&engine.Resolver{GUIDPostings: true}).Resolve(context.Background(), pop)
 	return pop, res
 }
 
@@ -244,5 +244,21 @@ func TestServedMarker(t *testing.T) {
 	}
 	if ms := markers(dir); len(ms) != 0 {
 		t.Fatalf("markers left: %v", ms)
+	}
+}
+
+// TestStoreNeedsGUIDPostings: a population resolved without its GUID
+// postings cannot make a store (it would answer no GUID), and nothing is
+// written.
+func TestStoreNeedsGUIDPostings(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	pop, _ := tinyPopulation()
+	res, _ := (&engine.Resolver{}).Resolve(context.Background(), pop)
+	err := Write(context.Background(), dir, pop, res, Extras{Rules: engine.DefaultRules()}, 1)
+	if err == nil || !strings.Contains(err.Error(), "GUID postings") {
+		t.Fatalf("%v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("%s was made: %v", dir, err)
 	}
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,6 +55,9 @@ func openDB(opts badger.Options) (*badger.DB, error) {
 func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.Result, x Extras, workers int) error {
 	if workers < 1 {
 		workers = 1
+	}
+	if res.GUIDRefs == nil && len(pop.Devices) > 0 {
+		return errors.New("writing a store: the population was resolved without its GUID postings (engine.Resolver.GUIDPostings)")
 	}
 	if err := Claim(dir); err != nil {
 		return err

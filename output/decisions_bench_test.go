@@ -23,7 +23,7 @@ func benchPopulation(b testing.TB, n int) (*engine.Population, *engine.Result) {
 			First: uint32(i), Count: 1, Cohort: engine.Cohort(1 + i%4), Communicating: i%2 == 0})
 		pop.Devices = append(pop.Devices, engine.Device{GUID: value.GUID(i), Type: engine.ESME, State: engine.Dormant})
 	}
-	res, err := (&engine.Resolver{Workers: 2}).Resolve(context.Background(), pop)
+	res, err := (&engine.Resolver{Workers: 2, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {
 		b.Fatal(err)
 	}

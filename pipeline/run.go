@@ -306,7 +306,8 @@ func (r *run) resolve(ctx context.Context) error {
 		r.rules = *r.cfg.Rules
 	}
 	r.sum.ClausesInForce = r.rules.InForce().Names()
-	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: &r.rules, Registry: r.reg, Registration: r.cfg.Registration != ""}
+	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: &r.rules, Registry: r.reg, Registration: r.cfg.Registration != "",
+		GUIDPostings: r.cfg.DB != ""}
 	if r.cfg.DuplicatesOnly {
 		resolver.Rules = nil
 	}
