@@ -26,6 +26,21 @@ func benchBlock(n int) ([]byte, *header) {
 	return b.Bytes(), newHeader(h)
 }
 
+// BenchmarkScanBlock touches every byte of the block BenchmarkParseBlock
+// parses once, counting line ends: the floor a parse on one core is
+// compared with (a read of the bytes, no work on them).
+func BenchmarkScanBlock(b *testing.B) {
+	data, _ := benchBlock(20000)
+	b.SetBytes(int64(len(data)))
+	lines := 0
+	for b.Loop() {
+		lines = bytes.Count(data, []byte{'\n'})
+	}
+	if lines != 20000 {
+		b.Fatalf("%d lines", lines)
+	}
+}
+
 // BenchmarkParseRecord splits records into fields (csv.go), as a parse
 // worker does for one block, telling first whether it holds a CR. The
 // sub-benchmarks write the same rows with the other line ends of FORMATS.md
