@@ -48,7 +48,6 @@ the reports) and prints where everything is.`,
 				return err
 			}
 			printSummary(e.stderr, sum, cfg)
-			fmt.Fprintf(e.stderr, "summary:   %s\nreports:   %s (open report.html in a browser)\n", cfg.Summary, cfg.Report)
 			fmt.Fprintf(e.stderr, "to look it up in a browser: s1resolve serve --db %s, then open http://%s\n", cfg.DB, serve.DefaultAddr)
 			return nil
 		}

@@ -143,6 +143,9 @@ func printSummary(w io.Writer, s *output.Summary, cfg pipeline.Config) {
 	if cfg.Report != "" {
 		fmt.Fprintf(w, "reports:   %s (report.html, summary.md, suppliers/)\n", cfg.Report)
 	}
+	if cfg.Summary != "" && cfg.Summary != "-" {
+		fmt.Fprintf(w, "summary:   %s\n", cfg.Summary)
+	}
 }
 
 func perSecond(n, seconds float64) float64 {
