@@ -152,6 +152,7 @@ func BenchmarkParseBlock(b *testing.B) {
 				if len(c.errs) > 0 {
 					b.Fatal(c.errs[0].msg)
 				}
+				c.freeRows() // as layout does: rows live outside the heap
 			}
 		})
 	}
