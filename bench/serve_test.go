@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -66,6 +67,7 @@ func BenchmarkServeLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		defer debug.SetGCPercent(debug.SetGCPercent(serve.GCPercent)) // as the command runs it
 		s, err := serve.New(serve.Config{DB: cfg.DB, Log: io.Discard})
 		if err != nil {
 			b.Fatal(err)

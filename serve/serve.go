@@ -42,6 +42,15 @@ import (
 // machine only.
 const DefaultAddr = "127.0.0.1:8080"
 
+// GCPercent is the collector's target the service runs with
+// (debug.SetGCPercent, set by the command): its live heap is small (some
+// MiB) and every answer allocates, so at the default of 100 it collects
+// hundreds of times a second under load. At 400, 64 clients on a 1M store
+// (BenchmarkServeLoad, docs/PERFORMANCE.md) see a p99 of 20-22 ms rather
+// than 30 and 35% more answers a second, for a heap some five times the
+// live one at its peak (800 was no better).
+const GCPercent = 400
+
 // Config is what `s1resolve serve` is given.
 type Config struct {
 	// DB is the store directory written by `s1resolve run --db`.

@@ -39,6 +39,10 @@ func (process) setMemoryLimit(limit int64) {
 	}
 }
 
+// setGCPercent sets the collector's target for the rest of the process
+// (debug.SetGCPercent).
+func (process) setGCPercent(percent int) { debug.SetGCPercent(percent) }
+
 // startProfile starts a CPU profile into path ("" for none) and returns
 // the function that stops it: it places the file once the work has ended,
 // unless the work was refused (errors wrapping paths.ErrConflict: the

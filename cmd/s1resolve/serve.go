@@ -39,6 +39,7 @@ TLS and a tokens file.`,
 				}
 			}
 			cfg.Log = e.stderr
+			e.proc.setGCPercent(serve.GCPercent)
 			return serve.Run(ctx, cfg)
 		}
 	},
