@@ -20,8 +20,9 @@
 // records into fields; table.go reads headers against the kinds of file;
 // header.go maps an installations file's columns; row.go validates one
 // row; parse.go turns a block into a chunk of rows and runs of one
-// installation; gather.go and finish.go gather the runs into installations
-// in name order and explain every reject; reader.go reads a file row by
+// installation (its rows kept off the Go heap, rowmem.go); gather.go and
+// finish.go gather the runs into installations in name order, lay their
+// devices out in input order and explain every reject; reader.go reads a file row by
 // row; registry.go and inventory.go read the registration, supplier and
 // SMETS2+ inventory files.
 package ingest
