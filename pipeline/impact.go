@@ -44,14 +44,8 @@ var impactFolder = job.FolderKind{Kind: "impact", What: "an s1resolve impact fol
 func Impact(ctx context.Context, cfg ImpactConfig) (*report.Impact, error) {
 	j := job.New(job.Streams{Stdin: cfg.Stdin})
 	defer j.Abort()
-	var rulesIn *job.Input
-	var err error
-	if cfg.RulesFile != "" {
-		if rulesIn, err = j.Input(cfg.Names.of(ArgRules), cfg.RulesFile); err != nil {
-			return nil, err
-		}
-	}
-	if err := j.ReadFolder(cfg.Names.of(ArgStore), cfg.DB); err != nil {
+	rulesIn, err := planRulesAndStore(j, cfg.Names, cfg.RulesFile, cfg.DB)
+	if err != nil {
 		return nil, err
 	}
 	folder, err := j.Folder(cfg.Names.of(ArgOut), orDefault(cfg.Out, DefaultImpactFolder), impactFolder)

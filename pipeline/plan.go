@@ -152,3 +152,16 @@ func servedRefusal(label, dir string) error {
 	}
 	return nil
 }
+
+// planRulesAndStore plans what whatif and impact read: the rules file, if
+// one is given (nil otherwise), and the store.
+func planRulesAndStore(j *job.Job, names Names, rulesFile, db string) (*job.Input, error) {
+	var rulesIn *job.Input
+	if rulesFile != "" {
+		var err error
+		if rulesIn, err = j.Input(names.of(ArgRules), rulesFile); err != nil {
+			return nil, err
+		}
+	}
+	return rulesIn, j.ReadFolder(names.of(ArgStore), db)
+}

@@ -53,14 +53,8 @@ type WhatIfConfig struct {
 func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 	j := job.New(job.Streams{Stdin: cfg.Stdin})
 	defer j.Abort()
-	var rulesIn *job.Input
-	var err error
-	if cfg.RulesFile != "" {
-		if rulesIn, err = j.Input(cfg.Names.of(ArgRules), cfg.RulesFile); err != nil {
-			return nil, err
-		}
-	}
-	if err := j.ReadFolder(cfg.Names.of(ArgStore), cfg.DB); err != nil {
+	rulesIn, err := planRulesAndStore(j, cfg.Names, cfg.RulesFile, cfg.DB)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.CPUProfile != "" {

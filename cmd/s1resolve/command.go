@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/s1resolve/s1resolve/index"
+	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/pipeline"
 )
 
@@ -275,4 +277,15 @@ func (c *command) parse(args []string, stderr io.Writer) (action, *env, error) {
 		return nil, nil, usageError(fmt.Sprintf("want %s; got %d argument(s)", want, len(pos)))
 	}
 	return run, &env{args: pos, names: f.names()}, nil
+}
+
+// readStore plans the store DIR given to --db as a folder the command only
+// reads (paths rules: present, no output inside it), then opens it.
+func readStore(db string) (*index.Store, error) {
+	j := job.New(job.Streams{})
+	defer j.Abort()
+	if err := j.ReadFolder("--db", db); err != nil {
+		return nil, err
+	}
+	return index.Open(db)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/s1resolve/s1resolve/explain"
-	"github.com/s1resolve/s1resolve/index"
-	"github.com/s1resolve/s1resolve/job"
 )
 
 var explainCommand = &command{
@@ -25,12 +23,7 @@ decided each, with its evidence. KEY is one of:
 		f.DB(&db, "the store DIR written by s1resolve run --db").Required()
 		f.Int(&limit, "limit", "N", 20, "list at most N members of a group in full (a larger group is summarised first); 0: all", 0, 1<<30)
 		return func(ctx context.Context, e *env) error {
-			j := job.New(job.Streams{})
-			defer j.Abort()
-			if err := j.ReadFolder("--db", db); err != nil {
-				return err
-			}
-			st, err := index.Open(db)
+			st, err := readStore(db)
 			if err != nil {
 				return err
 			}

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
-	"github.com/s1resolve/s1resolve/index"
-	"github.com/s1resolve/s1resolve/job"
 	"github.com/s1resolve/s1resolve/value"
 )
 
@@ -20,12 +18,7 @@ clauses in force, the build, when, and the decisions written beside it.`,
 		var db string
 		f.DB(&db, "the store DIR written by s1resolve run --db").Required()
 		return func(ctx context.Context, e *env) error {
-			j := job.New(job.Streams{})
-			defer j.Abort()
-			if err := j.ReadFolder("--db", db); err != nil {
-				return err
-			}
-			st, err := index.Open(db)
+			st, err := readStore(db)
 			if err != nil {
 				return err
 			}
