@@ -51,17 +51,7 @@ func sameContents(a, b map[string]string) bool {
 // of the operator's files or into a report folder, and a run --db that fails
 // at its end.
 func TestEveryCommandKeepsWhatIsNotItsOwn(t *testing.T) {
-	bin, dir := binaryTest(t)
-	sample, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
-	a, b := filepath.Join(sample, "smso_a.csv"), filepath.Join(sample, "smso_b.csv")
-	must := func(args ...string) string {
-		t.Helper()
-		code, stdout, stderr := runBin(t, bin, dir, nil, args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, stderr)
-		}
-		return stdout + stderr
-	}
+	bin, dir, a, b, must := sampleTest(t)
 	os.WriteFile(filepath.Join(dir, "lower.rules"), []byte("MOC_MDS firmware=1 configuration=1 groups=CB\n"), 0o600)
 	must("run", "--quiet", "--db", "db", a, b) // ./decisions.csv, ./rejects.csv
 	decisions, _ := os.ReadFile(filepath.Join(dir, "decisions.csv"))

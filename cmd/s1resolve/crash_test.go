@@ -17,6 +17,25 @@ import (
 	"github.com/s1resolve/s1resolve/synth"
 )
 
+// sampleTest is binaryTest with the two sample files (testdata/sample)
+// and must, which runs the binary in dir and fails the test unless it
+// exits 0, returning what it printed.
+func sampleTest(t *testing.T) (bin, dir, a, b string, must func(args ...string) string) {
+	t.Helper()
+	bin, dir = binaryTest(t)
+	sample, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
+	a, b = filepath.Join(sample, "smso_a.csv"), filepath.Join(sample, "smso_b.csv")
+	must = func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runBin(t, bin, dir, nil, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, stderr)
+		}
+		return stdout + stderr
+	}
+	return bin, dir, a, b, must
+}
+
 // binaryTest skips under -short, and returns the built binary (built once
 // per test process) and a new folder for the test.
 func binaryTest(t *testing.T) (bin, dir string) {

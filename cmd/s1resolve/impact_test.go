@@ -13,17 +13,7 @@ import (
 // replaced whole, a folder holding anything else or an output over an
 // input is refused, a bad clause names file, line and word.
 func TestClausesCommands(t *testing.T) {
-	bin, dir := binaryTest(t)
-	sample, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
-	a, b := filepath.Join(sample, "smso_a.csv"), filepath.Join(sample, "smso_b.csv")
-	must := func(args ...string) string {
-		t.Helper()
-		code, stdout, stderr := runBin(t, bin, dir, nil, args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, stderr)
-		}
-		return stdout + stderr
-	}
+	bin, dir, a, b, must := sampleTest(t)
 	defaults := must("rules")
 	if !strings.Contains(defaults, "clauses in force (RULES.md, Clauses in force): 18.9 18.10 18.11 18.12 18.13 4.1A 4.1B 4.1C 4.26A") ||
 		strings.Contains(defaults, "not_in_force") {

@@ -489,17 +489,7 @@ func TestUsageNamesValues(t *testing.T) {
 // the path rules for them: an output over an input is refused, and a
 // reused folder keeps no supplier list of an earlier comparison.
 func TestTimeCommands(t *testing.T) {
-	bin, dir := binaryTest(t)
-	sample, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
-	a, b := filepath.Join(sample, "smso_a.csv"), filepath.Join(sample, "smso_b.csv")
-	must := func(args ...string) string {
-		t.Helper()
-		code, stdout, stderr := runBin(t, bin, dir, nil, args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, stderr)
-		}
-		return stdout + stderr
-	}
+	bin, dir, a, b, must := sampleTest(t)
 	must("run", "--quiet", "--db", "db", "--out", "old.csv", "--rejects", "r1.csv", a)
 	must("run", "--quiet", "--format", "parquet", "--out", "new.parquet", "--rejects", "r2.csv", a, b)
 	must("diff", "--out", "cmp", "old.csv", "old.csv") // an earlier comparison in cmp
