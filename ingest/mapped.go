@@ -104,18 +104,13 @@ func (l *loader) readMapped(ctx context.Context, fi uint16, m *mapped, seq *int,
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverFault(m.path, m.data, &err)
 	data := m.data
-	var digest *xxhash.Digest
-	if l.opt.OnRead != nil {
-		digest = xxhash.New()
-	}
+	digest := xxhash.New() // of the file's bytes, its text: for OnRead and its print
 	h, pos, next, err := readHeader(m.path, data, true, Installations)
 	if err != nil {
 		return err
 	}
 	hdr, line := newHeader(h), uint32(next)
-	if digest != nil {
-		digest.Write(data[:pos])
-	}
+	digest.Write(data[:pos])
 	l.prog.Bytes.Add(int64(pos))
 	first := true
 	for pos < len(data) {
@@ -128,9 +123,7 @@ func (l *loader) readMapped(ctx context.Context, fi uint16, m *mapped, seq *int,
 		b := &block{file: fi, seq: *seq, first: first, line: line, data: data[pos : pos+cut], hdr: hdr, mapped: true}
 		*seq++
 		first = false
-		if digest != nil {
-			digest.Write(b.data)
-		}
+		digest.Write(b.data)
 		l.prog.Bytes.Add(int64(cut))
 		select {
 		case out <- b:
@@ -139,9 +132,9 @@ func (l *loader) readMapped(ctx context.Context, fi uint16, m *mapped, seq *int,
 		}
 		pos += cut
 	}
-	if digest != nil {
+	if l.opt.OnRead != nil {
 		l.opt.OnRead(m.path, int64(len(data)), digest.Sum64())
 	}
-	l.prints[fi] = printOf(int64(len(data)), data[:min(len(data), printHead)])
+	l.prints[fi] = textPrint{int64(len(data)), digest.Sum64()}
 	return nil
 }

@@ -63,16 +63,14 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 	carry := []byte(nil)
 	size := l.opt.BlockSize
 	eof := false
-	var text int64  // the bytes of text read
-	var head []byte // the first printHead of them
+	var text int64 // the bytes of text read
+	textSum := xxhash.New()
 	for {
 		buf := l.buffer(size)
 		buf = append(buf, carry...)
 		for len(buf) < cap(buf) && !eof {
 			n, err := rc.Read(buf[len(buf):cap(buf)])
-			if len(head) < printHead {
-				head = append(head, buf[len(buf):len(buf)+min(n, printHead-len(head))]...)
-			}
+			textSum.Write(buf[len(buf) : len(buf)+n])
 			buf = buf[:len(buf)+n]
 			text += int64(n)
 			l.prog.Bytes.Add(int64(n))
@@ -119,25 +117,19 @@ func (l *loader) readFile(ctx context.Context, fi uint16, path string, seq *int,
 		}
 		if eof && len(carry) == 0 {
 			in.done(path, l.opt)
-			l.prints[fi] = printOf(text, head)
+			l.prints[fi] = textPrint{text, textSum.Sum64()}
 			return nil
 		}
 	}
 }
 
-// printHead is how much of a file's text its print hashes.
-const printHead = 1 << 20
-
 // textPrint tells two files of the same text apart from two files of the
-// same name: the size of the text (decompressed) and the xxhash64 of its
-// first printHead bytes. A copy of a file, or a gzipped copy, given beside
-// it has the same print.
+// same name: the size of the text (decompressed) and its xxhash64. A copy of
+// a file, or a gzipped copy, given beside it has the same print.
 type textPrint struct {
 	size int64
-	head uint64
+	sum  uint64
 }
-
-func printOf(size int64, head []byte) textPrint { return textPrint{size, xxhash.Sum64(head)} }
 
 // ErrSameText is wrapped when two inputs hold the same text: every row
 // would be read twice and every GUID be a duplicate.
@@ -151,7 +143,7 @@ func (l *loader) sameText() error {
 			continue
 		}
 		if j, dup := seen[p]; dup {
-			return fmt.Errorf("%w: %s and %s (%d bytes of text, the same first MiB): a copy read twice would make every row a duplicate; give each file once",
+			return fmt.Errorf("%w: %s and %s (%d bytes of text, the same xxhash64): a copy read twice would make every row a duplicate; give each file once",
 				ErrSameText, l.paths[j], l.paths[i], p.size)
 		}
 		seen[p] = i

@@ -260,4 +260,17 @@ func TestSameTextTwiceIsRefused(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "d.csv")); err == nil {
 		t.Error("a refused run wrote decisions")
 	}
+	// Two files of the same size and the same first 2 MiB that differ in
+	// their last row are two files: both are read.
+	var big strings.Builder
+	big.WriteString("smso,cohort,installation_id,mpan,install_date,device_guid,device_type,device_state\n")
+	for i := 0; big.Len() < 2<<20; i++ {
+		fmt.Fprintf(&big, "S,FOC,B%07d,1200023305967,2019-01-01,%016X,ESME,dormant\n", i, i+16)
+	}
+	p1, p2 := filepath.Join(dir, "p1.csv"), filepath.Join(dir, "p2.csv")
+	os.WriteFile(p1, []byte(big.String()+"T,FOC,LAST1,1200023305967,2019-01-01,00000000FFFFFFF1,ESME,dormant\n"), 0o600)
+	os.WriteFile(p2, []byte(big.String()+"T,FOC,LAST2,1200023305967,2019-01-01,00000000FFFFFFF2,ESME,dormant\n"), 0o600)
+	if _, err := Run(context.Background(), Config{Inputs: []string{p1, p2}, Out: filepath.Join(dir, "d2.csv"), Rejects: filepath.Join(dir, "r2.csv")}); err != nil {
+		t.Errorf("two files differing at their end: %v", err)
+	}
 }
