@@ -120,9 +120,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func exitCode(ctx context.Context, name string, err error, stderr io.Writer) int {
 	switch {
 	case err == nil && job.CommittedAfterSignal():
-		// The signal came once the commit had begun: it ran to its end.
-		fmt.Fprintf(stderr, "s1resolve %s: interrupted after its outputs were being placed: that was finished, and every output is complete\n", name)
-		return 130
+		// The signal came once the commit had begun: it ran to its end, and
+		// the command did all it was asked.
+		fmt.Fprintf(stderr, "s1resolve %s: the signal came while the outputs were being placed: that was finished, and every output is this run's\n", name)
+		return 0
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, paths.ErrConflict):
