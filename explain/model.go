@@ -258,10 +258,12 @@ type lookup struct {
 	absent     error
 }
 
-// find resolves a key to installation ids. A key that is none of the
-// forms and no SMETS2+ inventory_id is an error wrapping ErrBadKey; an
-// installation_id without its SMSO is one wrapping ErrAmbiguous, naming the
-// keys that hold it among the installations visible (nil: all).
+// find resolves a key to installation ids. A key no installation_id could
+// be (empty, over 64 characters, a control character) is an error wrapping
+// ErrBadKey; any other key that matches nothing one wrapping ErrNotFound,
+// saying why it is no MPAN, MPRN or GUID; an installation_id without its
+// SMSO also wraps ErrAmbiguous, naming the keys that hold it among the
+// installations visible (nil: all).
 func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup, error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
@@ -311,7 +313,7 @@ func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup,
 			if key[0] == 'E' || key[0] == 'e' {
 				meant = "MPAN"
 			}
-			absent = badKey(fmt.Sprintf("%q is not an %s: %s", key, meant, p))
+			absent = fmt.Errorf("%w %q: it is not an %s: %s", ErrNotFound, key, meant, p)
 		case !plausibleID(key):
 			absent = badKey(fmt.Sprintf("%q is not an MPAN, MPRN, GUID, smso/installation_id, installation_id or SMETS2+ inventory_id: %s", key, p))
 		}
@@ -398,7 +400,7 @@ func holdersError(key string, names []string, err error) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrAmbiguous, badKey(fmt.Sprintf("%q is the installation_id of %s; explain %s", key, strings.Join(names, ", "), names[0])))
+	return fmt.Errorf("%w %q alone: %w: it is the installation_id of %s; explain %s", ErrNotFound, key, ErrAmbiguous, strings.Join(names, ", "), names[0])
 }
 
 // buildGroup explains each member of group, the installations the key

@@ -70,6 +70,8 @@ func TestRefusals(t *testing.T) {
 		"/api/explain?key=00-11":                        404,
 		"/api/explain?key=1200023305968":                404, // a wrong check digit, or an id
 		"/api/explain?key=S/NO-SUCH":                    404,
+		"/api/explain?key=E1234567890":                  404, // E and ten digits: no MPAN, and matches nothing
+		"/api/explain?key=E1200023305968":               404, // an MPAN's form with a wrong check digit
 		"/api/explain?key=1200023305967":                404,
 		"/api/explain?key=S/X&limit=-1":                 400,
 		"/api/explain?key=S/X&limit=0":                  400,

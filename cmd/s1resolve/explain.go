@@ -15,7 +15,7 @@ decided each, with its evidence. KEY is one of:
   an MPRN          6 to 10 digits (3365498706, G3365498706)
   a device GUID    16 hex digits, with or without - or : between pairs (00-0D-6F-00-00-AB-12-34)
   smso/installation_id   an installation, as the decisions name it (SMSO_A/INS-12)
-  installation_id  alone: every SMSO's installation of that reference
+  installation_id  alone: names the smso/installation_id keys that hold it, to give again
   inventory_id     a SMETS2+ installation of the inventory`,
 	setup: func(f *flags) action {
 		var db string
