@@ -19,6 +19,9 @@
 //     those already placed are put back as they were. Cancelling the context
 //     before the commit leaves every file as it was; once the commit has
 //     begun it runs to its end, and Committing says so to a signal handler.
+//     A process killed while placing (SIGKILL, a power cut) left a journal:
+//     planning any path beside one of its outputs finishes that commit
+//     first and says so on Streams.Stderr (paths.Settle).
 //
 // A command's flow is therefore: New, Input/Output/Folder/Store/ReadStore for
 // each argument, Begin, the work (reading Inputs, writing Outputs and into
@@ -56,10 +59,22 @@ type Job struct {
 type Streams struct {
 	Stdin  io.Reader
 	Stdout io.Writer
+	// Stderr is told when planning finishes the commit of a command that
+	// was killed while placing its outputs (paths.Settle); nil means
+	// os.Stderr.
+	Stderr io.Writer
 }
 
 // New returns an empty Job whose "-" reads and writes s.
-func New(s Streams) *Job { return &Job{stdin: s.Stdin, stdout: s.Stdout} }
+func New(s Streams) *Job {
+	j := &Job{stdin: s.Stdin, stdout: s.Stdout}
+	stderr := s.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	j.plan.Note = func(msg string) { fmt.Fprintln(stderr, "s1resolve: "+msg) }
+	return j
+}
 
 // committing counts the Jobs of the process whose commit has begun.
 var committing atomic.Int32

@@ -6,13 +6,13 @@
 // it and renamed into place only when complete, so a file under its final
 // name is never partial; a device, FIFO or descriptor is written in place;
 // "-" is the command's standard output. A run's outputs are committed
-// together (Commit): when one cannot be placed, those already placed are
-// put back as they were.
+// together (Commit), under a journal that lets the next command finish a
+// commit whose process was killed midway (paths.BeginCommit, paths.Settle):
+// when one cannot be placed, those already placed are put back as they were.
 package output
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -119,17 +119,14 @@ func (f *File) finish() error {
 	return nil
 }
 
-func (f *File) place() (placed, error) {
+func (f *File) move() (paths.Move, bool) {
 	if f.tmp == nil {
-		return placed{}, nil // written in place
+		return paths.Move{}, false // written in place
 	}
-	p, err := replace(f.tmp.Name(), f.t.Path, false)
-	if err != nil {
-		return p, fmt.Errorf("writing %s: %w", f.t.Arg, err)
-	}
-	f.tmp = nil
-	return p, nil
+	return paths.Move{From: f.tmp.Name(), To: f.t.Path}, true
 }
+
+func (f *File) placed() { f.tmp = nil }
 
 func (f *File) discard() {
 	if f.out != nil {
@@ -146,22 +143,20 @@ func (f *File) discard() {
 // Pending is an output written but not yet placed: a File or a Dir.
 type Pending interface {
 	finish() error
-	place() (placed, error)
+	// move returns the rename that places it, or false when it is written
+	// in place (nothing to place).
+	move() (paths.Move, bool)
+	placed() // the move was done (or undone): forget the partial
 	discard()
 }
 
-// placed is an output under its final name: undo puts back what it
-// replaced; cleanup forgets that for good. Either may be nil.
-type placed struct {
-	undo    func() error
-	cleanup func()
-}
-
 // Commit finishes every item, then places them in order (put the one whose
-// presence means "the run completed" last). If any fails, the items
-// already placed are put back as they were (what they replaced restored,
-// or removed where nothing was there), the rest are discarded, and the
-// error is returned.
+// presence means "the run completed" last), under a commit journal
+// (paths.BeginCommit): a process killed while placing has its commit
+// finished by the next command that plans a path beside one of the items
+// (paths.Settle). If a rename fails, the items already placed are put back
+// as they were (what they replaced restored, or removed where nothing was
+// there), the rest are discarded, and the error is returned.
 func Commit(items ...Pending) error {
 	fail := func(err error) error {
 		for _, it := range items {
@@ -174,97 +169,116 @@ func Commit(items ...Pending) error {
 			return fail(err)
 		}
 	}
-	var done []placed
+	var moves []paths.Move
+	var moved []Pending
 	for _, it := range items {
-		p, err := it.place()
+		m, ok := it.move()
+		if !ok {
+			continue
+		}
+		var err error
+		if m.From, err = filepath.Abs(m.From); err == nil {
+			m.To, err = filepath.Abs(m.To)
+		}
+		if err == nil {
+			m.Previous, err = paths.PreviousName(m.To)
+		}
 		if err != nil {
-			for i := len(done) - 1; i >= 0; i-- {
-				if done[i].undo == nil {
-					continue
-				}
-				if uerr := done[i].undo(); uerr != nil {
+			return fail(err)
+		}
+		moves, moved = append(moves, m), append(moved, it)
+	}
+	if len(moves) == 0 {
+		return nil
+	}
+	journal, err := paths.BeginCommit(moves)
+	if err != nil {
+		return fail(err)
+	}
+	var undo []func() error
+	for i, m := range moves {
+		u, err := replace(m)
+		if err != nil {
+			err = fmt.Errorf("writing %s: %w", m.To, err)
+			journal.End() // from here the commit is undone, not finished
+			for k := len(undo) - 1; k >= 0; k-- {
+				if uerr := undo[k](); uerr != nil {
 					err = fmt.Errorf("%w; and putting back an earlier output failed: %v", err, uerr)
 				}
 			}
 			return fail(err)
 		}
-		done = append(done, p)
+		moved[i].placed()
+		undo = append(undo, u)
 	}
-	for _, p := range done {
-		if p.cleanup != nil {
-			p.cleanup()
-		}
+	paths.CrashPoint("placed")
+	for _, m := range moves {
+		os.RemoveAll(m.Previous)
 	}
+	journal.End()
 	return nil
 }
 
-// replace renames tmp to final. Whatever final held is kept under a hidden
-// name until undo puts it back or cleanup removes it. dir says whether the
-// two are folders.
-func replace(tmp, final string, dir bool) (placed, error) {
-	prev := ""
-	if st, err := os.Lstat(final); err == nil {
+// replace does one move: whatever m.To holds is kept under m.Previous (a
+// hard link for a file, so that the final name never goes missing; the
+// folder renamed for a folder), then m.From is renamed to m.To. undo puts
+// back what m.To held.
+func replace(m paths.Move) (undo func() error, err error) {
+	kept := false
+	if st, err := os.Lstat(m.To); err == nil {
 		// What the run checked before its work may have changed since:
 		// never put a file over a folder or a folder over a file.
-		if st.IsDir() != dir || !dir && !st.Mode().IsRegular() {
-			return placed{}, fmt.Errorf("%s is no longer what it was when the run started (now %s)", final, st.Mode().Type())
+		if st.IsDir() != m.Folder || !m.Folder && !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is no longer what it was when the run started (now %s)", m.To, st.Mode().Type())
 		}
-		if prev, err = keepPrevious(final, dir); err != nil {
-			return placed{}, err
+		if err := keepPrevious(m); err != nil {
+			return nil, err
 		}
+		kept = true
+		paths.CrashPoint("previous")
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		if prev != "" {
-			if _, lerr := os.Lstat(final); lerr != nil {
-				os.Rename(prev, final) // it was moved aside: put it back
+	if err := os.Rename(m.From, m.To); err != nil {
+		if kept {
+			if _, lerr := os.Lstat(m.To); lerr != nil {
+				os.Rename(m.Previous, m.To) // it was moved aside: put it back
 			} else {
-				os.Remove(prev) // a hard link beside a file still in place
+				os.Remove(m.Previous) // a hard link beside a file still in place
 			}
 		}
-		return placed{}, err
+		return nil, err
 	}
-	syncDir(filepath.Dir(final))
-	var p placed
-	if prev != "" {
-		p.cleanup = func() { os.RemoveAll(prev) }
-	}
-	p.undo = func() error {
-		if prev == "" {
-			if dir {
-				return os.RemoveAll(final)
+	syncDir(filepath.Dir(m.To))
+	paths.CrashPoint("rename")
+	return func() error {
+		if !kept {
+			if m.Folder {
+				return os.RemoveAll(m.To)
 			}
-			return os.Remove(final)
+			return os.Remove(m.To)
 		}
-		if dir {
-			if err := os.RemoveAll(final); err != nil {
+		if m.Folder {
+			if err := os.RemoveAll(m.To); err != nil {
 				return err
 			}
 		}
-		return os.Rename(prev, final)
-	}
-	return p, nil
+		return os.Rename(m.Previous, m.To)
+	}, nil
 }
 
-// keepPrevious keeps what final holds under a hidden name beside it: a
-// hard link for a file (final stays in place until the rename replaces it
-// atomically), the folder itself renamed for a folder.
-func keepPrevious(final string, dir bool) (string, error) {
-	for i := 0; i < 100; i++ {
-		prev := filepath.Join(filepath.Dir(final), fmt.Sprintf(".%s.previous-%d-%d", filepath.Base(final), os.Getpid(), i))
-		var err error
-		if dir {
-			err = os.Rename(final, prev)
-		} else if err = os.Link(final, prev); err != nil && !errors.Is(err, os.ErrExist) {
-			err = os.Rename(final, prev) // a filesystem without hard links
-		}
-		if err == nil {
-			return prev, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return "", fmt.Errorf("keeping the previous %s: %w", final, err)
-		}
+// keepPrevious keeps what m.To holds under m.Previous: a hard link for a
+// file (m.To stays in place until the rename replaces it atomically), the
+// folder itself renamed for a folder.
+func keepPrevious(m paths.Move) error {
+	var err error
+	if m.Folder {
+		err = os.Rename(m.To, m.Previous)
+	} else if err = os.Link(m.To, m.Previous); err != nil {
+		err = os.Rename(m.To, m.Previous) // a filesystem without hard links
 	}
-	return "", fmt.Errorf("keeping the previous %s: too many leftovers beside it", final)
+	if err != nil {
+		return fmt.Errorf("keeping the previous %s: %w", m.To, err)
+	}
+	return nil
 }
 
 func syncDir(dir string) {

@@ -57,17 +57,14 @@ func (d *Dir) Abort() { d.discard() }
 
 func (d *Dir) finish() error { return nil }
 
-func (d *Dir) place() (placed, error) {
+func (d *Dir) move() (paths.Move, bool) {
 	if d.tmp == "" {
-		return placed{}, nil
+		return paths.Move{}, false
 	}
-	p, err := replace(d.tmp, d.f.Path, true)
-	if err != nil {
-		return p, fmt.Errorf("writing %s: %w", d.f.Arg, err)
-	}
-	d.tmp = ""
-	return p, nil
+	return paths.Move{From: d.tmp, To: d.f.Path, Folder: true}, true
 }
+
+func (d *Dir) placed() { d.tmp = "" }
 
 func (d *Dir) discard() {
 	if d.tmp != "" {

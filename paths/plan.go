@@ -13,6 +13,11 @@ import (
 // replaces, and checks each against those added before it. Add everything
 // before doing any work; the first refusal is the error to report.
 type Plan struct {
+	// Note, when set, is told what planning did to finish the commit of a
+	// command killed while placing its outputs (Settle).
+	Note func(string)
+
+	settled map[string]bool // folders Settle has looked at
 	inputs  []input
 	outputs []Target
 	folders []Folder
@@ -21,6 +26,25 @@ type Plan struct {
 }
 
 type readFolder struct{ label, real string }
+
+// settle runs Settle once on the folder holding arg, before arg is looked
+// at: what a killed commit left there is finished or undone first.
+func (p *Plan) settle(arg string) {
+	if arg == "" || arg == "-" {
+		return
+	}
+	dir := filepath.Dir(filepath.Clean(arg))
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	if p.settled == nil {
+		p.settled = map[string]bool{}
+	}
+	if !p.settled[dir] {
+		p.settled[dir] = true
+		Settle(dir, p.Note)
+	}
+}
 
 type input struct {
 	label string
@@ -43,6 +67,7 @@ func label(flag, arg string) string {
 // must exist and not be a directory.
 func (p *Plan) Input(flag, arg string) error {
 	l := label(flag, arg)
+	p.settle(arg)
 	in := input{label: l}
 	if arg == "-" {
 		if p.stdin != "" {
@@ -85,6 +110,9 @@ func (p *Plan) Input(flag, arg string) error {
 // returns how it is to be written.
 func (p *Plan) Output(flag, arg string) (Target, error) {
 	l := label(flag, arg)
+	if !descriptorPath(arg) {
+		p.settle(arg)
+	}
 	t, err := ResolveOutput(arg)
 	if err != nil {
 		var e *Error
@@ -165,6 +193,7 @@ func (p *Plan) Store(flag, arg, what string, owns Owns) (Folder, error) {
 
 func (p *Plan) folder(flag, arg, kind, what string, owns Owns, swapped bool) (Folder, error) {
 	l := label(flag, arg)
+	p.settle(arg)
 	f := Folder{Arg: arg, flag: flag}
 	st, err := os.Stat(arg)
 	switch {
@@ -233,6 +262,7 @@ func (p *Plan) ReadFolder(flag, arg string) error {
 	if arg == "" {
 		return &Error{l, "empty path"}
 	}
+	p.settle(arg)
 	switch st, err := os.Stat(arg); {
 	case errors.Is(err, fs.ErrNotExist):
 		return &Error{l, "no such folder"}

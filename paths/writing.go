@@ -35,6 +35,7 @@ func Writer(path string) int {
 // (partial files or folders of a process that is gone) and returns how many
 // it removed.
 func RemoveLeftovers(path string) int {
+	Settle(filepath.Dir(filepath.Clean(path)), nil) // a killed commit's partials are not leftovers
 	_, n := scanPartials(path, true)
 	return n
 }

@@ -1,0 +1,4 @@
+package paths
+
+// SetCrashPoint makes f be called at each step of a commit.
+func SetCrashPoint(f func(step string)) { crashPoint = f }
