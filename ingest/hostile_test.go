@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,16 +93,52 @@ func TestBrokenGzip(t *testing.T) {
 	z.Write([]byte(hdr + strings.Repeat(goodRow, 2000)))
 	z.Close()
 	dir := t.TempDir()
+	whole := b.Bytes()
+	for name, c := range map[string]struct {
+		data []byte
+		says string
+	}{
+		"truncated.csv.gz": {whole[:len(whole)/2], "the file is cut short"},
+		"corrupt.csv.gz":   {append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, bytes.Repeat([]byte{0xAB}, 100)...), "gzip"},
+		"notgzip.csv.gz":   {[]byte(hdr + goodRow), "not a readable gzip file"},
+		// Rows appended to a .gz file would otherwise be dropped unread.
+		"appended.csv.gz": {append(append([]byte{}, whole...), goodRow...), fmt.Sprintf("%d bytes after the end of the gzip data are not gzip", len(goodRow))},
+		"member.csv.gz":   {append(append([]byte{}, whole...), whole[:5]...), "a gzip member after the first is damaged"},
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, c.data, 0o600)
+		_, err := Load(context.Background(), []string{p}, Options{}, nil)
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: error %v, want one naming the file and saying %q", name, err, c.says)
+		}
+	}
+}
+
+// TestGzipMembersAndPadding: a file of two gzip members (cat a.gz b.gz)
+// is read whole, as gzip -d reads it; zero bytes after the last member (a
+// tape's padding) are skipped.
+func TestGzipMembersAndPadding(t *testing.T) {
+	member := func(text string) []byte {
+		var b bytes.Buffer
+		z := gzip.NewWriter(&b)
+		z.Write([]byte(text))
+		z.Close()
+		return b.Bytes()
+	}
+	rows := strings.Repeat(goodRow, 3)
+	dir := t.TempDir()
 	for name, data := range map[string][]byte{
-		"truncated.csv.gz": b.Bytes()[:b.Len()/2],
-		"corrupt.csv.gz":   append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, bytes.Repeat([]byte{0xAB}, 100)...),
-		"notgzip.csv.gz":   []byte(hdr + goodRow),
+		"two.csv.gz":    append(member(hdr+rows[:len(rows)/2]), member(rows[len(rows)/2:])...),
+		"padded.csv.gz": append(member(hdr+rows), make([]byte, 512)...),
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, data, 0o600)
-		_, err := Load(context.Background(), []string{p}, Options{}, nil)
-		if err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: error %v, want one naming the file", name, err)
+		res, err := Load(context.Background(), []string{p}, Options{}, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if res.Stats.Rows != 3 {
+			t.Errorf("%s: read %d rows; want 3", name, res.Stats.Rows)
 		}
 	}
 }

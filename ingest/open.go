@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -99,6 +100,64 @@ func openInput(ctx context.Context, path string, stdin io.Reader) (*input, error
 		in.stop()
 		return nil, fmt.Errorf("%s: not a readable gzip file: %w", path, err)
 	}
-	in.r = z
+	z.Multistream(false)
+	in.r = &gunzip{br: br, z: z}
 	return in, nil
+}
+
+// gunzip reads the members of a gzip file one after the other, as gzip -d
+// does, and names the two ways a gzip file is damaged: cut short inside a
+// member, or followed by bytes that are not a member (text appended to a
+// .gz file would otherwise be dropped without a word). Zero bytes after
+// the last member (a tape's padding) are skipped, as gzip -d skips them.
+type gunzip struct {
+	br *bufio.Reader
+	z  *gzip.Reader
+}
+
+func (g *gunzip) Read(p []byte) (int, error) {
+	for {
+		n, err := g.z.Read(p)
+		switch {
+		case err == io.ErrUnexpectedEOF:
+			return n, errors.New("the gzip data stops before its end: the file is cut short")
+		case err != io.EOF:
+			return n, err
+		}
+		next, _ := g.br.Peek(2)
+		if len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b {
+			if err := g.z.Reset(g.br); err != nil {
+				return n, fmt.Errorf("a gzip member after the first is damaged: %w", err)
+			}
+			g.z.Multistream(false)
+			if n > 0 {
+				return n, nil
+			}
+			continue
+		}
+		rest, zeros, err := countRest(g.br)
+		switch {
+		case err != nil:
+			return n, err
+		case rest > zeros:
+			return n, fmt.Errorf("%d bytes after the end of the gzip data are not gzip: something was appended to the file, or it is damaged", rest)
+		}
+		return n, io.EOF
+	}
+}
+
+// countRest reads r to its end and counts its bytes and its zero bytes.
+func countRest(r io.Reader) (n, zeros int64, err error) {
+	buf := make([]byte, 32<<10)
+	for {
+		k, rerr := r.Read(buf)
+		n += int64(k)
+		zeros += int64(bytes.Count(buf[:k], []byte{0}))
+		if rerr == io.EOF {
+			return n, zeros, nil
+		}
+		if rerr != nil {
+			return n, zeros, rerr
+		}
+	}
 }
