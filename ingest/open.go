@@ -95,14 +95,28 @@ func openInput(ctx context.Context, path string, stdin io.Reader) (*input, error
 		in.r = br
 		return in, nil
 	}
-	z, err := gzip.NewReader(br)
+	z, err := Gunzip(br)
 	if err != nil {
 		in.stop()
-		return nil, fmt.Errorf("%s: not a readable gzip file: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	in.r = z
+	return in, nil
+}
+
+// Gunzip returns the text of the gzip file br reads (every file s1resolve
+// reads that starts with gzip's magic number goes through it): its
+// members one after the other, as gzip -d reads them. A header that cannot
+// be read is an error wrapping gzip.ErrHeader or io.ErrUnexpectedEOF;
+// reading then fails, with a message saying which, when the file is cut
+// short or followed by bytes that are not gzip.
+func Gunzip(br *bufio.Reader) (io.Reader, error) {
+	z, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("not a readable gzip file: %w", err)
 	}
 	z.Multistream(false)
-	in.r = &gunzip{br: br, z: z}
-	return in, nil
+	return &gunzip{br: br, z: z}, nil
 }
 
 // gunzip reads the members of a gzip file one after the other, as gzip -d

@@ -3,7 +3,6 @@ package output
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,9 +63,9 @@ func ReadDecisions(ctx context.Context, r io.Reader, name string, fn func(line i
 	magic, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
-		z, err := gzip.NewReader(br)
+		z, err := ingest.Gunzip(br)
 		if err != nil {
-			return &ReadError{File: name, Err: fmt.Errorf("not a readable gzip file: %w", err)}
+			return &ReadError{File: name, Err: err}
 		}
 		br = bufio.NewReaderSize(z, 1<<16)
 	case string(magic) == "PAR1":

@@ -81,6 +81,12 @@ func TestReadDecisionsRoundTrip(t *testing.T) {
 			}
 		}
 	}
+	// Rows appended to a gzipped decisions file are not dropped unread.
+	appended := append(write(CSV, true), "\nS,1,2\n"...)
+	err := ReadDecisions(context.Background(), bytes.NewReader(appended), "d.csv.gz", func(int, *Row) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "bytes after the end of the gzip data are not gzip") {
+		t.Errorf("rows appended after the gzip data: error %v", err)
+	}
 	records, err := csv.NewReader(bytes.NewReader(write(CSV, false))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
