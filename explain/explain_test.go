@@ -136,4 +136,16 @@ func TestBareInstallationID(t *testing.T) {
 		!strings.Contains(err.Error(), "installation_id") {
 		t.Fatalf("a key of no kind: %v", err)
 	}
+	// A key meant as a GUID is told what is wrong with it as a GUID.
+	for key, says := range map[string]string{
+		"00-11-22-33-44-55-66":    "a GUID is 16 hex digits, optionally in pairs separated by - or :; this has 14",
+		"0011223344556677AA":      "this has 18",
+		"00:1G:22:33:44:55:66:77": "as a GUID: must be hex digits",
+		"E12-34":                  "MPAN", // not a GUID: the MPAN's fault
+	} {
+		err := Explain(&strings.Builder{}, st, key, 0)
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), says) {
+			t.Errorf("%s: %v; want it to say %q", key, err, says)
+		}
+	}
 }

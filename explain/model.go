@@ -302,6 +302,9 @@ func find(s *index.Store, key string, visible func(*index.Record) bool) (lookup,
 	}
 	smets2 := lookup{what: "SMETS2+ installation " + key}
 	if p != "" {
+		if why, ok := guidLike(key); ok {
+			p = why // the GUID's fault says more than the MPxN's
+		}
 		// Any printable text of 1 to 64 characters could be an
 		// installation_id or an inventory_id: such a key that matches
 		// nothing is not found, not malformed.
@@ -363,6 +366,44 @@ func kindDigits(key string) bool {
 		}
 	}
 	return true
+}
+
+// guidLike reports whether key is meant as a GUID, and says what is
+// wrong with it: pairs of letters or digits separated by - or :, or 12 hex
+// digits or more with a letter among them.
+func guidLike(key string) (string, bool) {
+	isHex := func(c byte) bool { return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f' }
+	groups := strings.FieldsFunc(key, func(r rune) bool { return r == '-' || r == ':' })
+	digits := 0
+	if len(groups) > 1 {
+		for _, g := range groups {
+			if len(g) != 2 || !isAlnum(g[0]) || !isAlnum(g[1]) {
+				return "", false
+			}
+		}
+		digits = 2 * len(groups)
+	} else {
+		letter := false
+		for i := 0; i < len(key); i++ {
+			if !isHex(key[i]) {
+				return "", false
+			}
+			letter = letter || key[i] > '9'
+		}
+		if !letter || len(key) < 12 {
+			return "", false
+		}
+		digits = len(key)
+	}
+	if digits != 16 {
+		return fmt.Sprintf("a GUID is 16 hex digits, optionally in pairs separated by - or :; this has %d", digits), true
+	}
+	_, p := value.ParseGUID([]byte(key))
+	return "as a GUID: " + p, true
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
 }
 
 // plausibleID reports whether key could be an installation_id or a SMETS2+
