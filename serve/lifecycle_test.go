@@ -335,3 +335,23 @@ func TestReload(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestListenedOn: a wildcard host is told as given (the socket names
+// 0.0.0.0 as [::]), with the port bound; any other address as bound.
+func TestListenedOn(t *testing.T) {
+	bound := &net.TCPAddr{IP: net.IPv6unspecified, Port: 8443}
+	for given, want := range map[string]string{
+		"0.0.0.0:0":      "0.0.0.0:8443 (every address of this machine)",
+		":8443":          "0.0.0.0:8443 (every address of this machine)",
+		"[::]:8443":      "[::]:8443 (every address of this machine)",
+		"127.0.0.1:8443": "[::]:8443",
+	} {
+		if got := listenedOn(given, bound); got != want {
+			t.Errorf("listenedOn(%q) = %q; want %q", given, got, want)
+		}
+	}
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	if got := listenedOn("localhost:8080", local); got != "127.0.0.1:8080" {
+		t.Errorf("a host name: %q; want the address bound", got)
+	}
+}

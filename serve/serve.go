@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -249,7 +250,7 @@ func Run(ctx context.Context, cfg Config) error {
 		ln = tls.NewListener(ln, tlsCfg)
 		scheme = "https"
 	}
-	url := scheme + "://" + ln.Addr().String()
+	url := scheme + "://" + listenedOn(cfg.Addr, ln.Addr())
 	if err := s.mark(fmt.Sprintf("pid %d, s1resolve serve on %s", os.Getpid(), url)); err != nil {
 		ln.Close()
 		return err
@@ -405,4 +406,22 @@ func (st *state) supplierIndex(id string) (int32, bool) {
 	}
 	i, ok := st.supplier[id]
 	return i, ok
+}
+
+// listenedOn is the address to tell users: the one bound, but for a
+// wildcard host (0.0.0.0, ::, none), which is named as given (the socket
+// would say [::] for 0.0.0.0), with the port bound.
+func listenedOn(given string, bound net.Addr) string {
+	host, _, err := net.SplitHostPort(given)
+	tcp, ok := bound.(*net.TCPAddr)
+	if err != nil || !ok {
+		return bound.String()
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return bound.String()
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(tcp.Port)) + " (every address of this machine)"
 }
