@@ -182,16 +182,10 @@ type Owns func(rel string, d fs.DirEntry) bool
 // with a marker (MarkerFile) naming it, and an existing, non-empty folder is
 // accepted only when it bears the marker of the same kind.
 func (p *Plan) Folder(flag, arg, kind, what string, owns Owns) (Folder, error) {
-	return p.folder(flag, arg, kind, what, owns, true)
+	return p.folder(flag, arg, kind, what, owns)
 }
 
-// Store adds a folder the command writes into without swapping it (the
-// store), under the rules of Folder but for the current folder.
-func (p *Plan) Store(flag, arg, what string, owns Owns) (Folder, error) {
-	return p.folder(flag, arg, "", what, owns, false)
-}
-
-func (p *Plan) folder(flag, arg, kind, what string, owns Owns, swapped bool) (Folder, error) {
+func (p *Plan) folder(flag, arg, kind, what string, owns Owns) (Folder, error) {
 	l := label(flag, arg)
 	p.settle(arg)
 	f := Folder{Arg: arg, flag: flag}
@@ -225,7 +219,7 @@ func (p *Plan) folder(flag, arg, kind, what string, owns Owns, swapped bool) (Fo
 	if err := beingWritten(l, f.Path); err != nil {
 		return f, err
 	}
-	if cwd, err := os.Getwd(); err == nil && swapped && within(realPath(cwd), f.Path) {
+	if cwd, err := os.Getwd(); err == nil && within(realPath(cwd), f.Path) {
 		// Swapping it would leave the operator's shell in a deleted folder.
 		return f, &Error{l, "is the current folder, or holds it: give a folder beside or below it"}
 	}
