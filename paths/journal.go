@@ -36,8 +36,9 @@ import (
 //
 //	.s1resolve-commit-<pid>-<seq>
 //
-// where pid is the committing process (alive: the commit is under way,
-// leave it) and seq counts the commits of that process.
+// where pid is the committing process (alive, and started before the
+// journal was written: the commit is under way, leave it) and seq counts
+// the commits of that process.
 
 // Move is one rename of a commit: From (a partial beside To) becomes To;
 // whatever To held is kept under Previous until the commit ends. All three
@@ -183,10 +184,10 @@ func Settle(dir string, note func(string)) {
 			continue
 		}
 		pid, ok := journalPID(name)
-		if !ok || alive(pid) {
+		path := filepath.Join(dir, name)
+		if !ok || wrote(pid, path) {
 			continue
 		}
-		path := filepath.Join(dir, name)
 		tmp := strings.HasSuffix(name, ".tmp")
 		j, err := readJournal(path)
 		if err != nil {
@@ -236,7 +237,7 @@ func settlePrevious(dir string, say func(string, ...any)) {
 			continue
 		}
 		var pid, n int
-		if _, err := fmt.Sscanf(name[i+len(".previous-"):], "%d-%d", &pid, &n); err != nil || pid <= 0 || alive(pid) {
+		if _, err := fmt.Sscanf(name[i+len(".previous-"):], "%d-%d", &pid, &n); err != nil || pid <= 0 || wrote(pid, filepath.Join(dir, name)) {
 			continue
 		}
 		if hasJournal(entries, pid) {

@@ -5,9 +5,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // fixture makes a folder with an input file, a symlink to it, a
@@ -168,5 +170,32 @@ func TestResolveOutputKinds(t *testing.T) {
 		if got, err := ResolveOutput(node); err != nil || got.Kind != Stream || !got.IsNull() {
 			t.Errorf("device node: %+v %v", got, err)
 		}
+	}
+}
+
+// TestPidGivenAgain: a live process that started after a file last changed
+// did not write it (its pid was given again, after a reboot): the file is
+// a leftover, not a write under way.
+func TestPidGivenAgain(t *testing.T) {
+	start, ok := processStart(os.Getpid())
+	if !ok {
+		t.Skip("no /proc here: only whether the process is alive is told")
+	}
+	if d := time.Since(start); d < 0 || d > time.Hour {
+		t.Fatalf("this process started %v ago, by /proc", d)
+	}
+	if !startedBy(os.Getpid(), time.Now()) {
+		t.Error("a file changed now: this process may have written it")
+	}
+	if startedBy(os.Getpid(), start.Add(-time.Hour)) {
+		t.Error("a file changed an hour before this process started: it is not this process's")
+	}
+	dir := t.TempDir()
+	partial := filepath.Join(dir, ".decisions.csv.partial-"+strconv.Itoa(os.Getpid())+"-1")
+	if err := os.WriteFile(partial, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if Writer(filepath.Join(dir, "decisions.csv")) != os.Getpid() {
+		t.Error("a partial this process wrote is not told as being written")
 	}
 }

@@ -1,6 +1,7 @@
 package paths
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // A folder written whole (output.Dir), or a file written beside its place
@@ -55,7 +57,7 @@ func scanPartials(path string, remove bool) (writer, removed int) {
 		if err != nil || pid <= 0 {
 			continue // not a name this package gives
 		}
-		if alive(pid) {
+		if wrote(pid, filepath.Join(filepath.Dir(prefix), e.Name())) {
 			writer = max(writer, pid)
 			continue
 		}
@@ -70,6 +72,80 @@ func scanPartials(path string, remove bool) (writer, removed int) {
 func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// wrote reports whether process pid, named in the name of the file or
+// folder path, is alive and may be the process that wrote it. A process
+// that started after path last changed is not: its pid was given again
+// (after a reboot, say, when a power cut left a commit's journal).
+func wrote(pid int, path string) bool {
+	if !alive(pid) {
+		return false
+	}
+	st, err := os.Lstat(path)
+	if err != nil {
+		return true
+	}
+	return startedBy(pid, changedAt(st))
+}
+
+// startedBy reports whether process pid started no later than t, or
+// whether that cannot be told (no /proc): a second's slack covers the
+// rounding of the boot time.
+func startedBy(pid int, t time.Time) bool {
+	start, ok := processStart(pid)
+	return !ok || !start.After(t.Add(time.Second))
+}
+
+// changedAt returns when the inode of st last changed (its ctime: set by
+// every write, rename and link), else its modification time.
+func changedAt(st os.FileInfo) time.Time {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return time.Unix(int64(s.Ctim.Sec), int64(s.Ctim.Nsec))
+	}
+	return st.ModTime()
+}
+
+// processStart returns when process pid started, from Linux's /proc: the
+// boot time (/proc/stat, btime) plus the start in clock ticks (field 22 of
+// /proc/PID/stat; a tick is 1/100 s on every Linux port Go supports).
+func processStart(pid int) (time.Time, bool) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return time.Time{}, false
+	}
+	i := bytes.LastIndexByte(stat, ')') // the command name may hold spaces
+	if i < 0 {
+		return time.Time{}, false
+	}
+	fields := strings.Fields(string(stat[i+1:])) // from field 3
+	if len(fields) < 20 {
+		return time.Time{}, false
+	}
+	ticks, err := strconv.ParseInt(fields[19], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	boot, ok := bootTime()
+	if !ok {
+		return time.Time{}, false
+	}
+	return boot.Add(time.Duration(ticks) * 10 * time.Millisecond), true
+}
+
+func bootTime() (time.Time, bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return time.Time{}, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "btime "); ok {
+			if sec, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				return time.Unix(sec, 0), true
+			}
+		}
+	}
+	return time.Time{}, false
 }
 
 // beingWritten refuses a folder another command is writing now.
