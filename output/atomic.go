@@ -176,14 +176,9 @@ func Commit(items ...Pending) error {
 		if !ok {
 			continue
 		}
+		m.From, m.To = paths.RealName(m.From), paths.RealName(m.To)
 		var err error
-		if m.From, err = filepath.Abs(m.From); err == nil {
-			m.To, err = filepath.Abs(m.To)
-		}
-		if err == nil {
-			m.Previous, err = paths.PreviousName(m.To)
-		}
-		if err != nil {
+		if m.Previous, err = paths.PreviousName(m.To); err != nil {
 			return fail(err)
 		}
 		moves, moved = append(moves, m), append(moved, it)

@@ -33,23 +33,7 @@ func TestCommitKilledAtEveryStep(t *testing.T) {
 	}
 	steps := 0
 	for n := 1; ; n++ {
-		dir := t.TempDir()
-		for _, name := range committed {
-			must(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-			must(t, os.WriteFile(filepath.Join(dir, name), []byte("old"), 0o600))
-		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCommitChild$")
-		cmd.Env = append(os.Environ(), "S1_COMMIT_CHILD="+dir, "S1_COMMIT_KILL_AT="+strconv.Itoa(n))
-		out, err := cmd.CombinedOutput()
-		var exit *exec.ExitError
-		killed := errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signaled()
-		if err != nil && !killed {
-			t.Fatalf("step %d: child failed: %v\n%s", n, err, out)
-		}
-		step := strings.TrimSpace(string(out))
-		if i := strings.LastIndex(step, "killed at "); i >= 0 {
-			step = step[i+len("killed at "):]
-		}
+		dir, step, killed := killedCommit(t, n)
 		if killed {
 			steps++
 			t.Logf("killed at %s", step)
@@ -65,11 +49,9 @@ func TestCommitKilledAtEveryStep(t *testing.T) {
 		if killed && step == "journal written" {
 			want = "old" // before the commit point
 		}
-		for _, name := range committed {
-			b, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil || string(b) != want {
-				t.Fatalf("killed at %q (call %d): %s holds %q, %v; want every output %q (notes %q)", step, n, name, b, err, want, notes)
-			}
+		holds(t, dir, want, committed...)
+		if t.Failed() {
+			t.Fatalf("killed at %q (call %d): want every output %q (notes %q)", step, n, want, notes)
 		}
 		if killed && (step == "commit point" || step == "previous") && len(notes) == 0 {
 			t.Errorf("killed at %q: planning finished the commit without saying so", step)
@@ -86,6 +68,122 @@ func TestCommitKilledAtEveryStep(t *testing.T) {
 	}
 	if steps < 8 {
 		t.Fatalf("the commit was killed at %d steps; want every step (at least 8)", steps)
+	}
+}
+
+// killedCommit prepares the old outputs in a new folder and runs the
+// committing process, killed at its n-th step: it returns the folder, the
+// step it was killed at, and whether it was (false: n is past the last
+// step and the commit ended).
+func killedCommit(t *testing.T, n int) (dir, step string, killed bool) {
+	t.Helper()
+	dir = t.TempDir()
+	for _, name := range committed {
+		must(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte("old"), 0o600))
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCommitChild$")
+	cmd.Env = append(os.Environ(), "S1_COMMIT_CHILD="+dir, "S1_COMMIT_KILL_AT="+strconv.Itoa(n))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	killed = errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signaled()
+	if err != nil && !killed {
+		t.Fatalf("step %d: child failed: %v\n%s", n, err, out)
+	}
+	step = strings.TrimSpace(string(out))
+	if i := strings.LastIndex(step, "killed at "); i >= 0 {
+		step = step[i+len("killed at "):]
+	}
+	return dir, step, killed
+}
+
+// holds fails unless every file of names in dir holds want.
+func holds(t *testing.T, dir, want string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
+			t.Errorf("%s holds %q, %v; want %q", name, b, err, want)
+		}
+	}
+}
+
+// TestFolderMovedOrCopiedMidCommit: a folder moved or copied after its
+// commit was killed is finished where it now is, the folders inside it
+// too; the original of a copy is finished by a command that plans a path
+// in it, never through the copy.
+func TestFolderMovedOrCopiedMidCommit(t *testing.T) {
+	if os.Getenv("S1_COMMIT_CHILD") != "" {
+		return
+	}
+	dir, step, _ := killedCommit(t, 2)
+	if step != "commit point" {
+		t.Fatalf("killed at %q; want the commit point", step)
+	}
+	moved := filepath.Join(t.TempDir(), "moved")
+	must(t, os.Rename(dir, moved))
+	var notes []string
+	p := paths.Plan{Note: func(s string) { notes = append(notes, s) }}
+	must(t, p.ReadFolder("--db", filepath.Join(moved, "store")))
+	holds(t, moved, "new", committed...) // sub moved with its folder: finished too
+	if len(notes) == 0 || !strings.Contains(notes[0], "moved or copied") {
+		t.Errorf("notes %q; want one saying the folder was moved", notes)
+	}
+	if left := leftovers(t, moved); len(left) > 0 {
+		t.Errorf("left %q", left)
+	}
+
+	dir, _, _ = killedCommit(t, 2)
+	copied := filepath.Join(t.TempDir(), "copied")
+	must(t, exec.Command("cp", "-a", dir, copied).Run())
+	var q paths.Plan
+	must(t, q.ReadFolder("--db", filepath.Join(copied, "store")))
+	holds(t, copied, "new", committed...)
+	holds(t, dir, "old", committed...) // never touched through the copy
+	var r paths.Plan
+	must(t, r.ReadFolder("--db", filepath.Join(dir, "store")))
+	holds(t, dir, "new", "decisions.csv", "store/data", "sub/summary.json")
+}
+
+// TestInputInsideAFolderBeingSwapped: killed once the store was moved
+// aside (its final name missing), a path inside the store is found: the
+// folder above it is settled first.
+func TestInputInsideAFolderBeingSwapped(t *testing.T) {
+	if os.Getenv("S1_COMMIT_CHILD") != "" {
+		return
+	}
+	dir, step, _ := killedCommit(t, 3)
+	if _, err := os.Stat(filepath.Join(dir, "store")); step != "previous" || err == nil {
+		t.Fatalf("killed at %q with the store there (%v); want it killed with the store moved aside", step, err)
+	}
+	var p paths.Plan
+	must(t, p.Input("", filepath.Join(dir, "store", "data")))
+	holds(t, dir, "new", "store/data", "decisions.csv", "sub/summary.json")
+}
+
+// TestOrphanPartialsAndLiveWriters: planning an output removes the
+// partials of dead processes beside it, and refuses a file another live
+// process is writing.
+func TestOrphanPartialsAndLiveWriters(t *testing.T) {
+	dir := t.TempDir()
+	child := exec.Command("true")
+	must(t, child.Run())
+	orphan := filepath.Join(dir, fmt.Sprintf(".store.partial-%d-123", child.Process.Pid))
+	must(t, os.MkdirAll(orphan, 0o755))
+	live := filepath.Join(dir, fmt.Sprintf(".decisions.csv.partial-%d-456", os.Getpid()))
+	must(t, os.WriteFile(live, nil, 0o600))
+	var p paths.Plan
+	if _, err := p.Output("--rejects", filepath.Join(dir, "rejects.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(orphan); err == nil {
+		t.Error("the partial of a dead process is left")
+	}
+	_, err := p.Output("--out", filepath.Join(dir, "decisions.csv"))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("process %d", os.Getpid())) {
+		t.Errorf("a file another process is writing: %v; want it refused naming the process", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Error("the partial of a live process was removed")
 	}
 }
 

@@ -53,8 +53,20 @@ type Move struct {
 // Journal is a commit under way: its moves and where its copies are.
 type Journal struct {
 	PID    int      `json:"pid"`
+	Here   string   `json:"here"`   // the folder of this copy, when written
 	Copies []string `json:"copies"` // absolute paths, one per folder of a To
 	Moves  []Move   `json:"moves"`
+}
+
+// RealName returns path made absolute with the symlinks of its folder
+// resolved (path itself need not exist): the name a journal records, so
+// that it still names the same files when a symlink on the way is changed.
+func RealName(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	return filepath.Join(realPath(filepath.Dir(abs)), filepath.Base(abs))
 }
 
 const journalPrefix = ".s1resolve-commit-"
@@ -88,13 +100,14 @@ func BeginCommit(moves []Move) (*Journal, error) {
 		}
 	}
 	sort.Strings(j.Copies)
-	b, err := json.Marshal(j)
-	if err != nil {
-		return nil, err
-	}
-	b = append(b, '\n')
 	for _, c := range j.Copies {
-		if err := writeSynced(c+".tmp", b); err != nil {
+		copy := *j
+		copy.Here = filepath.Dir(c)
+		b, err := json.Marshal(&copy)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeSynced(c+".tmp", append(b, '\n')); err != nil {
 			j.remove()
 			return nil, fmt.Errorf("writing the commit journal %s: %w", c, err)
 		}
@@ -166,7 +179,7 @@ func (j *Journal) rollForward() ([]string, error) {
 //   - a kept previous content (.<name>.previous-<pid>-<i>) that no journal
 //     names is put back when its final name is missing, removed otherwise.
 //
-// Partials of dead processes are left to RemoveLeftovers. Errors are told
+// Partials of dead processes are left to RemoveOrphans and RemoveLeftovers. Errors are told
 // to note and leave the files as they are.
 func Settle(dir string, note func(string)) {
 	entries, err := os.ReadDir(dir)
@@ -198,6 +211,13 @@ func Settle(dir string, note func(string)) {
 			say("%s: a commit journal that cannot be read (%v): left as it is", path, err)
 			continue
 		}
+		here := realPath(dir)
+		moved := here != j.Here
+		if moved {
+			// This folder was moved or copied while the commit was under
+			// way: the journal's names are read from where it now is.
+			j.translate(j.Here, here)
+		}
 		if tmp {
 			valid := ""
 			for _, c := range j.Copies {
@@ -210,6 +230,9 @@ func Settle(dir string, note func(string)) {
 				continue
 			}
 		}
+		if moved {
+			say("%s was moved or copied while an earlier s1resolve (process %d) was placing its outputs in %s: its commit is finished where they now are", dir, pid, j.Here)
+		}
 		placed, err := j.rollForward()
 		if err != nil {
 			say("an earlier s1resolve (process %d) was killed while placing its outputs; finishing its commit failed: %v", pid, err)
@@ -220,6 +243,49 @@ func Settle(dir string, note func(string)) {
 		}
 	}
 	settlePrevious(dir, say)
+}
+
+// translate reads every name of the journal from the folder to rather than
+// from: the same place relative to it. A move whose partial is not found
+// there (a folder outside what was moved or copied) is skipped by
+// rollForward, as one already done.
+func (j *Journal) translate(from, to string) {
+	in := func(p string) string {
+		rel, err := filepath.Rel(from, p)
+		if err != nil {
+			return p
+		}
+		return filepath.Join(to, rel)
+	}
+	for i, m := range j.Moves {
+		j.Moves[i] = Move{From: in(m.From), To: in(m.To), Previous: in(m.Previous), Folder: m.Folder}
+	}
+	for i, c := range j.Copies {
+		j.Copies[i] = in(c)
+	}
+}
+
+// RemoveOrphans removes from dir the partials (.NAME.partial-PID-*) of
+// processes that are gone and that no journal left in dir names: what a
+// command killed before its commit point left. Run Settle first.
+func RemoveOrphans(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		i := strings.LastIndex(name, ".partial-")
+		if !strings.HasPrefix(name, ".") || i <= 1 {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.SplitN(name[i+len(".partial-"):], "-", 2)[0])
+		path := filepath.Join(dir, name)
+		if err != nil || pid <= 0 || hasJournal(entries, pid) || wrote(pid, path) {
+			continue
+		}
+		os.RemoveAll(path)
+	}
 }
 
 // settlePrevious handles the kept previous contents of dead processes that

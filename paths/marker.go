@@ -50,6 +50,10 @@ func checkMarker(l, dir, kind, what string) error {
 	case got != "":
 		return &Error{l, fmt.Sprintf("is not %s: it is the folder of s1resolve %s; give a new or empty folder; nothing in it was touched", what, got)}
 	}
+	if _, err := os.Lstat(filepath.Join(dir, MarkerFile)); err == nil {
+		return &Error{l, fmt.Sprintf("is not %s: its %s marker is empty or unreadable (the folder is damaged, or was not written by s1resolve); give a new or empty folder; nothing in it was touched",
+			what, MarkerFile)}
+	}
 	return &Error{l, fmt.Sprintf("is not %s: it holds %s and no %s marker, so s1resolve did not write it; give a new or empty folder; nothing in it was touched",
 		what, entries[0].Name(), MarkerFile)}
 }

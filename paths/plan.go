@@ -27,23 +27,38 @@ type Plan struct {
 
 type readFolder struct{ label, real string }
 
-// settle runs Settle once on the folder holding arg, before arg is looked
-// at: what a killed commit left there is finished or undone first.
+// settle runs Settle once on each folder above arg, from the top down,
+// before arg is looked at: what a killed commit left there is finished or
+// undone first. Every folder above, not only arg's own: arg may lie inside
+// a folder the commit was swapping (gen's population, a report), which is
+// missing or old until the journal beside it is rolled forward. The
+// partials of dead processes are removed from arg's own folder only.
 func (p *Plan) settle(arg string) {
 	if arg == "" || arg == "-" {
 		return
 	}
-	dir := filepath.Dir(filepath.Clean(arg))
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real
+	abs, err := filepath.Abs(arg)
+	if err != nil {
+		return
 	}
 	if p.settled == nil {
 		p.settled = map[string]bool{}
 	}
-	if !p.settled[dir] {
-		p.settled[dir] = true
-		Settle(dir, p.Note)
+	var dirs []string
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		dirs = append(dirs, d)
+		if filepath.Dir(d) == d {
+			break
+		}
 	}
+	for i := len(dirs) - 1; i >= 0; i-- { // from the top: an outer folder may be missing until settled
+		d := realPath(dirs[i])
+		if !p.settled[d] {
+			p.settled[d] = true
+			Settle(d, p.Note)
+		}
+	}
+	RemoveOrphans(realPath(filepath.Dir(abs)))
 }
 
 type input struct {
@@ -137,6 +152,9 @@ func (p *Plan) Output(flag, arg string) (Target, error) {
 		}
 	}
 	if t.Kind == New || t.Kind == Regular {
+		if err := beingWritten(l, t.Path); err != nil {
+			return t, err
+		}
 		if err := p.outsideFolders(l, t.key); err != nil {
 			return t, err
 		}
