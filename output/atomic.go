@@ -17,7 +17,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/s1resolve/s1resolve/directio"
 	"github.com/s1resolve/s1resolve/paths"
@@ -66,7 +65,7 @@ func CreateTarget(t paths.Target, stdout io.Writer) (*File, error) {
 		f.out, f.w = out, bufio.NewWriterSize(out, 1<<20)
 	default:
 		paths.RemoveLeftovers(t.Path)
-		tmp, err := os.CreateTemp(filepath.Dir(t.Path), filepath.Base(paths.PartialPrefix(t.Path))+strconv.Itoa(os.Getpid())+"-*")
+		tmp, err := os.CreateTemp(filepath.Dir(t.Path), paths.PartialPattern(t.Path))
 		if err != nil {
 			return nil, fmt.Errorf("creating %s: %w", t.Arg, err)
 		}

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/s1resolve/s1resolve/paths"
 )
@@ -23,7 +22,7 @@ type Dir struct {
 // leftovers of a killed command that wrote it.
 func CreateDir(f paths.Folder) (*Dir, error) {
 	paths.RemoveLeftovers(f.Path)
-	tmp, err := os.MkdirTemp(filepath.Dir(f.Path), filepath.Base(paths.PartialPrefix(f.Path))+strconv.Itoa(os.Getpid())+"-*")
+	tmp, err := os.MkdirTemp(filepath.Dir(f.Path), paths.PartialPattern(f.Path))
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", f.Arg, err)
 	}

@@ -53,6 +53,8 @@ type Move struct {
 // Journal is a commit under way: its moves and where its copies are.
 type Journal struct {
 	PID    int      `json:"pid"`
+	Start  int64    `json:"start"`  // the process's start, clock ticks since boot (0: unknown)
+	Boot   string   `json:"boot"`   // the boot it ran in (Linux's boot_id), "" when unknown
 	Here   string   `json:"here"`   // the folder of this copy, when written
 	Copies []string `json:"copies"` // absolute paths, one per folder of a To
 	Moves  []Move   `json:"moves"`
@@ -77,7 +79,7 @@ var journalSeq atomic.Int64
 // commit of this process keeps what final holds until the commit ends.
 func PreviousName(final string) (string, error) {
 	for i := 0; i < 100; i++ {
-		prev := filepath.Join(filepath.Dir(final), fmt.Sprintf(".%s.previous-%d-%d", filepath.Base(final), os.Getpid(), i))
+		prev := filepath.Join(filepath.Dir(final), fmt.Sprintf(".%s.previous-%s-%d", filepath.Base(final), Self(), i))
 		if _, err := os.Lstat(prev); errors.Is(err, os.ErrNotExist) {
 			return prev, nil
 		}
@@ -90,7 +92,7 @@ func PreviousName(final string) (string, error) {
 // if it is killed, by the next command that plans a path in one of the
 // folders. On error nothing is placed and no journal is left.
 func BeginCommit(moves []Move) (*Journal, error) {
-	j := &Journal{PID: os.Getpid(), Moves: moves}
+	j := &Journal{PID: os.Getpid(), Start: selfStart(), Boot: bootID(), Moves: moves}
 	name := journalPrefix + strconv.Itoa(j.PID) + "-" + strconv.FormatInt(journalSeq.Add(1), 10)
 	seen := map[string]bool{}
 	for _, m := range moves {
@@ -124,6 +126,24 @@ func BeginCommit(moves []Move) (*Journal, error) {
 		}
 	}
 	return j, nil
+}
+
+// writing reports whether the process of the journal at path is alive:
+// the commit is under way. A journal of another boot is not.
+func (j *Journal) writing(path string) bool {
+	if j.Boot != "" && j.Boot != bootID() {
+		return false
+	}
+	return wrote(j.PID, j.Start, path)
+}
+
+// bootID returns Linux's identifier of this boot, "" where there is none.
+func bootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // End removes every copy of the journal (step 6): the commit is finished,
@@ -198,11 +218,14 @@ func Settle(dir string, note func(string)) {
 		}
 		pid, ok := journalPID(name)
 		path := filepath.Join(dir, name)
-		if !ok || wrote(pid, path) {
+		if !ok {
 			continue
 		}
 		tmp := strings.HasSuffix(name, ".tmp")
 		j, err := readJournal(path)
+		if err == nil && j.writing(path) || err != nil && wrote(pid, 0, path) {
+			continue // a commit under way
+		}
 		if err != nil {
 			if tmp {
 				os.Remove(path) // cut short while being written: nothing was placed
@@ -279,9 +302,9 @@ func RemoveOrphans(dir string) {
 		if !strings.HasPrefix(name, ".") || i <= 1 {
 			continue
 		}
-		pid, err := strconv.Atoi(strings.SplitN(name[i+len(".partial-"):], "-", 2)[0])
+		pid, start, ok := parseWriter(name[i+len(".partial-"):])
 		path := filepath.Join(dir, name)
-		if err != nil || pid <= 0 || hasJournal(entries, pid) || wrote(pid, path) {
+		if !ok || hasJournal(entries, pid) || wrote(pid, start, path) {
 			continue
 		}
 		os.RemoveAll(path)
@@ -302,8 +325,8 @@ func settlePrevious(dir string, say func(string, ...any)) {
 		if !strings.HasPrefix(name, ".") || i <= 1 {
 			continue
 		}
-		var pid, n int
-		if _, err := fmt.Sscanf(name[i+len(".previous-"):], "%d-%d", &pid, &n); err != nil || pid <= 0 || wrote(pid, filepath.Join(dir, name)) {
+		pid, start, ok := parseWriter(name[i+len(".previous-"):])
+		if !ok || wrote(pid, start, filepath.Join(dir, name)) {
 			continue
 		}
 		if hasJournal(entries, pid) {

@@ -2,6 +2,7 @@ package paths
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -197,5 +198,33 @@ func TestPidGivenAgain(t *testing.T) {
 	}
 	if Writer(filepath.Join(dir, "decisions.csv")) != os.Getpid() {
 		t.Error("a partial this process wrote is not told as being written")
+	}
+	// Named with this process's id but another start: another process
+	// had the id (before a reboot, in another PID namespace).
+	ticks, _ := processTicks(os.Getpid())
+	for start, mine := range map[int64]bool{ticks: true, ticks + 1: false} {
+		other := filepath.Join(dir, fmt.Sprintf(".rejects.csv.partial-%d-%d-99", os.Getpid(), start))
+		if err := os.WriteFile(other, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := Writer(filepath.Join(dir, "rejects.csv")) == os.Getpid(); got != mine {
+			t.Errorf("a partial named with this process's id and start %d (this process's: %d): told as this process's = %v", start, ticks, got)
+		}
+		os.Remove(other)
+	}
+	if !strings.HasPrefix(filepath.Base(PartialPattern("x.csv")), fmt.Sprintf(".x.csv.partial-%d-%d-", os.Getpid(), ticks)) {
+		t.Errorf("PartialPattern = %q; want the process id and its start", PartialPattern("x.csv"))
+	}
+	// A journal of this very process, but of another boot, is not a
+	// commit under way.
+	j := &Journal{PID: os.Getpid(), Start: ticks, Boot: bootID()}
+	if !j.writing(partial) {
+		t.Error("this process's journal of this boot is not told as under way")
+	}
+	if j.Boot != "" {
+		j.Boot = "another-boot"
+		if j.writing(partial) {
+			t.Error("a journal of another boot is told as under way")
+		}
 	}
 }

@@ -8,21 +8,64 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
 
 // A folder written whole (output.Dir), or a file written beside its place
-// (output.File), is written under a new name beside it: PartialPrefix(path)
-// + the writer's process id + "-" + random, until it is placed or removed. So a folder being written can be told
-// from the leftover of a killed command: the process of the first is
-// alive, that of the second is not. (A lock cannot say it: the store's
-// Badger locks its folder itself.)
+// (output.File), is written under a new name beside it,
+//
+//	.NAME.partial-PID-START-RANDOM
+//
+// (PartialPattern), until it is placed or removed: PID is the writer's
+// process id and START its start in clock ticks since boot, which tell it
+// from another process given the same id later (after a reboot, or in
+// another PID namespace). So a folder being written can be told from the
+// leftover of a killed command: the process of the first is alive, that
+// of the second is not. (A lock cannot say it: the store's Badger locks its
+// folder itself.) Names without START (PID-RANDOM) are those of an earlier
+// build.
 
 // PartialPrefix returns the prefix of the names of the folders being
 // written to replace path.
 func PartialPrefix(path string) string {
 	return filepath.Join(filepath.Dir(filepath.Clean(path)), "."+filepath.Base(filepath.Clean(path))+".partial-")
+}
+
+// PartialPattern returns the pattern (for os.CreateTemp and os.MkdirTemp,
+// in path's folder) of the name this process writes path under.
+func PartialPattern(path string) string {
+	return filepath.Base(PartialPrefix(path)) + Self() + "-*"
+}
+
+// Self is this process in the names it writes: "PID-START", or "PID"
+// where the start cannot be read.
+func Self() string {
+	if start := selfStart(); start > 0 {
+		return strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(start, 10)
+	}
+	return strconv.Itoa(os.Getpid())
+}
+
+var selfStart = sync.OnceValue(func() int64 {
+	t, _ := processTicks(os.Getpid())
+	return t
+})
+
+// parseWriter reads "PID-START-REST" or "PID-REST" (an earlier build's, or
+// where the start was not known), as written by Self: the process id and
+// its start (0 when absent).
+func parseWriter(s string) (pid int, start int64, ok bool) {
+	f := strings.SplitN(s, "-", 3)
+	pid, err := strconv.Atoi(f[0])
+	if err != nil || pid <= 0 || len(f) < 2 {
+		return 0, 0, false
+	}
+	if len(f) == 3 {
+		start, _ = strconv.ParseInt(f[1], 10, 64)
+	}
+	return pid, start, true
 }
 
 // Writer says whether a command is writing a new content of the folder
@@ -53,11 +96,11 @@ func scanPartials(path string, remove bool) (writer, removed int) {
 		if !strings.HasPrefix(e.Name(), base) {
 			continue
 		}
-		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(e.Name(), base), "-", 2)[0])
-		if err != nil || pid <= 0 {
+		pid, start, ok := parseWriter(strings.TrimPrefix(e.Name(), base))
+		if !ok {
 			continue // not a name this package gives
 		}
-		if wrote(pid, filepath.Join(filepath.Dir(prefix), e.Name())) {
+		if wrote(pid, start, filepath.Join(filepath.Dir(prefix), e.Name())) {
 			writer = max(writer, pid)
 			continue
 		}
@@ -74,13 +117,20 @@ func alive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// wrote reports whether process pid, named in the name of the file or
-// folder path, is alive and may be the process that wrote it. A process
-// that started after path last changed is not: its pid was given again
-// (after a reboot, say, when a power cut left a commit's journal).
-func wrote(pid int, path string) bool {
+// wrote reports whether process pid, named (with its start in clock
+// ticks, 0 when not recorded) in the name or the content of path, is alive
+// and is the process that wrote it. With a start recorded, the live
+// process of that id must have started at that tick; without one, it must
+// have started before path last changed. Either way a process given the
+// same id later is not taken for the writer.
+func wrote(pid int, start int64, path string) bool {
 	if !alive(pid) {
 		return false
+	}
+	if start > 0 {
+		if now, ok := processTicks(pid); ok {
+			return now == start
+		}
 	}
 	st, err := os.Lstat(path)
 	if err != nil {
@@ -107,23 +157,10 @@ func changedAt(st os.FileInfo) time.Time {
 }
 
 // processStart returns when process pid started, from Linux's /proc: the
-// boot time (/proc/stat, btime) plus the start in clock ticks (field 22 of
-// /proc/PID/stat; a tick is 1/100 s on every Linux port Go supports).
+// boot time (/proc/stat, btime) plus its start in clock ticks.
 func processStart(pid int) (time.Time, bool) {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return time.Time{}, false
-	}
-	i := bytes.LastIndexByte(stat, ')') // the command name may hold spaces
-	if i < 0 {
-		return time.Time{}, false
-	}
-	fields := strings.Fields(string(stat[i+1:])) // from field 3
-	if len(fields) < 20 {
-		return time.Time{}, false
-	}
-	ticks, err := strconv.ParseInt(fields[19], 10, 64)
-	if err != nil {
+	ticks, ok := processTicks(pid)
+	if !ok {
 		return time.Time{}, false
 	}
 	boot, ok := bootTime()
@@ -131,6 +168,26 @@ func processStart(pid int) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return boot.Add(time.Duration(ticks) * 10 * time.Millisecond), true
+}
+
+// processTicks returns when process pid started, in clock ticks since the
+// machine booted (field 22 of /proc/PID/stat; a tick is 1/100 s on every
+// Linux port Go supports): the same in every PID namespace.
+func processTicks(pid int) (int64, bool) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(stat, ')') // the command name may hold spaces
+	if i < 0 {
+		return 0, false
+	}
+	fields := strings.Fields(string(stat[i+1:])) // from field 3
+	if len(fields) < 20 {
+		return 0, false
+	}
+	ticks, err := strconv.ParseInt(fields[19], 10, 64)
+	return ticks, err == nil && ticks > 0
 }
 
 func bootTime() (time.Time, bool) {
