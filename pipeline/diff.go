@@ -68,12 +68,15 @@ func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
 		defer st.Close()
 	}
 	c := report.NewComparison()
+	var read []provenance.Input // what each file read was
 	if oldIn == newIn {
 		// One file, read once: each row is its own earlier and later self.
 		var rows []output.Row
-		if err := readDecisions(ctx, oldIn, func(r *output.Row) { rows = append(rows, *r) }); err != nil {
+		got, err := readDecisions(ctx, oldIn, func(r *output.Row) { rows = append(rows, *r) })
+		if err != nil {
 			return nil, err
 		}
+		read = append(read, got)
 		for i := range rows {
 			c.Old(&rows[i])
 		}
@@ -81,11 +84,15 @@ func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
 			c.New(&rows[i])
 		}
 	} else {
-		if err := readDecisions(ctx, oldIn, c.Old); err != nil {
-			return nil, err
-		}
-		if err := readDecisions(ctx, newIn, c.New); err != nil {
-			return nil, err
+		for _, f := range []struct {
+			in *job.Input
+			fn func(*output.Row)
+		}{{oldIn, c.Old}, {newIn, c.New}} {
+			got, err := readDecisions(ctx, f.in, f.fn)
+			if err != nil {
+				return nil, err
+			}
+			read = append(read, got)
 		}
 	}
 	d := c.Diff()
@@ -100,7 +107,7 @@ func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
 		}
 	}
 	if st != nil {
-		if err := storeOfEither(st, cfg, oldIn, newIn); err != nil {
+		if err := storeOfEither(st, cfg, read, oldIn, newIn); err != nil {
 			return nil, err
 		}
 		if err := d.FillGUIDs(storeGUIDs(st)); err != nil {
@@ -117,37 +124,44 @@ func Diff(ctx context.Context, cfg DiffConfig) (*report.Diff, error) {
 }
 
 // storeOfEither refuses a store that is not of the run that wrote either
-// decisions file compared, by their size and xxhash64.
-func storeOfEither(st *index.Store, cfg DiffConfig, ins ...*job.Input) error {
+// decisions file compared (read: what each was, as readDecisions returns
+// it), by their size and xxhash64, or those of the text they hold.
+func storeOfEither(st *index.Store, cfg DiffConfig, read []provenance.Input, ins ...*job.Input) error {
 	want := st.Meta.Decisions
 	if want == nil {
 		return fmt.Errorf("%s %s: %w: the store does not record the decisions of its run (made by an older build); run again with --db",
 			cfg.Names.of(ArgStore), cfg.DB, ErrNotSameRun)
 	}
-	var names []string
-	for _, in := range ins {
-		if got, ok := in.Digest(); ok && got.Bytes == want.Bytes && got.XXH64 == want.XXH64 {
+	for _, got := range read {
+		if provenance.SameFile(*want, got) {
 			return nil
 		}
+	}
+	var names []string
+	for _, in := range ins {
 		names = append(names, inputName(in))
 	}
 	return fmt.Errorf("%s %s: %w: its run wrote %s (%d bytes, xxh64 %s), which is neither %s",
 		cfg.Names.of(ArgStore), cfg.DB, ErrNotSameRun, want.Name, want.Bytes, want.XXH64, strings.Join(names, " nor "))
 }
 
-// readDecisions reads a decisions file once (output.ReadDecisions) and
-// calls fn with each row.
-func readDecisions(ctx context.Context, in *job.Input, fn func(*output.Row)) error {
-	r, err := in.Open(ctx)
+// readDecisions reads a decisions file once (output.ReadDecisions), calls
+// fn with each row, and returns what was read (bytes and text digests).
+func readDecisions(ctx context.Context, in *job.Input, fn func(*output.Row)) (provenance.Input, error) {
+	r, text, c, err := openText(ctx, in)
 	if err != nil {
-		return err
+		return provenance.Input{}, err
 	}
-	defer r.Close()
+	defer c.Close()
 	name := in.Path
 	if in.IsStdin() {
 		name = "standard input"
 	}
-	return output.ReadDecisions(ctx, r, name, func(_ int, row *output.Row) error { fn(row); return nil })
+	if err := output.ReadDecisions(ctx, r, name, func(_ int, row *output.Row) error { fn(row); return nil }); err != nil {
+		return provenance.Input{}, err
+	}
+	got, _ := decisionsRead(in, text)
+	return got, nil
 }
 
 // writeFiles writes files (names relative to dir, suppliers/x.csv among

@@ -97,17 +97,17 @@ func Report(ctx context.Context, cfg ReportConfig) (*report.Report, error) {
 				"(give the store of the run that wrote %s to name them)", cfg.Names.of(ArgStore), in.Path))
 		}
 	}
-	r, err := in.Open(ctx)
+	r, text, c, err := openText(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	defer c.Close()
 	if err := rep.ReadDecisions(ctx, r, in.Path, guids); err != nil {
 		return nil, err
 	}
 	warnNoGUIDs()
 	if st != nil {
-		if err := sameRun(st, in, cfg); err != nil {
+		if err := sameRun(st, in, text, cfg); err != nil {
 			return nil, err
 		}
 		rs, err := st.RuleSet()
@@ -186,9 +186,10 @@ func inputName(in *job.Input) string {
 }
 
 // sameRun refuses a decisions file that is not the one the store's run
-// wrote, by their size and xxhash64.
-func sameRun(st *index.Store, in *job.Input, cfg ReportConfig) error {
-	got, ok := in.Digest()
+// wrote, by their size and xxhash64, or those of the text they hold (a
+// gzipped or gunzipped copy).
+func sameRun(st *index.Store, in *job.Input, text *textDigest, cfg ReportConfig) error {
+	got, ok := decisionsRead(in, text)
 	want := st.Meta.Decisions
 	switch {
 	case !ok:
@@ -196,7 +197,7 @@ func sameRun(st *index.Store, in *job.Input, cfg ReportConfig) error {
 	case want == nil:
 		return fmt.Errorf("%s %s: %w: the store does not record the decisions of its run (made by an older build); run again with --db",
 			cfg.Names.of(ArgStore), cfg.DB, ErrNotSameRun)
-	case want.Bytes != got.Bytes || want.XXH64 != got.XXH64:
+	case !provenance.SameFile(*want, got):
 		return fmt.Errorf("%s %s: %w: its run wrote %s (%d bytes, xxh64 %s); %s is %d bytes, xxh64 %s",
 			cfg.Names.of(ArgStore), cfg.DB, ErrNotSameRun, want.Name, want.Bytes, want.XXH64, in.Path, got.Bytes, got.XXH64)
 	}

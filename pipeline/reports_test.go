@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -374,5 +377,68 @@ func TestReportPacksAndProvenance(t *testing.T) {
 	}
 	if _, err := Report(context.Background(), ReportConfig{Decisions: cfg.Out, Out: filepath.Join(dir, "nobody"), Supplier: "NOBODY"}); !errors.Is(err, ErrNoSuchSupplier) {
 		t.Errorf("a supplier no installation has: %v", err)
+	}
+}
+
+// TestGzippedCopyIsTheSameRun: a gzipped copy of a run's decisions.csv, or
+// a gunzipped copy of its decisions.csv.gz, is still the decisions of the
+// store's run (the store records the text); a copy with one byte changed is
+// not.
+func TestGzippedCopyIsTheSameRun(t *testing.T) {
+	st := generateAll(t, 3000, 0)
+	dir := t.TempDir()
+	gz := func(src, dst string) {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var z bytes.Buffer
+		w := gzip.NewWriter(&z)
+		w.Write(b)
+		w.Close()
+		os.WriteFile(dst, z.Bytes(), 0o600)
+	}
+	gunzip := func(src, dst string) {
+		f, err := os.Open(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		r, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r)
+		os.WriteFile(dst, b, 0o600)
+	}
+	for _, out := range []string{"d.csv", "d.csv.gz"} {
+		db := filepath.Join(dir, out+".db")
+		decisions := filepath.Join(dir, out)
+		if _, err := Run(context.Background(), Config{Inputs: st.Files, DB: db, Out: decisions, Rejects: filepath.Join(dir, out+".rejects.csv")}); err != nil {
+			t.Fatal(err)
+		}
+		copied := filepath.Join(dir, "copy-of-"+out)
+		if strings.HasSuffix(out, ".gz") {
+			copied = strings.TrimSuffix(copied, ".gz")
+			gunzip(decisions, copied)
+		} else {
+			copied += ".gz"
+			gz(decisions, copied)
+		}
+		if _, err := Report(context.Background(), ReportConfig{Decisions: copied, DB: db, Out: filepath.Join(dir, "report-"+out)}); err != nil {
+			t.Errorf("%s with the store of the run that wrote %s: %v", filepath.Base(copied), out, err)
+		}
+		if _, err := Diff(context.Background(), DiffConfig{Old: copied, New: copied, DB: db, Out: filepath.Join(dir, "diff-"+out)}); err != nil {
+			t.Errorf("diff of %s with the store of the run that wrote %s: %v", filepath.Base(copied), out, err)
+		}
+	}
+	// Its last row left out (still a valid decisions file): not the run's.
+	b, _ := os.ReadFile(filepath.Join(dir, "d.csv"))
+	lines := strings.SplitAfter(strings.TrimSuffix(string(b), "\n"), "\n")
+	os.WriteFile(filepath.Join(dir, "changed.csv"), []byte(strings.Join(lines[:len(lines)-1], "")), 0o600)
+	gz(filepath.Join(dir, "changed.csv"), filepath.Join(dir, "changed.csv.gz"))
+	_, err := Report(context.Background(), ReportConfig{Decisions: filepath.Join(dir, "changed.csv.gz"), DB: filepath.Join(dir, "d.csv.db"), Out: filepath.Join(dir, "refused")})
+	if !errors.Is(err, ErrNotSameRun) {
+		t.Errorf("a changed copy: %v; want it refused", err)
 	}
 }

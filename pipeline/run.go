@@ -326,6 +326,7 @@ func (r *run) write(ctx context.Context) error {
 	var storeTime, outputsTime time.Duration // each set by its own goroutine
 	g, gctx := errgroup.WithContext(ctx)
 	decisionsDone := make(chan struct{}) // closed once the decisions are written whole
+	decisionsText := newTextDigest()     // of the text gzipped, with --out *.gz
 	if r.in.store != nil {               // without --db no store is written: nothing would read it
 		dir := r.in.store.Path()
 		rejectsPath := cfg.Rejects
@@ -337,7 +338,11 @@ func (r *run) write(ctx context.Context) error {
 		x.Decisions = func(ctx context.Context) (provenance.Input, error) {
 			select {
 			case <-decisionsDone:
-				return r.in.decisions.Written(), nil
+				w := r.in.decisions.Written()
+				if w.Text, _ = decisionsText.Digest(); w.Text == nil {
+					w.Text = &provenance.Digest{Bytes: w.Bytes, XXH64: w.XXH64} // not gzip: the text is the bytes
+				}
+				return w, nil
 			case <-ctx.Done():
 				return provenance.Input{}, ctx.Err()
 			}
@@ -394,7 +399,7 @@ func (r *run) write(ctx context.Context) error {
 		if r.reg != nil {
 			d.Supplier = func(id uint32) (string, bool) { return r.reg.SupplierName(r.res.Supplier(id)) }
 		}
-		if err := writeMaybeGzipped(r.in.decisions.Writer(), r.in.gzip, func(w io.Writer) error {
+		if err := writeMaybeGzipped(r.in.decisions.Writer(), r.in.gzip, decisionsText, func(w io.Writer) error {
 			return output.WriteDecisions(gctx, w, d)
 		}); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.Out, err)
@@ -417,13 +422,13 @@ func (r *run) write(ctx context.Context) error {
 }
 
 // writeMaybeGzipped calls write with w, or with a gzip writer onto w when
-// gz is set, closed once write returns.
-func writeMaybeGzipped(w io.Writer, gz bool, write func(io.Writer) error) error {
+// gz is set, closed once write returns; text then hashes what is gzipped.
+func writeMaybeGzipped(w io.Writer, gz bool, text *textDigest, write func(io.Writer) error) error {
 	if !gz {
 		return write(w)
 	}
 	z := gzip.NewWriter(w)
-	if err := write(z); err != nil {
+	if err := write(text.writer(z)); err != nil {
 		return err
 	}
 	return z.Close()

@@ -65,4 +65,25 @@ type Input struct {
 	Bytes  int64  `json:"bytes"`
 	XXH64  string `json:"xxh64"`
 	Reason string `json:"as"` // installations, registration, suppliers, smets2, rules
+	// Text is the size and xxhash64 of the text a gzip file holds (the
+	// same as Bytes and XXH64 for a file that is not gzip), where it is
+	// recorded: a run's decisions, so that a gzipped or gunzipped copy of
+	// them is still told as its decisions.
+	Text *Digest `json:"text,omitempty"`
+}
+
+// Digest is the size in bytes and the xxhash64 of a text.
+type Digest struct {
+	Bytes int64  `json:"bytes"`
+	XXH64 string `json:"xxh64"`
+}
+
+// SameFile reports whether got is the file want records, byte for byte or,
+// where both record it, by the text they hold (a gzipped or gunzipped
+// copy).
+func SameFile(want, got Input) bool {
+	if want.Bytes == got.Bytes && want.XXH64 == got.XXH64 {
+		return true
+	}
+	return want.Text != nil && got.Text != nil && *want.Text == *got.Text
 }
