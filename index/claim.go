@@ -79,6 +79,9 @@ func Claim(dir string) error {
 		return fmt.Errorf("store %s: %w", dir, err)
 	}
 	for _, e := range entries {
+		if e.Name() == paths.WritingLock { // the lock of the folder being written
+			continue
+		}
 		if !owns(e.Name(), e) {
 			return fmt.Errorf("%s: %w (it holds %s); give a new or empty directory; nothing in it was touched", dir, ErrNotStore, e.Name())
 		}

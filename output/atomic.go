@@ -25,10 +25,11 @@ import (
 // File is an output being written. For a renamed kind nothing appears
 // under its final name until it is committed.
 type File struct {
-	t   paths.Target
-	tmp *os.File // the temporary file (New, Regular); nil once placed or discarded
-	out *os.File // the file written in place (Stream)
-	w   bufferedWriter
+	t    paths.Target
+	lock *os.File // held on the partial until it is placed or discarded
+	tmp  *os.File // the temporary file (New, Regular); nil once placed or discarded
+	out  *os.File // the file written in place (Stream)
+	w    bufferedWriter
 }
 
 // bufferedWriter is a bufio.Writer, or for a temporary file a
@@ -75,6 +76,10 @@ func CreateTarget(t paths.Target, stdout io.Writer) (*File, error) {
 			return nil, fmt.Errorf("creating %s: %w", t.Arg, err)
 		}
 		f.tmp, f.w = tmp, directio.NewWriter(tmp)
+		if err := f.hold(); err != nil {
+			f.discard()
+			return nil, err
+		}
 	}
 	return f, nil
 }
@@ -125,7 +130,31 @@ func (f *File) move() (paths.Move, bool) {
 	return paths.Move{From: f.tmp.Name(), To: f.t.Path}, true
 }
 
-func (f *File) placed() { f.tmp = nil }
+func (f *File) placed() {
+	f.tmp = nil
+	f.release()
+}
+
+// hold locks the partial (paths.Hold) and refuses a file another command
+// writes too, now that this one's partial exists.
+func (f *File) hold() error {
+	lock, err := paths.Hold(f.tmp.Name())
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", f.t.Arg, err)
+	}
+	f.lock = lock
+	if pid := paths.OtherWriter(f.t.Path, f.tmp.Name()); pid != 0 {
+		return paths.ErrBeingWritten(f.t.Arg, pid)
+	}
+	return nil
+}
+
+func (f *File) release() {
+	if f.lock != nil {
+		f.lock.Close()
+		f.lock = nil
+	}
+}
 
 func (f *File) discard() {
 	if f.out != nil {
@@ -137,6 +166,7 @@ func (f *File) discard() {
 		os.Remove(f.tmp.Name())
 		f.tmp = nil
 	}
+	f.release()
 }
 
 // Pending is an output written but not yet placed: a File or a Dir.

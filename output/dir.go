@@ -13,8 +13,9 @@ import (
 // beside it (Path), which Commit swaps in, so that nothing of an earlier
 // content survives and nothing appears under the final name half-written.
 type Dir struct {
-	f   paths.Folder
-	tmp string // "" once placed or discarded
+	f    paths.Folder
+	tmp  string   // "" once placed or discarded
+	lock *os.File // held on the partial until it is placed or discarded
 }
 
 // CreateDir starts the folder f (from paths.Plan.Folder): a new folder
@@ -26,7 +27,18 @@ func CreateDir(f paths.Folder) (*Dir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", f.Arg, err)
 	}
-	return &Dir{f: f, tmp: tmp}, nil
+	d := &Dir{f: f, tmp: tmp}
+	// Locked (paths.Hold), then checked: of two commands started at once
+	// on one folder, at most one goes on.
+	if d.lock, err = paths.Hold(tmp); err != nil {
+		d.discard()
+		return nil, fmt.Errorf("creating %s: %w", f.Arg, err)
+	}
+	if pid := paths.OtherWriter(f.Path, tmp); pid != 0 {
+		d.discard()
+		return nil, paths.ErrBeingWritten(f.Arg, pid)
+	}
+	return d, nil
 }
 
 // WriteDir writes the folder f whole: write fills a new folder beside it,
@@ -89,11 +101,23 @@ func (d *Dir) move() (paths.Move, bool) {
 	return paths.Move{From: d.tmp, To: d.f.Path, Folder: true}, true
 }
 
-func (d *Dir) placed() { d.tmp = "" }
+func (d *Dir) placed() {
+	d.tmp = ""
+	d.release()
+	os.Remove(filepath.Join(d.f.Path, paths.WritingLock))
+}
+
+func (d *Dir) release() {
+	if d.lock != nil {
+		d.lock.Close()
+		d.lock = nil
+	}
+}
 
 func (d *Dir) discard() {
 	if d.tmp != "" {
 		os.RemoveAll(d.tmp)
 		d.tmp = ""
 	}
+	d.release()
 }

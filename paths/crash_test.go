@@ -274,3 +274,52 @@ func TestKeptPreviousOfDeadProcess(t *testing.T) {
 		t.Errorf("notes = %q; want one naming the store put back", notes)
 	}
 }
+
+// TestLockedPartialIsLive: a partial its writer holds locked is being
+// written whatever its name says (a writer in another PID namespace has a
+// process id that means another process here); and of two commands that
+// create partials of one folder, the second is refused once its own
+// partial exists.
+func TestLockedPartialIsLive(t *testing.T) {
+	dir := t.TempDir()
+	child := exec.Command("true")
+	must(t, child.Run())
+	other := filepath.Join(dir, fmt.Sprintf(".store.partial-%d-1-99", child.Process.Pid)) // a dead process here
+	must(t, os.Mkdir(other, 0o755))
+	lock, err := paths.Hold(other)
+	must(t, err)
+	if pid := paths.Writer(filepath.Join(dir, "store")); pid != child.Process.Pid {
+		t.Errorf("a locked partial: writer %d; want %d", pid, child.Process.Pid)
+	}
+	paths.RemoveLeftovers(filepath.Join(dir, "store"))
+	paths.RemoveOrphans(dir)
+	if _, err := os.Stat(other); err != nil {
+		t.Fatal("a locked partial was removed as a leftover")
+	}
+	lock.Close()
+	if pid := paths.Writer(filepath.Join(dir, "store")); pid != 0 {
+		t.Errorf("unlocked, of a dead process: writer %d; want none", pid)
+	}
+
+	var p paths.Plan
+	folder, err := p.Folder("--db", filepath.Join(dir, "db"), "", "a store", func(string, fs.DirEntry) bool { return true })
+	must(t, err)
+	first, err := output.CreateDir(folder)
+	must(t, err)
+	defer first.Abort()
+	if second, err := output.CreateDir(folder); err == nil || !strings.Contains(err.Error(), "is writing it now") {
+		if second != nil {
+			second.Abort()
+		}
+		t.Errorf("a second writer of one folder: %v; want it refused", err)
+	}
+	f1, err := output.Create(filepath.Join(dir, "d.csv"), nil)
+	must(t, err)
+	defer f1.Abort()
+	if f2, err := output.Create(filepath.Join(dir, "d.csv"), nil); err == nil || !strings.Contains(err.Error(), "is writing it now") {
+		if f2 != nil {
+			f2.Abort()
+		}
+		t.Errorf("a second writer of one file: %v; want it refused", err)
+	}
+}

@@ -52,6 +52,8 @@ type Move struct {
 
 // Journal is a commit under way: its moves and where its copies are.
 type Journal struct {
+	held []*os.File // the locks of its copies, while this process commits
+
 	PID    int      `json:"pid"`
 	Start  int64    `json:"start"`  // the process's start, clock ticks since boot (0: unknown)
 	Boot   string   `json:"boot"`   // the boot it ran in (Linux's boot_id), "" when unknown
@@ -113,6 +115,12 @@ func BeginCommit(moves []Move) (*Journal, error) {
 			j.remove()
 			return nil, fmt.Errorf("writing the commit journal %s: %w", c, err)
 		}
+		lock, err := Hold(c + ".tmp") // the commit is under way: across PID namespaces too
+		if err != nil {
+			j.remove()
+			return nil, fmt.Errorf("writing the commit journal %s: %w", c, err)
+		}
+		j.held = append(j.held, lock)
 	}
 	crashPoint("journal written")
 	for i, c := range j.Copies {
@@ -131,6 +139,9 @@ func BeginCommit(moves []Move) (*Journal, error) {
 // writing reports whether the process of the journal at path is alive:
 // the commit is under way. A journal of another boot is not.
 func (j *Journal) writing(path string) bool {
+	if held(path) {
+		return true
+	}
 	if j.Boot != "" && j.Boot != bootID() {
 		return false
 	}
@@ -156,6 +167,10 @@ func (j *Journal) remove() {
 		os.Remove(c)
 		syncFolder(filepath.Dir(c))
 	}
+	for _, f := range j.held {
+		f.Close()
+	}
+	j.held = nil
 }
 
 // rollForward does steps 4 to 6 of a journal whose process is dead,

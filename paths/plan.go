@@ -228,6 +228,8 @@ func (p *Plan) folder(flag, arg, kind, what string, owns Owns) (Folder, error) {
 			inner := owns
 			owns = func(rel string, d fs.DirEntry) bool { return rel == MarkerFile || inner(rel, d) }
 		}
+		whole := owns
+		owns = func(rel string, d fs.DirEntry) bool { return rel == WritingLock || whole != nil && whole(rel, d) }
 		if stray, err := strayEntry(f.Path, owns); err != nil {
 			return f, &Error{l, err.Error()}
 		} else if stray != "" {

@@ -119,11 +119,17 @@ func alive(pid int) bool {
 
 // wrote reports whether process pid, named (with its start in clock
 // ticks, 0 when not recorded) in the name or the content of path, is alive
-// and is the process that wrote it. With a start recorded, the live
+// and is the process that wrote it. A writer holds a lock on what it writes
+// (Hold), which says it across PID namespaces (a run in a container, a
+// command on the host); without the lock (killed, or not yet locked),
+// the process must be alive. With a start recorded, the live
 // process of that id must have started at that tick; without one, it must
 // have started before path last changed. Either way a process given the
 // same id later is not taken for the writer.
 func wrote(pid int, start int64, path string) bool {
+	if held(path) {
+		return true // locked by its writer, in this PID namespace or another
+	}
 	if !alive(pid) {
 		return false
 	}
@@ -208,7 +214,86 @@ func bootTime() (time.Time, bool) {
 // beingWritten refuses a folder another command is writing now.
 func beingWritten(l, path string) error {
 	if pid := Writer(path); pid != 0 {
-		return &Error{l, fmt.Sprintf("another s1resolve command (process %d) is writing it now; wait for it to finish", pid)}
+		return ErrBeingWritten(l, pid)
 	}
 	return nil
+}
+
+// WritingLock is the file a folder being written holds for its lock
+// (Hold): a folder's own descriptor cannot carry it, as Badger locks the
+// store's folder itself. It is removed once the folder is placed; a folder
+// may hold it (a command killed just after placing it).
+const WritingLock = ".s1resolve-writing"
+
+// lockOf returns the file whose lock says path is being written: path
+// itself, or for a folder its WritingLock.
+func lockOf(path string) string {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return filepath.Join(path, WritingLock)
+	}
+	return path
+}
+
+// Hold takes an exclusive lock saying path (a partial file or folder) is
+// being written, held until the returned file is closed: so marked for
+// every process of the machine, whatever its PID namespace (a killed
+// process's locks go with it). A folder's lock is its WritingLock file,
+// created here.
+func Hold(path string) (*os.File, error) {
+	target := lockOf(path)
+	f, err := os.OpenFile(target, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// held reports whether another open file holds the lock of path (Hold).
+func held(path string) bool {
+	if path == "" {
+		return false
+	}
+	f, err := os.Open(lockOf(path))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}
+
+// OtherWriter returns the process id of a writer of path other than the
+// partial own (this command's, just created and held), or 0. A command
+// asks once its own partial exists: of two commands started at once, each
+// sees the other, or the later sees the earlier, so at most one goes on.
+func OtherWriter(path, own string) int {
+	prefix := PartialPrefix(path)
+	entries, err := os.ReadDir(filepath.Dir(prefix))
+	if err != nil {
+		return 0
+	}
+	base := filepath.Base(prefix)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), base) || e.Name() == filepath.Base(own) {
+			continue
+		}
+		pid, start, ok := parseWriter(strings.TrimPrefix(e.Name(), base))
+		if ok && wrote(pid, start, filepath.Join(filepath.Dir(prefix), e.Name())) {
+			return pid
+		}
+	}
+	return 0
+}
+
+// ErrBeingWritten refuses an output another command is writing now.
+func ErrBeingWritten(arg string, pid int) error {
+	return &Error{arg, fmt.Sprintf("another s1resolve command (process %d) is writing it now; wait for it to finish", pid)}
 }
