@@ -307,55 +307,46 @@ func (j *Journal) translate(from, to string) {
 // processes that are gone and that no journal left in dir names: what a
 // command killed before its commit point left. Run Settle first.
 func RemoveOrphans(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		i := strings.LastIndex(name, ".partial-")
-		if !strings.HasPrefix(name, ".") || i <= 1 {
-			continue
-		}
-		pid, start, ok := parseWriter(name[i+len(".partial-"):])
-		path := filepath.Join(dir, name)
-		if !ok || hasJournal(entries, pid) || wrote(pid, start, path) {
-			continue
-		}
-		os.RemoveAll(path)
-	}
+	deadLeftovers(dir, ".partial-", func(path, _ string, _ int) { os.RemoveAll(path) })
 }
 
 // settlePrevious handles the kept previous contents of dead processes that
 // no journal names (a commit killed while undoing itself, or written by a
 // build without journals).
 func settlePrevious(dir string, say func(string, ...any)) {
+	deadLeftovers(dir, ".previous-", func(prev, final string, pid int) {
+		if _, err := os.Lstat(final); errors.Is(err, os.ErrNotExist) {
+			if os.Rename(prev, final) == nil {
+				syncFolder(dir)
+				say("%s was missing after an earlier s1resolve (process %d) was killed: its previous content is put back", final, pid)
+			}
+			return
+		}
+		os.RemoveAll(prev)
+	})
+}
+
+// deadLeftovers calls fn with each entry of dir named .FINAL<kind>PID-...
+// (kind ".partial-" or ".previous-"), the final name it stands beside and
+// its process, when that process is gone and no journal left in dir names
+// it.
+func deadLeftovers(dir, kind string, fn func(path, final string, pid int)) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
 		name := e.Name()
-		i := strings.LastIndex(name, ".previous-")
+		i := strings.LastIndex(name, kind)
 		if !strings.HasPrefix(name, ".") || i <= 1 {
 			continue
 		}
-		pid, start, ok := parseWriter(name[i+len(".previous-"):])
-		if !ok || wrote(pid, start, filepath.Join(dir, name)) {
+		pid, start, ok := parseWriter(name[i+len(kind):])
+		path := filepath.Join(dir, name)
+		if !ok || hasJournal(entries, pid) || wrote(pid, start, path) {
 			continue
 		}
-		if hasJournal(entries, pid) {
-			continue
-		}
-		prev, final := filepath.Join(dir, name), filepath.Join(dir, name[1:i])
-		if _, err := os.Lstat(final); errors.Is(err, os.ErrNotExist) {
-			if os.Rename(prev, final) == nil {
-				syncFolder(dir)
-				say("%s was missing after an earlier s1resolve (process %d) was killed: its previous content is put back", final, pid)
-			}
-			continue
-		}
-		os.RemoveAll(prev)
+		fn(path, filepath.Join(dir, name[1:i]), pid)
 	}
 }
 
