@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/s1resolve/s1resolve/engine"
 )
@@ -115,6 +116,12 @@ func (p *parser) parseBlock(b *block) (*chunk, int64) {
 	}
 	c.lines = line
 	c.names = string(p.arena)
+	c.trimRows()
+	// The runs were given room for short installations; kept until gather,
+	// they are kept at their size.
+	if cap(c.runs)-len(c.runs) > len(c.runs)/16 {
+		c.runs = slices.Clone(c.runs)
+	}
 	p.c = nil
 	return c, blank
 }

@@ -37,6 +37,15 @@ func (c *chunk) addRow(r chunkRow) {
 	c.rows = append(c.rows, r)
 }
 
+// trimRows hands back the rows' capacity beyond their length once the
+// chunk is parsed: the first guess at a block's rows is generous (short
+// rows), and a mapping is faulted in whole.
+func (c *chunk) trimRows() {
+	if c.rowsMapped {
+		c.rows = trimMapped(c.rows)
+	}
+}
+
 // freeRows hands the chunk's rows back; they must not be read after.
 func (c *chunk) freeRows() {
 	if c.rowsMapped && cap(c.rows) > 0 {

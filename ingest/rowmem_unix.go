@@ -24,3 +24,19 @@ func mapRows(n int) ([]chunkRow, bool) {
 func unmapRows(rows []chunkRow) {
 	unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(rows)), uintptr(len(rows))*rowSize)
 }
+
+// trimMapped unmaps the whole pages of rows' mapping past its length and
+// returns rows with the capacity left: unmapRows of that capacity still
+// covers the last page kept (munmap takes whole pages).
+func trimMapped(rows []chunkRow) []chunkRow {
+	page := uintptr(unix.Getpagesize())
+	keep := (uintptr(len(rows))*rowSize + page - 1) &^ (page - 1)
+	if keep == 0 {
+		keep = page
+	}
+	if size := uintptr(cap(rows)) * rowSize; keep < size {
+		unix.MunmapPtr(unsafe.Add(unsafe.Pointer(unsafe.SliceData(rows)), keep), size-keep)
+		rows = rows[: len(rows) : keep/rowSize]
+	}
+	return rows
+}
