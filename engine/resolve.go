@@ -189,7 +189,14 @@ func guidRefs(p *Population, workers int) []KeyRef {
 // mpxnRefs returns a (Mix(key), member) pair per MPxN of every member:
 // installations as their ids, SMETS2+ installations after them.
 func mpxnRefs(p *Population) []KeyRef {
-	refs := make([]KeyRef, 0, p.Members()*2)
+	n := 0 // counted first: most installations have one MPxN, not two
+	for i := range p.Installations {
+		n += presentCount(p.Installations[i].MPAN, p.Installations[i].MPRN)
+	}
+	for i := range p.Smets2 {
+		n += presentCount(p.Smets2[i].MPAN, p.Smets2[i].MPRN)
+	}
+	refs := make([]KeyRef, 0, n)
 	add := func(id int, keys ...value.Key) {
 		for _, k := range keys {
 			if k != 0 {
@@ -204,6 +211,18 @@ func mpxnRefs(p *Population) []KeyRef {
 		add(len(p.Installations)+i, p.Smets2[i].MPAN, p.Smets2[i].MPRN)
 	}
 	return refs
+}
+
+// presentCount returns how many of a and b are not zero.
+func presentCount(a, b value.Key) int {
+	n := 0
+	if a != 0 {
+		n++
+	}
+	if b != 0 {
+		n++
+	}
+	return n
 }
 
 // markDuplicateGUIDs marks every installation holding a GUID that appears on
