@@ -37,11 +37,10 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Population: pop, Rejects: rj.build()}
-	// The chunks are garbage now (a gigabyte at 5M installations): collect
-	// them at once, so that the resolver's tables reuse their pages rather
-	// than fault in fresh ones while the scavenger hands these back.
-	if l.opt.Collect != nil {
-		l.opt.Collect()
+	// The chunks are garbage now (a gigabyte at 5M installations): their
+	// memory goes back at once (Options.ReturnMemory).
+	if l.opt.ReturnMemory != nil {
+		l.opt.ReturnMemory()
 	}
 	res.Stats = Stats{
 		Files:                   len(l.paths),

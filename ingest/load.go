@@ -31,11 +31,14 @@ type Options struct {
 	// the xxhash64 of its bytes as they are on disk. It may be called from
 	// several goroutines at once.
 	OnRead func(path string, bytes int64, xxh64 uint64)
-	// Collect, when set, runs a garbage collection: called once the
-	// parsed chunks are garbage (a gigabyte at 5M installations), so that
-	// what comes next reuses their pages. A process-wide setting, decided
-	// by the command.
-	Collect func()
+	// ReturnMemory, when set, collects the garbage and hands the freed memory
+	// back to the system: called once the name sort's keys are garbage,
+	// and once the parsed chunks are (a gigabyte at 5M installations).
+	// Freed memory kept by the heap is scattered between the names that
+	// live on, too small for the large tables that come next, and would
+	// count in the run's memory beside them. A process-wide setting,
+	// decided by the command.
+	ReturnMemory func()
 }
 
 // Stats counts what a Load read.

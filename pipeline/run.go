@@ -81,8 +81,6 @@ type Process struct {
 	// SetGCPercent sets the collector's target and returns the previous
 	// one (debug.SetGCPercent).
 	SetGCPercent func(int) int
-	// Collect runs a collection now (runtime.GC).
-	Collect func()
 }
 
 // Progress tells an observer which phase a run is in and how far its load got.
@@ -193,7 +191,7 @@ func (r *run) load(ctx context.Context) error {
 			byPath[in.Path] = in
 		}
 	}
-	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin, DropPositions: cfg.DB == "", Collect: cfg.Process.Collect,
+	opt := ingest.Options{Workers: cfg.Workers, Stdin: cfg.Stdin, DropPositions: cfg.DB == "", ReturnMemory: cfg.Process.ReturnMemory,
 		OnRead: func(path string, n int64, sum uint64) {
 			if in := byPath[path]; in != nil {
 				in.Record(n, sum)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -26,7 +25,7 @@ func processSettings() process { return process{} }
 
 // pipeline returns the settings a run may use.
 func (process) pipeline() pipeline.Process {
-	return pipeline.Process{ReturnMemory: debug.FreeOSMemory, SetGCPercent: debug.SetGCPercent, Collect: runtime.GC}
+	return pipeline.Process{ReturnMemory: debug.FreeOSMemory, SetGCPercent: debug.SetGCPercent}
 }
 
 // setMemoryLimit sets the Go runtime's soft memory limit (0: none); the
