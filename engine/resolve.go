@@ -27,10 +27,11 @@ type Resolver struct {
 	// Registration says registration data was given: step 3 applies (the
 	// Registry may hold supplier statuses alone).
 	Registration bool
-	// GUIDPostings keeps Result.GUIDRefs, a pair per device row: the
-	// store's GUID index is made of it. Without it the duplicate GUIDs are
-	// found a quarter of the rows at a time (markDuplicateGUIDsByPart) and
-	// GUIDRefs is nil: 87 MB at 5M installations rather than 350 MB.
+	// GUIDPostings keeps Result.GUIDRefs, 8 bytes per device row: the
+	// store's GUID index is made of them. Without it GUIDRefs is nil.
+	// Either way the duplicate GUIDs are found a quarter of the rows at a
+	// time (markDuplicateGUIDsByPart): 87 MB at 5M installations rather
+	// than a pair of 16 bytes per row.
 	GUIDPostings bool
 }
 
@@ -57,11 +58,13 @@ type Result struct {
 	// Meters says, for each device row of an installation decided at step
 	// 4 or 5, what that step made of it (MeterFine for the rest).
 	Meters []MeterState
-	// MPxNRefs and GUIDRefs are the (Mix(key), installation) pairs sorted
-	// by mixed key: the posting lists the index persists. GUIDRefs has one pair per device
-	// row, so a key repeated within one installation appears twice.
+	// MPxNRefs are the (Mix(key), member) pairs sorted by mixed key: the
+	// duplicate groups are made of them, and the store's MPxN index.
 	MPxNRefs []KeyRef
-	GUIDRefs []KeyRef
+	// GUIDRefs are the store's GUID index, one per device row, sorted
+	// (GUIDRef): a GUID repeated within one installation appears twice.
+	// Nil unless Resolver.GUIDPostings.
+	GUIDRefs []GUIDRef
 }
 
 func (r *Resolver) workers() int {
@@ -88,13 +91,11 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	var root []uint32 // of every member, SMETS2+ ones included: the smallest member id of its group
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if !r.GUIDPostings {
-			markDuplicateGUIDsByPart(p, res.DupGUID, r.workers())
-			return gctx.Err()
+		var keep []GUIDRef
+		if r.GUIDPostings {
+			keep = make([]GUIDRef, 0, len(p.Devices))
 		}
-		res.GUIDRefs = guidRefs(p, r.workers())
-		SortKeyRefs(res.GUIDRefs, r.workers())
-		markDuplicateGUIDs(res.GUIDRefs, res.DupGUID)
+		res.GUIDRefs = markDuplicateGUIDsByPart(p, res.DupGUID, r.workers(), keep)
 		return gctx.Err()
 	})
 	g.Go(func() error {
@@ -170,22 +171,6 @@ func (res *Result) GroupFacts(root uint32) (GroupFacts, bool) {
 	return res.Groups[i], true
 }
 
-// guidRefs returns a (Mix(GUID), installation) pair per device row, in
-// device order, filled in parallel.
-func guidRefs(p *Population, workers int) []KeyRef {
-	refs := make([]KeyRef, len(p.Devices))
-	n := len(p.Installations)
-	parallel.Each(workers, func(w int) {
-		for id := n * w / workers; id < n*(w+1)/workers; id++ {
-			in := &p.Installations[id]
-			for i := in.First; i < in.First+in.Count; i++ {
-				refs[i] = KeyRef{Mix(uint64(p.Devices[i].GUID)), uint32(id)}
-			}
-		}
-	})
-	return refs
-}
-
 // mpxnRefs returns a (Mix(key), member) pair per MPxN of every member:
 // installations as their ids, SMETS2+ installations after them.
 func mpxnRefs(p *Population) []KeyRef {
@@ -243,8 +228,10 @@ const guidParts = 4
 // markDuplicateGUIDsByPart marks in dup the installations that hold a GUID
 // also held by another device row, as markDuplicateGUIDs does, but sorting
 // one part of the GUIDs at a time in one buffer: a GUID's rows are all in
-// its part, so each part's duplicates are all its own.
-func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int) {
+// its part, so each part's duplicates are all its own. When keep is not
+// nil, the GUIDRef of every row is appended to it, and it is returned
+// sorted: parts follow one another in key order.
+func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUIDRef) []GUIDRef {
 	n := len(p.Installations)
 	ids := func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
 	counts := make([][guidParts]int, workers)
@@ -285,7 +272,15 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int) {
 		})
 		SortKeyRefs(refs, workers)
 		markDuplicateGUIDs(refs, dup)
+		if keep != nil {
+			from := len(keep)
+			for _, r := range refs {
+				keep = append(keep, NewGUIDRef(r.K, r.ID))
+			}
+			sortGUIDRefs(keep[from:])
+		}
 	}
+	return keep
 }
 
 // components returns, for each of n installations, the smallest id of its

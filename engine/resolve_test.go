@@ -422,6 +422,44 @@ func TestDuplicateGUIDsByPart(t *testing.T) {
 			if (res.GUIDRefs != nil) != postings {
 				t.Errorf("postings %v: GUIDRefs kept %v", postings, res.GUIDRefs != nil)
 			}
+			if postings {
+				var refs []GUIDRef // one per row, sorted as numbers
+				for id := range p.Installations {
+					for _, d := range p.DevicesOf(uint32(id)) {
+						refs = append(refs, NewGUIDRef(Mix(uint64(d.GUID)), uint32(id)))
+					}
+				}
+				slices.Sort(refs)
+				if !slices.Equal(res.GUIDRefs, refs) {
+					t.Errorf("%d workers: GUIDRefs are not a sorted ref of every device row", workers)
+				}
+			}
 		}
+	}
+}
+
+// TestGUIDRefsShareKeyBits: two GUIDs whose mixed keys share their top 32
+// bits make one run of refs, ordered by installation whatever the order of
+// the full keys.
+func TestGUIDRefsShareKeyBits(t *testing.T) {
+	pairs := []KeyRef{ // sorted by (K, ID), as a part comes out of its sort
+		{0x0000_0001_0000_0000, 2},
+		{0xAAAA_BBBB_0000_0001, 9},
+		{0xAAAA_BBBB_0000_0001, 11},
+		{0xAAAA_BBBB_0000_0002, 3},
+		{0xAAAA_BBBB_0000_0002, 10},
+		{0xAAAA_BBBC_0000_0000, 1},
+	}
+	var refs []GUIDRef
+	for _, p := range pairs {
+		refs = append(refs, NewGUIDRef(p.K, p.ID))
+	}
+	sortGUIDRefs(refs)
+	var got []uint32
+	for _, r := range refs {
+		got = append(got, r.ID())
+	}
+	if want := []uint32{2, 3, 9, 10, 11, 1}; !slices.Equal(got, want) || refs[1].Key() != 0xAAAA_BBBB {
+		t.Fatalf("ids %v, want %v (key %x)", got, want, refs[1].Key())
 	}
 }

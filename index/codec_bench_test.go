@@ -100,8 +100,8 @@ func BenchmarkPostings(b *testing.B) {
 	for i := 0; i < len(res.GUIDRefs); {
 		j := i
 		var ids []uint32
-		for ; j < len(res.GUIDRefs) && res.GUIDRefs[j].K == res.GUIDRefs[i].K; j++ {
-			ids = append(ids, res.GUIDRefs[j].ID)
+		for ; j < len(res.GUIDRefs) && res.GUIDRefs[j].Key() == res.GUIDRefs[i].Key(); j++ {
+			ids = append(ids, res.GUIDRefs[j].ID())
 		}
 		lists = append(lists, ids)
 		i = j

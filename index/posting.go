@@ -5,10 +5,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/cespare/xxhash/v2"
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/parallel"
 )
 
 // The posting lists ('x' MPxNs, 'g' GUIDs; layout.go): the encoder of a
@@ -81,23 +83,61 @@ func readPosting(b []byte) ([]uint32, []byte, error) {
 	return bm.ToArray(), b[k+int(size):], nil
 }
 
-// writePostings writes the posting lists of refs, sorted by mixed key, as
-// one value per hash bucket: entries of fingerprint and posting.
-func writePostings(ctx context.Context, out *streamOut, prefix byte, refs []engine.KeyRef) error {
+// A posting list is made of refs (engine.KeyRef, engine.GUIDRef): a key's
+// top 32 bits, its bucket and fingerprint, and an installation id. Sorted
+// by those bits, refs are in bucket order.
+type postingRef interface {
+	engine.KeyRef | engine.GUIDRef
+	Posting() (top, id uint32)
+}
+
+// bucketOfTop returns the bucket of a key's top 32 bits.
+func bucketOfTop(top uint32) uint32 { return bucketOfMixed(uint64(top) << 32) }
+
+// refsByBucket cuts refs, sorted by key, into parts of about equal numbers
+// of buckets; a bucket's refs are all in one part.
+func refsByBucket[R postingRef](refs []R, parts int) [][]R {
+	var out [][]R
+	for _, r := range parallel.Ranges(1<<bucketBits, parts) {
+		at := func(b int) int {
+			return sort.Search(len(refs), func(i int) bool { top, _ := refs[i].Posting(); return bucketOfTop(top) >= uint32(b) })
+		}
+		out = append(out, refs[at(r[0]):at(r[1])])
+	}
+	return out
+}
+
+// writePostings writes the posting lists of refs, sorted by key, as one
+// value per hash bucket: an entry per fingerprint (refs of different keys
+// that share their bucket and fingerprint make one entry, which a lookup
+// checks against the records it reads), each of a fingerprint and the
+// posting of its installations.
+func writePostings[R postingRef](ctx context.Context, out *streamOut, prefix byte, refs []R) error {
 	var val []byte
 	var ids []uint32
 	for i := 0; i < len(refs); {
-		bucket := bucketOfMixed(refs[i].K)
+		top, _ := refs[i].Posting()
+		bucket := bucketOfTop(top)
 		val = val[:0]
-		for i < len(refs) && bucketOfMixed(refs[i].K) == bucket {
-			j := i
-			ids = ids[:0]
-			for ; j < len(refs) && refs[j].K == refs[i].K; j++ {
-				if j == i || refs[j].ID != refs[j-1].ID {
-					ids = append(ids, refs[j].ID)
-				}
+		for i < len(refs) {
+			top, _ := refs[i].Posting()
+			if bucketOfTop(top) != bucket {
+				break
 			}
-			val = binary.BigEndian.AppendUint16(val, fingerprintOfMixed(refs[i].K))
+			ids = ids[:0]
+			j := i
+			for ; j < len(refs); j++ {
+				t, id := refs[j].Posting()
+				if t != top {
+					break
+				}
+				ids = append(ids, id)
+			}
+			if !slices.IsSorted(ids) { // keys of one fingerprint: each key's ids are sorted
+				slices.Sort(ids)
+			}
+			ids = slices.Compact(ids) // a key held by an installation on several rows
+			val = binary.BigEndian.AppendUint16(val, fingerprintOfMixed(uint64(top)<<32))
 			val = appendPosting(val, ids)
 			i = j
 		}

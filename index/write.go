@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s1resolve/s1resolve/engine"
-	"github.com/s1resolve/s1resolve/parallel"
 )
 
 // ErrLocked is wrapped when the store is in use by another process.
@@ -158,17 +156,13 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		})
 	}
 
-	for _, x := range []struct {
-		prefix byte
-		refs   []engine.KeyRef
-		parts  int
-	}{{prefixMPxN, res.MPxNRefs, 1}, {prefixGUID, res.GUIDRefs, workers}} { // the GUID index is the largest: split it
-		for _, r := range parallel.Ranges(1<<bucketBits, x.parts) {
-			out := next()
-			lo := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= uint32(r[0]) })
-			hi := sort.Search(len(x.refs), func(i int) bool { return bucketOfMixed(x.refs[i].K) >= uint32(r[1]) })
-			g.Go(func() error { return writePostings(gctx, out, x.prefix, x.refs[lo:hi]) })
-		}
+	for _, refs := range refsByBucket(res.MPxNRefs, 1) {
+		out := next()
+		g.Go(func() error { return writePostings(gctx, out, prefixMPxN, refs) })
+	}
+	for _, refs := range refsByBucket(res.GUIDRefs, workers) { // the GUID index is the largest: split it
+		out := next()
+		g.Go(func() error { return writePostings(gctx, out, prefixGUID, refs) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
