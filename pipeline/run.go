@@ -311,6 +311,12 @@ func (r *run) resolve(ctx context.Context) error {
 	}
 	var err error
 	r.res, err = resolver.Resolve(ctx, r.pop)
+	// The resolver's working tables (the GUIDs' sort, the groups' members)
+	// are garbage now: their memory goes back before the store's table
+	// and the outputs are written beside the result.
+	if r.cfg.Process.ReturnMemory != nil {
+		r.cfg.Process.ReturnMemory()
+	}
 	return err
 }
 
