@@ -40,7 +40,8 @@
 //
 //	"\x00meta"         JSON Meta
 //	'x' bucket(BE16)   entries: fingerprint(BE16), posting; bucket = top 16 bits of mix(key),
-//	                   fingerprint the 16 bits below them; entries in mix(key) order
+//	                   fingerprint the 16 bits below them; entries in fingerprint order, one per
+//	                   fingerprint (stores written before 2026-12-01 may hold several: read alike)
 //	'g' bucket(BE16)   entries: fingerprint(BE16), posting; as 'x', of mix(guid)
 //	'r' bucket(BE16)   registration: mix(key) low 48 bits (BE), supplier index, line
 //	'j' bucket(BE16)   rejected installations: name, file, line, rows, error; bucket = xxhash(name) & 0xffff
@@ -56,8 +57,9 @@
 // 'g', registration.go 'r', rejected.go 'j', smets2.go 's' and 'k'.
 // write.go builds the store from them, store.go answers the look-ups.
 //
-// A bucket and fingerprint name one key in 2^32: a lookup takes the
-// postings of every entry with its fingerprint (at 5M installations, one
+// A bucket and fingerprint name one key in 2^32: the keys that share them
+// share an entry, whose posting holds the installations of them all, and a
+// lookup takes the postings of every entry with its fingerprint (at 5M installations, one
 // other key in 200 lookups) and keeps the installations whose records hold
 // the key, which the reader loads anyway. Storing 32 bits of the key rather
 // than 48 and no row count (the records give it) halves the posting
