@@ -124,15 +124,21 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	members, start := groupMembers(root)
+	later := laterMembers(root)
 	const chunk = 1 << 15
 	facts := make([][]GroupFacts, (n+chunk-1)/chunk) // by chunk, so that they come out in root order
 	if err := parallel.For(ctx, n, chunk, r.workers(), func(lo, hi int) {
+		next, _ := slices.BinarySearchFunc(later, uint32(lo), func(m member, root uint32) int { return cmp.Compare(m.root, root) })
+		var members []uint32
 		for id := lo; id < hi; id++ {
 			if res.Root[id] != uint32(id) {
 				continue
 			}
-			if f, dup := r.decideGroup(p, res, members[start[id]:start[id+1]]); dup {
+			members = append(members[:0], uint32(id))
+			for ; next < len(later) && later[next].root == uint32(id); next++ {
+				members = append(members, later[next].id)
+			}
+			if f, dup := r.decideGroup(p, res, members); dup {
 				facts[lo/chunk] = append(facts[lo/chunk], f)
 			}
 		}
@@ -322,24 +328,24 @@ func components(n int, sorted []KeyRef) []uint32 {
 	return parent
 }
 
-// groupMembers lays the installations out by group: the members of the group
-// whose root is r are members[start[r]:start[r+1]], in id order.
-func groupMembers(root []uint32) (members, start []uint32) {
-	start = make([]uint32, len(root)+1)
-	for _, r := range root {
-		start[r+1]++
-	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	members = make([]uint32, len(root))
-	next := make([]uint32, len(root))
-	copy(next, start[:len(root)])
+// member is a member of a duplicate group other than its root.
+type member struct{ root, id uint32 }
+
+// laterMembers returns the members of every group of two or more but their
+// roots, by root then id: a group's members are its root (its smallest id)
+// then its later members. Most installations are groups of one: listing
+// only the others takes kilobytes where a list of every member by group
+// would take three arrays of the members' size.
+func laterMembers(root []uint32) []member {
+	var later []member
 	for id, r := range root {
-		members[next[r]] = uint32(id)
-		next[r]++
+		if r != uint32(id) {
+			later = append(later, member{r, uint32(id)})
+		}
 	}
-	return members, start
+	// Stable: each root's members stay in id order.
+	slices.SortStableFunc(later, func(a, b member) int { return cmp.Compare(a.root, b.root) })
+	return later
 }
 
 // decideGroup decides the members of one duplicate group (a group of one
