@@ -507,3 +507,29 @@ func TestReportsOfTheSample(t *testing.T) {
 		t.Errorf("run --supplier without --report: exit %d %s", code, errb.String())
 	}
 }
+
+// TestCPUProfile: the developer flag --cpuprofile writes its profile, a
+// gzipped protocol buffer, beside the work of run and whatif: the profile,
+// begun before the command plans its outputs, is not taken for another
+// command's output being written.
+func TestCPUProfile(t *testing.T) {
+	sample, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "sample"))
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	ctx := context.Background()
+	os.WriteFile(at("lower.rules"), []byte("MOC_MDS firmware=1 configuration=1 groups=CB\n"), 0o600)
+	for _, args := range [][]string{
+		{"run", "--db", at("db"), "--out", at("d.csv"), "--rejects", at("r.csv"), "--cpuprofile", at("run.prof"),
+			filepath.Join(sample, "smso_a.csv"), filepath.Join(sample, "smso_b.csv")},
+		{"whatif", "--db", at("db"), "--rules", at("lower.rules"), "--out", at("whatif"), "--cpuprofile", at("whatif.prof")},
+	} {
+		var out, errb bytes.Buffer
+		if code := dispatch(ctx, args, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", args[0], code, errb.String())
+		}
+		b, err := os.ReadFile(at(args[0] + ".prof"))
+		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Fatalf("%s: the profile is not a gzipped profile (%d bytes, %v)", args[0], len(b), err)
+		}
+	}
+}
