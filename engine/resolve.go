@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/s1resolve/s1resolve/hugepages"
 	"github.com/s1resolve/s1resolve/parallel"
 	"github.com/s1resolve/s1resolve/value"
 	"golang.org/x/sync/errgroup"
@@ -88,12 +89,18 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	if r.Rules != nil {
 		res.Meters = make([]MeterState, len(p.Devices))
 	}
+	// Each table is written once, soon: huge pages (package hugepages).
+	hugepages.Slice(res.Outcomes)
+	hugepages.Slice(res.GroupID)
+	hugepages.Slice(res.GroupSize)
+	hugepages.Slice(res.Meters)
 	var root []uint32 // of every member, SMETS2+ ones included: the smallest member id of its group
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		var keep []GUIDRef
 		if r.GUIDPostings {
 			keep = make([]GUIDRef, 0, len(p.Devices))
+			hugepages.Slice(keep)
 		}
 		res.GUIDRefs = markDuplicateGUIDsByPart(p, res.DupGUID, r.workers(), keep)
 		return gctx.Err()
@@ -188,6 +195,7 @@ func mpxnRefs(p *Population) []KeyRef {
 		n += presentCount(p.Smets2[i].MPAN, p.Smets2[i].MPRN)
 	}
 	refs := make([]KeyRef, 0, n)
+	hugepages.Slice(refs)
 	add := func(id int, keys ...value.Key) {
 		for _, k := range keys {
 			if k != 0 {
@@ -263,6 +271,7 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 		largest = max(largest, sum)
 	}
 	buf := make([]KeyRef, largest)
+	hugepages.Slice(buf)
 	for part := range uint64(guidParts) {
 		at := make([]int, workers+1) // where each worker's pairs go
 		for w := range workers {
@@ -298,6 +307,7 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 // connected component under "shares a key" in sorted.
 func components(n int, sorted []KeyRef) []uint32 {
 	parent := make([]uint32, n)
+	hugepages.Slice(parent)
 	for i := range parent {
 		parent[i] = uint32(i)
 	}

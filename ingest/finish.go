@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/hugepages"
 	"github.com/s1resolve/s1resolve/parallel"
 	"github.com/s1resolve/s1resolve/value"
 )
@@ -82,9 +83,12 @@ func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, erro
 	pop := gd.pop
 	next := l.firstPlaces(gd)
 	pop.Devices = make([]engine.Device, next)
+	hugepages.Slice(pop.Devices) // written once, front to back: package hugepages
 	if !l.opt.DropPositions {
 		pop.RowFile = make([]uint16, next)
 		pop.RowLine = make([]uint32, next)
+		hugepages.Slice(pop.RowFile)
+		hugepages.Slice(pop.RowLine)
 	}
 	// The rejects read the chunks that hold a row without a final id: a
 	// row of its own problem (errs), or a run of a rejected installation
@@ -98,7 +102,7 @@ func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, erro
 	err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			l.place(ci, gd)
-			l.chunks[ci].freeRows()
+			l.chunks[ci].free() // the rejects read the runs above
 			l.chunks[ci] = nil
 		}
 	})

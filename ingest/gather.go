@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/s1resolve/s1resolve/engine"
+	"github.com/s1resolve/s1resolve/hugepages"
 	"github.com/s1resolve/s1resolve/parallel"
 )
 
@@ -148,6 +149,7 @@ func (l *loader) gather(ctx context.Context) (*gathered, error) {
 	// Filled in run order, reading each chunk once: in key order every run
 	// would be a cache miss.
 	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
+	hugepages.Slice(pop.Installations)
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			if !g.fillInstallations(ci, pop.Installations) {
@@ -155,7 +157,7 @@ func (l *loader) gather(ctx context.Context) (*gathered, error) {
 				// rows of a rejected installation): the runs of this chunk,
 				// 40 bytes each, need not sit beside the devices being laid
 				// out (830 MB at 20M installations).
-				l.chunks[ci].runs = nil
+				l.chunks[ci].freeRuns()
 			}
 		}
 	}); err != nil {
@@ -191,6 +193,8 @@ func (l *gatherer) sortedKeys(ctx context.Context) ([]runKey, error) {
 	prefix := l.sharedPrefix()
 	keys := make([]runKey, nruns)
 	l.chunkOf = make([]uint32, nruns)
+	hugepages.Slice(keys)
+	hugepages.Slice(l.chunkOf)
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			l.chunkKeys(ci, prefix, keys[l.base[ci]:l.base[ci+1]])
@@ -229,6 +233,7 @@ func (l *gatherer) number(ctx context.Context, keys []runKey) (int, []instRows, 
 		return 0, nil, fmt.Errorf("more than %d installations, more than this build handles", maxInsts-1)
 	}
 	l.refs = make([]runRef, len(keys))
+	hugepages.Slice(l.refs)
 	rejected := make([][]rejectedName, len(parts))
 	offsets := make([][]runOffset, len(parts))
 	totals := make([][]instRows, len(parts))

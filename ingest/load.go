@@ -100,11 +100,11 @@ func Load(ctx context.Context, paths []string, opt Options, prog *Progress) (*Re
 	return l.finish(ctx)
 }
 
-// freeChunks frees the rows of every chunk still held.
+// freeChunks frees the rows and runs of every chunk still held.
 func (l *loader) freeChunks() {
 	for _, c := range l.chunks {
 		if c != nil {
-			c.freeRows()
+			c.free()
 		}
 	}
 }
@@ -128,7 +128,7 @@ type loader struct {
 func (l *loader) parse(p *parser, b *block) (c *chunk, blank int64, err error) {
 	defer func() {
 		if p.c != nil { // the parse stopped midway: its rows are no one's
-			p.c.freeRows()
+			p.c.free()
 			p.c = nil
 		}
 	}()

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"slices"
 
 	"github.com/s1resolve/s1resolve/engine"
 )
@@ -22,7 +21,8 @@ type chunk struct {
 	rowsMapped bool
 	errs       []rowError // in row order
 	diffs      []rowDiff  // in row order: valid rows that disagree with their run's ref
-	runs       []run
+	runs       []run      // rowmem.go: freed by freeRuns once gather and the rejects are done
+	runsMapped bool
 	// names holds the runs' names one after another. The valid
 	// installations' names are slices of it: it lives as long as the
 	// population.
@@ -91,8 +91,9 @@ type parser struct {
 
 func (p *parser) parseBlock(b *block) (*chunk, int64) {
 	estimate := rowsCapacity(len(b.data))
-	c := &chunk{file: b.file, seq: b.seq, first: b.first, start: b.line, runs: make([]run, 0, estimate/3+1)}
-	c.rows, c.rowsMapped = allocRows(estimate)
+	c := &chunk{file: b.file, seq: b.seq, first: b.first, start: b.line}
+	c.rows, c.rowsMapped = allocMapped[chunkRow](estimate)
+	c.runs, c.runsMapped = allocMapped[run](estimate/3 + 1)
 	p.c = c // freed by the loader if the parse fails midway
 	p.arena = p.arena[:0]
 	data := b.data
@@ -116,12 +117,7 @@ func (p *parser) parseBlock(b *block) (*chunk, int64) {
 	}
 	c.lines = line
 	c.names = string(p.arena)
-	c.trimRows()
-	// The runs were given room for short installations; kept until gather,
-	// they are kept at their size.
-	if cap(c.runs)-len(c.runs) > len(c.runs)/16 {
-		c.runs = slices.Clone(c.runs)
-	}
+	c.trim()
 	p.c = nil
 	return c, blank
 }
@@ -152,7 +148,7 @@ func (p *parser) addRow(c *chunk, h *header, line uint32, rec []byte) {
 		if n == 0 || !isName(p.arena[c.runs[n-1].nameOff:], r.smso, r.id) { // a new run: most rows continue the last one
 			at := len(p.arena)
 			p.arena = append(append(append(p.arena, r.smso...), 0), r.id...)
-			c.runs = append(c.runs, run{nameOff: uint32(at), nameLen: uint32(len(p.arena) - at)})
+			c.addRun(run{nameOff: uint32(at), nameLen: uint32(len(p.arena) - at)})
 			n++
 		}
 		cr.run = n - 1

@@ -2,8 +2,8 @@
 
 package ingest
 
-func mapRows(n int) ([]chunkRow, bool) { return nil, false }
+func mapSlice[T any](n int) ([]T, bool) { return nil, false }
 
-func unmapRows(rows []chunkRow) {}
+func unmapSlice[T any](s []T) {}
 
-func trimMapped(rows []chunkRow) []chunkRow { return rows }
+func trimMapped[T any](s []T) []T { return s }

@@ -6,37 +6,55 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/s1resolve/s1resolve/hugepages"
 )
 
-// mapRows maps memory for n rows, or reports false (the heap then serves).
-func mapRows(n int) ([]chunkRow, bool) {
+// mapSlice maps memory for n values of T, or reports false (the heap then
+// serves). The mapping starts on a huge page and asks for huge pages
+// (package hugepages): rows and runs are written once, front to back, and
+// a fault per 4 KiB page of them cost more than parsing them.
+func mapSlice[T any](n int) ([]T, bool) {
 	if n <= 0 {
 		return nil, false
 	}
-	p, err := unix.MmapPtr(-1, 0, nil, uintptr(n)*rowSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_POPULATE)
+	page := uintptr(unix.Getpagesize())
+	size := (uintptr(n)*unsafe.Sizeof(*new(T)) + page - 1) &^ (page - 1)
+	p, err := unix.MmapPtr(-1, 0, nil, size+hugepages.Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
 	if err != nil {
 		return nil, false
 	}
-	return unsafe.Slice((*chunkRow)(p), n), true
+	// Keep the size-long stretch that starts on a huge page boundary.
+	head := (hugepages.Size - uintptr(p)%hugepages.Size) % hugepages.Size
+	if head > 0 {
+		unix.MunmapPtr(p, head)
+	}
+	if tail := hugepages.Size - head; tail > 0 {
+		unix.MunmapPtr(unsafe.Add(p, head+size), tail)
+	}
+	at := unsafe.Add(p, head)
+	hugepages.Advise(at, size)
+	return unsafe.Slice((*T)(at), n), true
 }
 
-// unmapRows unmaps rows, all of a mapping mapRows made.
-func unmapRows(rows []chunkRow) {
-	unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(rows)), uintptr(len(rows))*rowSize)
+// unmapSlice unmaps s, all of a mapping mapSlice made.
+func unmapSlice[T any](s []T) {
+	unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(s)), uintptr(len(s))*unsafe.Sizeof(*new(T)))
 }
 
-// trimMapped unmaps the whole pages of rows' mapping past its length and
-// returns rows with the capacity left: unmapRows of that capacity still
+// trimMapped unmaps the whole pages of s's mapping past its length and
+// returns s with the capacity left: unmapSlice of that capacity still
 // covers the last page kept (munmap takes whole pages).
-func trimMapped(rows []chunkRow) []chunkRow {
+func trimMapped[T any](s []T) []T {
 	page := uintptr(unix.Getpagesize())
-	keep := (uintptr(len(rows))*rowSize + page - 1) &^ (page - 1)
+	size := unsafe.Sizeof(*new(T))
+	keep := (uintptr(len(s))*size + page - 1) &^ (page - 1)
 	if keep == 0 {
 		keep = page
 	}
-	if size := uintptr(cap(rows)) * rowSize; keep < size {
-		unix.MunmapPtr(unsafe.Add(unsafe.Pointer(unsafe.SliceData(rows)), keep), size-keep)
-		rows = rows[: len(rows) : keep/rowSize]
+	if total := uintptr(cap(s)) * size; keep < total {
+		unix.MunmapPtr(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s)), keep), total-keep)
+		s = s[: len(s) : keep/size]
 	}
-	return rows
+	return s
 }
