@@ -68,10 +68,9 @@ func parseWriter(s string) (pid int, start int64, ok bool) {
 	return pid, start, true
 }
 
-// Writer says whether another command is writing a new content of the
-// folder path now: it returns the writer's process id, or 0 when none is
-// (a leftover of a killed command is not a writer, nor is what this
-// command holds).
+// Writer says whether a command is writing a new content of the folder
+// path now: it returns the writer's process id, or 0 when none is (a
+// leftover of a killed command is not a writer).
 func Writer(path string) int {
 	pid, _ := scanPartials(path, false)
 	return pid
@@ -100,9 +99,6 @@ func scanPartials(path string, remove bool) (writer, removed int) {
 		pid, start, ok := parseWriter(strings.TrimPrefix(e.Name(), base))
 		if !ok {
 			continue // not a name this package gives
-		}
-		if pid == os.Getpid() && holding(filepath.Join(filepath.Dir(prefix), e.Name())) {
-			continue // this command's own, begun before it planned the rest (its CPU profile)
 		}
 		if wrote(pid, start, filepath.Join(filepath.Dir(prefix), e.Name())) {
 			writer = max(writer, pid)
@@ -253,26 +249,7 @@ func Hold(path string) (*os.File, error) {
 		f.Close()
 		return nil, err
 	}
-	holds.Store(target, f)
 	return f, nil
-}
-
-// holds are the locks this process took (Hold), by lock file: a partial
-// it holds is its own, not another command's.
-var holds sync.Map
-
-// holding reports whether this process holds the lock of path (Hold) and
-// has not closed it.
-func holding(path string) bool {
-	v, ok := holds.Load(lockOf(path))
-	if !ok {
-		return false
-	}
-	if f := v.(*os.File); f.Fd() == ^uintptr(0) { // closed: the lock went with it
-		holds.CompareAndDelete(lockOf(path), f)
-		return false
-	}
-	return true
 }
 
 // held reports whether another open file holds the lock of path (Hold).

@@ -68,6 +68,7 @@ type runFiles struct {
 	registration, suppliers, smets2, rules *job.Input
 	store, report                          *job.Folder
 	decisions, rejects, summary            *job.Output
+	profile                                *cpuProfile
 	format                                 output.Format
 	gzip                                   bool // the decisions are gzipped (a name ending in .gz)
 }
@@ -127,12 +128,8 @@ func (cfg Config) plan(j *job.Job) (*runFiles, error) {
 	if f.rejects, err = j.Output(cfg.Names.of(ArgRejects), cfg.Rejects); err != nil {
 		return nil, err
 	}
-	if cfg.CPUProfile != "" {
-		// Written by the command, not by the run: planned here so that it
-		// is checked against every other file.
-		if err := j.Reserve(cfg.Names.of(ArgProfile), cfg.CPUProfile); err != nil {
-			return nil, err
-		}
+	if f.profile, err = planProfile(j, cfg.Names, cfg.CPUProfile, cfg.Process); err != nil {
+		return nil, err
 	}
 	if cfg.Summary != "" {
 		if f.summary, err = j.Output(cfg.Names.of(ArgSummary), cfg.Summary); err != nil {

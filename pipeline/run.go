@@ -81,6 +81,11 @@ type Process struct {
 	// SetGCPercent sets the collector's target and returns the previous
 	// one (debug.SetGCPercent).
 	SetGCPercent func(int) int
+	// StartCPUProfile and StopCPUProfile profile the process into a
+	// command's --cpuprofile output (pprof.StartCPUProfile,
+	// pprof.StopCPUProfile); without them no profile is written.
+	StartCPUProfile func(io.Writer) error
+	StopCPUProfile  func()
 }
 
 // Progress tells an observer which phase a run is in and how far its load got.
@@ -114,11 +119,15 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 		return nil, err
 	}
 	r.in = files
+	defer files.profile.stop() // before the job's Abort above
 	if cfg.Suppliers != "" && cfg.Registration == "" {
 		r.warn(fmt.Sprintf("%s has no effect without %s: no installation has a Responsible Supplier, so every notify_supplier is Y",
 			cfg.Names.of(ArgSuppliers), cfg.Names.of(ArgRegistration)))
 	}
 	if err := j.Begin(ctx); err != nil {
+		return nil, err
+	}
+	if err := files.profile.start(); err != nil {
 		return nil, err
 	}
 
@@ -155,6 +164,7 @@ func Run(ctx context.Context, cfg Config) (*output.Summary, error) {
 		}
 	}
 	cfg.Progress.phase.Store("commit")
+	files.profile.stop()
 	if err := j.Commit(ctx); err != nil {
 		return nil, err
 	}

@@ -33,8 +33,10 @@ type WhatIfConfig struct {
 	Rules     engine.RuleSet
 	Out       string // folder for decisions.csv and the comparison, written whole; "" means DefaultWhatIfFolder
 	Workers   int    // zero means all cores
-	// CPUProfile is checked with the outputs; WhatIf does not write it.
+	// CPUProfile is where to write a CPU profile of the work ("" for
+	// none), with Process's profiler.
 	CPUProfile string
+	Process    Process
 	Stdin      io.Reader
 	Names      Names
 	rulesIn    *job.Input // the rules file as read, for the page
@@ -57,16 +59,19 @@ func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.CPUProfile != "" {
-		if err := j.Reserve(cfg.Names.of(ArgProfile), cfg.CPUProfile); err != nil {
-			return nil, err
-		}
+	profile, err := planProfile(j, cfg.Names, cfg.CPUProfile, cfg.Process)
+	if err != nil {
+		return nil, err
 	}
+	defer profile.stop() // before the job's Abort above
 	out, err := j.Folder(cfg.Names.of(ArgOut), orDefault(cfg.Out, DefaultWhatIfFolder), whatifFolder)
 	if err != nil {
 		return nil, err
 	}
 	if err := j.Begin(ctx); err != nil {
+		return nil, err
+	}
+	if err := profile.start(); err != nil {
 		return nil, err
 	}
 	if rulesIn != nil {
@@ -79,6 +84,7 @@ func WhatIf(ctx context.Context, cfg WhatIfConfig) (*report.Diff, error) {
 	if err != nil {
 		return nil, err
 	}
+	profile.stop()
 	return d, j.Commit(ctx)
 }
 

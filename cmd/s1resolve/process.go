@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/s1resolve/s1resolve/output"
-	"github.com/s1resolve/s1resolve/paths"
 	"github.com/s1resolve/s1resolve/pipeline"
 )
 
@@ -25,7 +22,8 @@ func processSettings() process { return process{} }
 
 // pipeline returns the settings a run may use.
 func (process) pipeline() pipeline.Process {
-	return pipeline.Process{ReturnMemory: debug.FreeOSMemory, SetGCPercent: debug.SetGCPercent}
+	return pipeline.Process{ReturnMemory: debug.FreeOSMemory, SetGCPercent: debug.SetGCPercent,
+		StartCPUProfile: pprof.StartCPUProfile, StopCPUProfile: pprof.StopCPUProfile}
 }
 
 // setMemoryLimit sets the Go runtime's soft memory limit (0: none); the
@@ -41,32 +39,6 @@ func (process) setMemoryLimit(limit int64) {
 // setGCPercent sets the collector's target for the rest of the process
 // (debug.SetGCPercent).
 func (process) setGCPercent(percent int) { debug.SetGCPercent(percent) }
-
-// startProfile starts a CPU profile into path ("" for none) and returns
-// the function that stops it: it places the file once the work has ended,
-// unless the work was refused (errors wrapping paths.ErrConflict: the
-// profile's path may be the slip).
-func (process) startProfile(path string) (stop func(work error) error, err error) {
-	if path == "" {
-		return func(error) error { return nil }, nil
-	}
-	f, err := output.Create(path, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f.Writer()); err != nil {
-		f.Abort()
-		return nil, err
-	}
-	return func(work error) error {
-		pprof.StopCPUProfile()
-		if errors.Is(work, paths.ErrConflict) {
-			f.Abort()
-			return nil
-		}
-		return f.Commit()
-	}, nil
-}
 
 // parseSize reads a byte size such as 3GiB, 2500MiB, 800MB or 1073741824;
 // units B, K/KiB/KB, M/MiB/MB, G/GiB/GB, T/TiB/TB and P/PiB/PB in any case

@@ -53,19 +53,12 @@ The decisions' format follows --format, else the suffix of --out (.csv, .jsonl,
 				Progress: &pipeline.Progress{}, Stdin: e.stdin, Stdout: e.stdout, Names: e.names, CPUProfile: o.cpuprofile,
 				Process: e.proc.pipeline(), Warn: func(msg string) { fmt.Fprintln(e.stderr, "warning: "+msg) }}
 			e.proc.setMemoryLimit(limit)
-			stopProfile, err := e.proc.startProfile(o.cpuprofile)
-			if err != nil {
-				return err
-			}
 			stopProgress := func() {}
 			if !o.quiet {
 				stopProgress = startProgress(cfg.Progress, inputSize(e.args), e.stderr)
 			}
 			sum, err := pipeline.Run(ctx, cfg)
 			stopProgress()
-			if perr := stopProfile(err); err == nil {
-				err = perr
-			}
 			if err != nil {
 				return err
 			}

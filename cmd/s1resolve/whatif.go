@@ -25,16 +25,10 @@ device GUIDs, the page the rules tried) into a folder written whole.`,
 		f.Workers(&workers)
 		f.CPUProfile(&cpuprofile)
 		return func(ctx context.Context, e *env) error {
-			cfg := pipeline.WhatIfConfig{DB: db, RulesFile: rules, Out: out, Workers: workers, CPUProfile: cpuprofile, Stdin: e.stdin, Names: e.names}
-			stopProfile, err := e.proc.startProfile(cpuprofile)
-			if err != nil {
-				return err
-			}
+			cfg := pipeline.WhatIfConfig{DB: db, RulesFile: rules, Out: out, Workers: workers, CPUProfile: cpuprofile, Process: e.proc.pipeline(),
+				Stdin: e.stdin, Names: e.names}
 			start := time.Now()
 			d, err := pipeline.WhatIf(ctx, cfg)
-			if perr := stopProfile(err); err == nil {
-				err = perr
-			}
 			if err != nil {
 				return err
 			}
