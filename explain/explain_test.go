@@ -3,6 +3,7 @@ package explain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,5 +148,20 @@ func TestBareInstallationID(t *testing.T) {
 		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), says) {
 			t.Errorf("%s: %v; want it to say %q", key, err, says)
 		}
+	}
+}
+
+// TestBareInstallationIDOfMany: an installation_id held in thousands of
+// SMSOs names the first holders and counts the rest, in one short line.
+func TestBareInstallationIDOfMany(t *testing.T) {
+	var names []string
+	for i := range 2000 {
+		names = append(names, fmt.Sprintf("SMSO%04d/G1", i))
+	}
+	err := holdersError("G1", names, nil)
+	msg := err.Error()
+	if !errors.Is(err, ErrAmbiguous) || !strings.Contains(msg, "SMSO0000/G1, SMSO0001/G1") || !strings.Contains(msg, "SMSO0009/G1 and 1990 more") ||
+		strings.Contains(msg, "SMSO0010/G1,") || len(msg) > 400 {
+		t.Fatalf("%d bytes: %s", len(msg), msg)
 	}
 }

@@ -441,8 +441,17 @@ func holdersError(key string, names []string, err error) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("%w %q alone: %w: it is the installation_id of %s; explain %s", ErrNotFound, key, ErrAmbiguous, strings.Join(names, ", "), names[0])
+	listed := names[:min(len(names), holdersNamed)]
+	more := ""
+	if len(names) > len(listed) {
+		more = fmt.Sprintf(" and %d more", len(names)-len(listed))
+	}
+	return fmt.Errorf("%w %q alone: %w: it is the installation_id of %s%s; explain %s", ErrNotFound, key, ErrAmbiguous, strings.Join(listed, ", "), more, names[0])
 }
+
+// holdersNamed is how many holders of an installation_id an error names;
+// it counts the rest.
+const holdersNamed = 10
 
 // buildGroup explains each member of group, the installations the key
 // found (asked) first.
