@@ -321,10 +321,11 @@ func (r *run) resolve(ctx context.Context) error {
 	}
 	var err error
 	r.res, err = resolver.Resolve(ctx, r.pop)
-	// The resolver's working tables (the GUIDs' sort, the groups' members)
-	// are garbage now: their memory goes back before the store's table
-	// and the outputs are written beside the result.
-	if r.cfg.Process.ReturnMemory != nil {
+	// The resolver's working tables (the GUIDs' sort buffer, the MPxNs')
+	// are garbage now: their memory goes back before the store's table is
+	// written beside the result. Without a store only the outputs follow,
+	// which need little: the memory would be handed back for nothing.
+	if r.cfg.DB != "" && r.cfg.Process.ReturnMemory != nil {
 		r.cfg.Process.ReturnMemory()
 	}
 	return err
