@@ -21,9 +21,8 @@ import "unsafe"
 // smallest table worth advising.
 const Size = 2 << 20
 
-// Slice advises the memory of s's whole capacity (see Advise); T holds no
-// pointer the program relies on the system to keep (any T is safe: advice
-// never changes contents).
+// Slice advises the memory of s's whole capacity (see Advise). Any T will
+// do: advice never changes contents.
 func Slice[T any](s []T) {
 	if cap(s) == 0 {
 		return
