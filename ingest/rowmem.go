@@ -1,8 +1,10 @@
 package ingest
 
+import "github.com/s1resolve/s1resolve/hugepages"
+
 // A chunk's rows, 32 bytes each (700 MB at 5M installations), and its runs,
 // 40 bytes each (224 MB), live outside the Go heap where the system allows
-// it (rowmem_unix.go: anonymous mappings, each starting on a huge page and
+// it (hugepages.Map: anonymous mappings, each starting on a huge page and
 // asking for huge pages): layout hands each chunk's rows back to the
 // system the moment they are placed, so the devices being laid out and the
 // rows they come from are never both whole in memory; the runs go as soon
@@ -22,7 +24,7 @@ func rowsCapacity(n int) int { return n/96 + 16 }
 // allocMapped returns an empty slice of capacity n, and whether it is a
 // mapping of its own; T holds no pointer.
 func allocMapped[T any](n int) ([]T, bool) {
-	if s, ok := mapSlice[T](n); ok {
+	if s, ok := hugepages.Map[T](n); ok {
 		return s[:0], true
 	}
 	return make([]T, 0, n), false
@@ -43,7 +45,7 @@ func appendMapped[T any](s []T, mapped *bool, v T) []T {
 // freeMapped hands s back; it must not be read after.
 func freeMapped[T any](s []T, mapped bool) {
 	if mapped && cap(s) > 0 {
-		unmapSlice(s[:cap(s)])
+		hugepages.Unmap(s[:cap(s)])
 	}
 }
 
@@ -58,10 +60,10 @@ func (c *chunk) addRun(r run) { c.runs = appendMapped(c.runs, &c.runsMapped, r) 
 // are generous (short rows, installations of one row).
 func (c *chunk) trim() {
 	if c.rowsMapped {
-		c.rows = trimMapped(c.rows)
+		c.rows = hugepages.Trim(c.rows)
 	}
 	if c.runsMapped {
-		c.runs = trimMapped(c.runs)
+		c.runs = hugepages.Trim(c.runs)
 	}
 }
 
