@@ -59,9 +59,6 @@ type Result struct {
 	// Meters says, for each device row of an installation decided at step
 	// 4 or 5, what that step made of it (MeterFine for the rest).
 	Meters []MeterState
-	// MPxNRefs are the (Mix(key), member) pairs sorted by mixed key: the
-	// duplicate groups are made of them, and the store's MPxN index.
-	MPxNRefs []KeyRef
 	// GUIDRefs are the store's GUID index, one per device row, sorted
 	// (GUIDRef): a GUID repeated within one installation appears twice.
 	// Nil unless Resolver.GUIDPostings.
@@ -97,18 +94,12 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	var root []uint32 // of every member, SMETS2+ ones included: the smallest member id of its group
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		var keep []GUIDRef
-		if r.GUIDPostings {
-			keep = make([]GUIDRef, 0, len(p.Devices))
-			hugepages.Slice(keep)
-		}
-		res.GUIDRefs = markDuplicateGUIDsByPart(p, res.DupGUID, r.workers(), keep)
-		return gctx.Err()
-	})
-	g.Go(func() error {
-		res.MPxNRefs = mpxnRefs(p)
-		SortKeyRefs(res.MPxNRefs, r.workers())
-		root = components(p.Members(), res.MPxNRefs)
+		// The MPxNs first, then the GUIDs: the MPxN refs (16 bytes per
+		// MPxN) are handed back before the GUIDs' tables are made, so that
+		// the two never hold memory together. The store makes the refs
+		// again when it needs them, after the devices are gone.
+		refs, free := MPxNRefs(p, r.workers())
+		root = components(p.Members(), refs)
 		res.Root = root[:n]
 		for _, rt := range root[n:] {
 			if int(rt) < n {
@@ -117,8 +108,18 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		}
 		if r.Registry != nil {
 			res.MPANSupplier, res.MPRNSupplier = make([]int32, n), make([]int32, n)
-			r.Registry.join(p, res.MPxNRefs, res.MPANSupplier, res.MPRNSupplier)
+			r.Registry.join(p, refs, res.MPANSupplier, res.MPRNSupplier)
 		}
+		free()
+		if err := gctx.Err(); err != nil {
+			return err
+		}
+		var keep []GUIDRef
+		if r.GUIDPostings {
+			keep = make([]GUIDRef, 0, len(p.Devices))
+			hugepages.Slice(keep)
+		}
+		res.GUIDRefs = markDuplicateGUIDsByPart(p, res.DupGUID, r.workers(), keep)
 		return gctx.Err()
 	})
 	g.Go(func() error {
@@ -184,32 +185,56 @@ func (res *Result) GroupFacts(root uint32) (GroupFacts, bool) {
 	return res.Groups[i], true
 }
 
-// mpxnRefs returns a (Mix(key), member) pair per MPxN of every member:
-// installations as their ids, SMETS2+ installations after them.
-func mpxnRefs(p *Population) []KeyRef {
-	n := 0 // counted first: most installations have one MPxN, not two
-	for i := range p.Installations {
-		n += presentCount(p.Installations[i].MPAN, p.Installations[i].MPRN)
+// MPxNRefs returns a (Mix(key), member) pair per MPxN of every member of
+// p, installations as their ids and SMETS2+ installations after them,
+// sorted by (mixed key, member) (SortKeyRefs), made on workers goroutines:
+// 16 bytes per MPxN. The duplicate groups are made of them, and the
+// store's MPxN index (package index). The refs live outside the Go heap
+// where the system allows it: free hands them back at once, and they must
+// not be read after.
+func MPxNRefs(p *Population, workers int) (refs []KeyRef, free func()) {
+	members := p.Members()
+	keys := func(m int) (a, b value.Key) {
+		if m < len(p.Installations) {
+			return p.Installations[m].MPAN, p.Installations[m].MPRN
+		}
+		s := &p.Smets2[m-len(p.Installations)]
+		return s.MPAN, s.MPRN
 	}
-	for i := range p.Smets2 {
-		n += presentCount(p.Smets2[i].MPAN, p.Smets2[i].MPRN)
+	parts := parallel.Ranges(members, workers)
+	at := make([]int, len(parts)+1) // where each part's refs go: counted first, most members have one MPxN
+	parallel.Each(len(parts), func(w int) {
+		for m := parts[w][0]; m < parts[w][1]; m++ {
+			at[w+1] += presentCount(keys(m))
+		}
+	})
+	for w := range parts {
+		at[w+1] += at[w]
 	}
-	refs := make([]KeyRef, 0, n)
-	hugepages.Slice(refs)
-	add := func(id int, keys ...value.Key) {
-		for _, k := range keys {
-			if k != 0 {
-				refs = append(refs, KeyRef{Mix(uint64(k)), uint32(id)})
+	refs, mapped := hugepages.Map[KeyRef](at[len(parts)])
+	if !mapped {
+		refs = make([]KeyRef, at[len(parts)])
+		hugepages.Slice(refs)
+	}
+	parallel.Each(len(parts), func(w int) {
+		next := at[w]
+		for m := parts[w][0]; m < parts[w][1]; m++ {
+			a, b := keys(m)
+			for _, k := range [2]value.Key{a, b} {
+				if k != 0 {
+					refs[next] = KeyRef{Mix(uint64(k)), uint32(m)}
+					next++
+				}
 			}
 		}
+	})
+	SortKeyRefs(refs, workers)
+	free = func() {
+		if mapped {
+			hugepages.Unmap(refs)
+		}
 	}
-	for id := range p.Installations {
-		add(id, p.Installations[id].MPAN, p.Installations[id].MPRN)
-	}
-	for i := range p.Smets2 {
-		add(len(p.Installations)+i, p.Smets2[i].MPAN, p.Smets2[i].MPRN)
-	}
-	return refs
+	return refs, free
 }
 
 // presentCount returns how many of a and b are not zero.
@@ -270,8 +295,12 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 		}
 		largest = max(largest, sum)
 	}
-	buf := make([]KeyRef, largest)
-	hugepages.Slice(buf)
+	buf, mapped := hugepages.Map[KeyRef](largest)
+	if !mapped {
+		buf = make([]KeyRef, largest)
+	} else {
+		defer hugepages.Unmap(buf)
+	}
 	for part := range uint64(guidParts) {
 		at := make([]int, workers+1) // where each worker's pairs go
 		for w := range workers {

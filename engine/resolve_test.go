@@ -463,3 +463,46 @@ func TestGUIDRefsShareKeyBits(t *testing.T) {
 		t.Fatalf("ids %v, want %v (key %x)", got, want, refs[1].Key())
 	}
 }
+
+// TestMPxNRefs: the refs are one (mixed key, member) pair per MPxN present,
+// installations then SMETS2+ members, in the order a sort by (key, member)
+// gives, for any worker count; free may be called once they are read.
+func TestMPxNRefs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 11))
+	var insts []inst
+	for i := range 3000 {
+		in := inst{name: fmt.Sprintf("%05d", i)}
+		if rng.IntN(5) > 0 {
+			in.mpan = uint64(1000000 + rng.IntN(2500)) // shared MPANs
+		}
+		if rng.IntN(3) == 0 {
+			in.mprn = fmt.Sprint(2000 + rng.IntN(900))
+		}
+		insts = append(insts, in)
+	}
+	p := population(insts)
+	p.Smets2 = []Smets2{{ID: "a", MPAN: value.MPANKey(1000007)}, {ID: "b", MPRN: mprnKey("2001")}, {ID: "c"}}
+	var want []KeyRef
+	for m := range p.Members() {
+		var keys []value.Key
+		if m < len(p.Installations) {
+			keys = p.Installations[m].Keys()
+		} else {
+			keys = p.Smets2[m-len(p.Installations)].Keys()
+		}
+		for _, k := range keys {
+			want = append(want, KeyRef{Mix(uint64(k)), uint32(m)})
+		}
+	}
+	slices.SortFunc(want, compareKeyRefs)
+	if len(want) < 3000 {
+		t.Fatalf("%d refs: the test needs most installations to hold an MPxN", len(want))
+	}
+	for _, workers := range []int{1, 2, 7} {
+		refs, free := MPxNRefs(p, workers)
+		if !slices.Equal(refs, want) {
+			t.Errorf("%d workers: refs differ from a sort of every member's MPxNs", workers)
+		}
+		free()
+	}
+}

@@ -156,7 +156,10 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		})
 	}
 
-	for _, refs := range refsByBucket(res.MPxNRefs, 1) {
+	// The MPxN refs are made again here, not kept from resolve: after the
+	// installation table the devices' memory is free for them.
+	mpxn, free := engine.MPxNRefs(pop, workers)
+	for _, refs := range refsByBucket(mpxn, 1) {
 		out := next()
 		g.Go(func() error { return writePostings(gctx, out, prefixMPxN, refs) })
 	}
@@ -164,7 +167,9 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 		out := next()
 		g.Go(func() error { return writePostings(gctx, out, prefixGUID, refs) })
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	free() // every writer of the postings is done
+	if err != nil {
 		return err
 	}
 	// The description last: it names the decisions written beside the
