@@ -81,7 +81,7 @@ func (rs *RuleSet) digest(f *Facts, d *digest) {
 	}
 	d.unregistered = f.Registration && (f.MPANUnregistered || f.MPRNUnregistered)
 	for i := range f.Devices {
-		if f.Devices[i].Type.IsMeter() && f.Devices[i].Prepay == value.No {
+		if f.Devices[i].Type().IsMeter() && f.Devices[i].Prepay() == value.No {
 			d.noKey = true
 		}
 	}
@@ -95,29 +95,29 @@ func (rs *RuleSet) digest(f *Facts, d *digest) {
 	looked, has := false, false
 	for i := range f.Devices {
 		dv := &f.Devices[i]
-		if !dv.Type.IsMeter() {
+		if !dv.Type().IsMeter() {
 			continue
 		}
-		if dv.Type == ESME {
+		if dv.Type() == ESME {
 			d.hasESME = true
-			if !(dv.Fw == OK || dv.Fw == NotRequired) || !(dv.Cfg == OK || dv.Cfg == NotRequired) {
+			if !(dv.Fw() == OK || dv.Fw() == NotRequired) || !(dv.Cfg() == OK || dv.Cfg() == NotRequired) {
 				d.esmesClean = false
 			}
 		}
-		if dv.Fw != Failed && dv.Cfg != Failed && dv.Fw != Unable {
+		if dv.Fw() != Failed && dv.Cfg() != Failed && dv.Fw() != Unable {
 			continue // fine whatever the thresholds
 		}
 		if !looked {
 			th, has = rs.Thresholds[f.Cohort]
 			looked = true
 		}
-		if f.Cohort == IOC && has && dv.Fw == Unable && th.covers(dv.Group) {
+		if f.Cohort == IOC && has && dv.Fw() == Unable && th.covers(dv.Group) {
 			d.unable = true
 		}
 		switch classify(th, has, dv) {
 		case MeterPersistent:
 			d.persistent = true
-			if dv.Type == ESME {
+			if dv.Type() == ESME {
 				d.persistentESME = true
 			}
 		case MeterRetrying:
@@ -251,7 +251,7 @@ func (rs *RuleSet) meterStates(f *Facts, o Outcome, in ClauseSet, meters []Meter
 	switch o.Step {
 	case Step4:
 		for i := range f.Devices {
-			if f.Devices[i].Type.IsMeter() && f.Devices[i].Prepay == value.No {
+			if f.Devices[i].Type().IsMeter() && f.Devices[i].Prepay() == value.No {
 				meters[i] = MeterNoKey
 			}
 		}

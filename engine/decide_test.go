@@ -48,7 +48,7 @@ func TestClausesInForce(t *testing.T) {
 			Outcome{Blocked, DuplicateGUID, Step1}, "", 0},
 		{"18.12 not in force: unregistered dormant blocked", Facts{Cohort: FOC, Dormant: true, Registration: true, MPRNUnregistered: true, Devices: dormant}, off(Clause18_12),
 			Outcome{Blocked, MPxNNotRegistered, Step3}, "", 1 << Clause18_12},
-		{"18.12 not in force: no prepayment key blocked", Facts{Cohort: FOC, Dormant: true, Devices: []Device{{Type: GSME, State: Dormant, Prepay: value.No}}}, off(Clause18_12),
+		{"18.12 not in force: no prepayment key blocked", Facts{Cohort: FOC, Dormant: true, Devices: []Device{DeviceFields{Type: GSME, State: Dormant, Prepay: value.No}.Device()}}, off(Clause18_12),
 			Outcome{Blocked, NoPrepaymentKey, Step4}, "", 1 << Clause18_12},
 		{"18.13 not in force: 2c loser blocked", Facts{ID: 2, Cohort: FOC, Dormant: true, Group: loser, Devices: dormant}, off(Clause18_13),
 			Outcome{Blocked, DuplicateMPxN, Step2c}, "", 1 << Clause18_13},
@@ -116,7 +116,7 @@ func TestClausesInForce(t *testing.T) {
 			rs := DefaultRules()
 			rs.NotInForce = AllClauses &^ tt.in
 			for i := range tt.f.Devices {
-				tt.f.Devices[i].GUID = value.GUID(i + 1)
+				tt.f.Devices[i].SetGUID(value.GUID(i + 1))
 			}
 			ev := Evidence{Meters: make([]MeterState, len(tt.f.Devices))}
 			o := rs.Decide(&tt.f, &ev)
@@ -136,7 +136,7 @@ func TestClausesInForce(t *testing.T) {
 // TestMeterEvidence: Decide says what step 4 or 5 made of each meter, 5a's
 // unable meters only while 18.9 is in force.
 func TestMeterEvidence(t *testing.T) {
-	devs := []Device{{Type: CHF}, meter(ESME, Dormant, "AA", Unable, 0, OK, 0), meter(GSME, Dormant, "AA", Failed, 3, OK, 0)}
+	devs := []Device{DeviceFields{Type: CHF}.Device(), meter(ESME, Dormant, "AA", Unable, 0, OK, 0), meter(GSME, Dormant, "AA", Failed, 3, OK, 0)}
 	f := Facts{Cohort: IOC, Dormant: true, Devices: devs}
 	for _, c := range []struct {
 		in   ClauseSet
@@ -150,7 +150,7 @@ func TestMeterEvidence(t *testing.T) {
 			t.Errorf("in force %v: meters %v, want %v", c.in, ev.Meters, c.want)
 		}
 	}
-	f.Devices = []Device{{Type: CHF, Prepay: value.No}, {Type: ESME, State: Dormant, Prepay: value.No}, {Type: GSME, State: Dormant, Prepay: value.Yes}}
+	f.Devices = []Device{DeviceFields{Type: CHF, Prepay: value.No}.Device(), DeviceFields{Type: ESME, State: Dormant, Prepay: value.No}.Device(), DeviceFields{Type: GSME, State: Dormant, Prepay: value.Yes}.Device()}
 	ev := Evidence{Meters: make([]MeterState, 3)}
 	rs := DefaultRules()
 	if o := rs.Decide(&f, &ev); o.Step != Step4 || !reflect.DeepEqual(ev.Meters, []MeterState{MeterFine, MeterNoKey, MeterFine}) {
@@ -200,17 +200,18 @@ func randomFacts(rng *rand.Rand) Facts {
 	f.Dormant = true
 	for i := range 1 + rng.IntN(3) {
 		t := []DeviceType{ESME, GSME, CHF, IHD}[rng.IntN(4)]
-		d := Device{GUID: value.GUID(i + 1), Type: t, FwAttempts: uint32(rng.IntN(130)), CfgAttempts: uint32(rng.IntN(40)),
-			Fw: statuses[rng.IntN(4)], Cfg: statuses[rng.IntN(3)]}
+		d := DeviceFields{GUID: value.GUID(i + 1), Type: t, FwAttempts: uint32(rng.IntN(130)), CfgAttempts: uint32(rng.IntN(40)),
+			Fw: statuses[rng.IntN(4)], Cfg: statuses[rng.IntN(3)]}.Device()
 		g := groups[rng.IntN(len(groups))]
 		d.Group = [2]byte{g[0], g[1]}
 		if t.IsMeter() {
-			d.State = Dormant
+			d.SetState(Dormant)
 			if rng.IntN(6) == 0 {
-				d.State, f.Dormant = Active, false
+				d.SetState(Active)
+				f.Dormant = false
 			}
 			if rng.IntN(30) == 0 {
-				d.Prepay = value.No
+				d.SetPrepay(value.No)
 			}
 		}
 		f.Devices = append(f.Devices, d)

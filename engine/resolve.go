@@ -283,7 +283,7 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 		lo, hi := ids(w)
 		for id := lo; id < hi; id++ {
 			for _, d := range p.DevicesOf(uint32(id)) {
-				counts[w][Mix(uint64(d.GUID))>>(64-guidPartBits)]++
+				counts[w][Mix(uint64(d.GUID()))>>(64-guidPartBits)]++
 			}
 		}
 	})
@@ -312,7 +312,7 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 			next := at[w]
 			for id := lo; id < hi; id++ {
 				for _, d := range p.DevicesOf(uint32(id)) {
-					if k := Mix(uint64(d.GUID)); k>>(64-guidPartBits) == part {
+					if k := Mix(uint64(d.GUID())); k>>(64-guidPartBits) == part {
 						refs[next] = KeyRef{k, uint32(id)}
 						next++
 					}

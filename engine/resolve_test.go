@@ -46,10 +46,10 @@ func population(insts []inst) *Population {
 		if in.active {
 			state = Active
 		}
-		p.Devices = append(p.Devices, Device{Type: ESME, State: state, GUID: 1 << 40})
-		p.Devices[len(p.Devices)-1].GUID += value.GUID(len(p.Devices)) // unique
+		p.Devices = append(p.Devices, DeviceFields{Type: ESME, State: state, GUID: 1 << 40}.Device())
+		p.Devices[len(p.Devices)-1].SetGUID(1<<40 + value.GUID(len(p.Devices))) // unique
 		for _, g := range in.guids {
-			p.Devices = append(p.Devices, Device{Type: IHD, GUID: value.GUID(g)})
+			p.Devices = append(p.Devices, DeviceFields{Type: IHD, GUID: value.GUID(g)}.Device())
 		}
 		i.Count = uint32(len(p.Devices)) - i.First
 		p.Installations = append(p.Installations, i)
@@ -265,11 +265,11 @@ func TestMeterFacts(t *testing.T) {
 			{Name: "S\x00b", MPAN: value.MPANKey(1100012345674), Cohort: MOCMDS, First: 3, Count: 2},
 		},
 		Devices: []Device{
-			{GUID: 1, Type: CHF},
-			{GUID: 2, Type: ESME, State: Dormant, Fw: Unable, Group: [2]byte{'A', 'A'}},
-			{GUID: 3, Type: GSME, State: Dormant, Fw: Failed, FwAttempts: 200, Group: [2]byte{'B', 'A'}},
-			{GUID: 4, Type: ESME, State: Dormant, Fw: Failed, FwAttempts: 3, Group: [2]byte{'C', 'B'}},
-			{GUID: 5, Type: GSME, State: Dormant, Cfg: Failed, CfgAttempts: 0},
+			DeviceFields{GUID: 1, Type: CHF}.Device(),
+			DeviceFields{GUID: 2, Type: ESME, State: Dormant, Fw: Unable, Group: [2]byte{'A', 'A'}}.Device(),
+			DeviceFields{GUID: 3, Type: GSME, State: Dormant, Fw: Failed, FwAttempts: 200, Group: [2]byte{'B', 'A'}}.Device(),
+			DeviceFields{GUID: 4, Type: ESME, State: Dormant, Fw: Failed, FwAttempts: 3, Group: [2]byte{'C', 'B'}}.Device(),
+			DeviceFields{GUID: 5, Type: GSME, State: Dormant, Cfg: Failed, CfgAttempts: 0}.Device(),
 		},
 	}
 	res, err := (&Resolver{Rules: defaultRules()}).Resolve(context.Background(), p)
@@ -393,13 +393,13 @@ func TestDuplicateGUIDsByPart(t *testing.T) {
 	p := population(insts)
 	holders := map[value.GUID]int{}
 	for _, d := range p.Devices {
-		holders[d.GUID]++
+		holders[d.GUID()]++
 	}
 	want := make([]bool, len(p.Installations))
 	dups := 0
 	for id := range p.Installations {
 		for _, d := range p.DevicesOf(uint32(id)) {
-			if holders[d.GUID] > 1 {
+			if holders[d.GUID()] > 1 {
 				want[id] = true
 			}
 		}
@@ -426,7 +426,7 @@ func TestDuplicateGUIDsByPart(t *testing.T) {
 				var refs []GUIDRef // one per row, sorted as numbers
 				for id := range p.Installations {
 					for _, d := range p.DevicesOf(uint32(id)) {
-						refs = append(refs, NewGUIDRef(Mix(uint64(d.GUID)), uint32(id)))
+						refs = append(refs, NewGUIDRef(Mix(uint64(d.GUID())), uint32(id)))
 					}
 				}
 				slices.Sort(refs)

@@ -59,8 +59,8 @@ func (rs *RuleSet) Classify(c Cohort, d *Device) MeterState {
 
 // classify is Classify with the cohort's thresholds (has: it has some).
 func classify(th Thresholds, has bool, d *Device) MeterState {
-	fwFailed, cfgFailed := d.Fw == Failed, d.Cfg == Failed
-	if !fwFailed && !cfgFailed && d.Fw != Unable {
+	fwFailed, cfgFailed := d.Fw() == Failed, d.Cfg() == Failed
+	if !fwFailed && !cfgFailed && d.Fw() != Unable {
 		return MeterFine
 	}
 	if has && th.covers(d.Group) &&
@@ -89,11 +89,11 @@ func (rs *RuleSet) classifyMeters(c Cohort, devs []Device, unableInForce bool, m
 	th, has := rs.Thresholds[c]
 	for i := range devs {
 		d := &devs[i]
-		if !d.Type.IsMeter() {
+		if !d.Type().IsMeter() {
 			continue
 		}
 		meters[i] = classify(th, has, d)
-		if unableInForce && c == IOC && has && d.Fw == Unable && th.covers(d.Group) {
+		if unableInForce && c == IOC && has && d.Fw() == Unable && th.covers(d.Group) {
 			meters[i] = MeterUnable
 		}
 	}

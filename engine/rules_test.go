@@ -11,7 +11,7 @@ import (
 
 // meter is a shorthand for a meter row in the step 3-5 tables.
 func meter(t DeviceType, s State, group string, fw Status, fwAtt uint32, cfg Status, cfgAtt uint32) Device {
-	d := Device{Type: t, State: s, Fw: fw, FwAttempts: fwAtt, Cfg: cfg, CfgAttempts: cfgAtt}
+	d := DeviceFields{Type: t, State: s, Fw: fw, FwAttempts: fwAtt, Cfg: cfg, CfgAttempts: cfgAtt}.Device()
 	if group != "" {
 		d.Group = [2]byte{group[0], group[1]}
 	}
@@ -31,10 +31,10 @@ func TestLaterSteps(t *testing.T) {
 		{"clean dormant migrates", MOCMDS, []Device{esmeOK}, false, Outcome{Migrate, Unique, Step6}, ""},
 		{"step 3 dormant unregistered", MOCMDS, []Device{esmeOK}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
 		{"step 3 active unregistered", MOCMDS, []Device{meter(ESME, Active, "CB", OK, 0, OK, 0)}, true, Outcome{Blocked, MPxNNotRegistered, Step3}, ""},
-		{"step 3 before step 4", MOCMDS, []Device{{Type: ESME, State: Dormant, Prepay: value.No}}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
-		{"step 4 dormant no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: value.No}}, false, Outcome{Exclude, NoPrepaymentKey, Step4}, "18.12"},
-		{"step 4 mixed no prepayment key", FOC, []Device{{Type: GSME, State: Dormant, Prepay: value.No}, {Type: ESME, State: Active}}, false, Outcome{Blocked, NoPrepaymentKey, Step4}, ""},
-		{"step 4 ignores a hub's prepay_key", FOC, []Device{{Type: CHF, Prepay: value.No}}, false, Outcome{Migrate, Unique, Step6}, ""},
+		{"step 3 before step 4", MOCMDS, []Device{DeviceFields{Type: ESME, State: Dormant, Prepay: value.No}.Device()}, true, Outcome{Exclude, MPxNNotRegistered, Step3}, "18.12"},
+		{"step 4 dormant no prepayment key", FOC, []Device{DeviceFields{Type: GSME, State: Dormant, Prepay: value.No}.Device()}, false, Outcome{Exclude, NoPrepaymentKey, Step4}, "18.12"},
+		{"step 4 mixed no prepayment key", FOC, []Device{DeviceFields{Type: GSME, State: Dormant, Prepay: value.No}.Device(), DeviceFields{Type: ESME, State: Active}.Device()}, false, Outcome{Blocked, NoPrepaymentKey, Step4}, ""},
+		{"step 4 ignores a hub's prepay_key", FOC, []Device{DeviceFields{Type: CHF, Prepay: value.No}.Device()}, false, Outcome{Migrate, Unique, Step6}, ""},
 		{"step 5a IOC covered unable", IOC, []Device{meter(GSME, Dormant, "BA", Unable, 0, NotRequired, 0)}, false, Outcome{Exclude, FwUnable, Step5}, "18.9"},
 		{"step 5a not for an uncovered group: stuck", IOC, []Device{meter(GSME, Dormant, "DA", Unable, 0, NotRequired, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
 		{"step 5a not outside IOC: stuck", MOCMDS, []Device{meter(GSME, Dormant, "CB", Unable, 0, NotRequired, 0)}, false, Outcome{Pending, FwNoExclusionCategory, Step5}, ""},
@@ -63,7 +63,7 @@ func TestLaterSteps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mpan := value.MPANKey(1200023305967)
 			for i := range tt.devs {
-				tt.devs[i].GUID = value.GUID(i + 1) // distinct, or step 1 would decide
+				tt.devs[i].SetGUID(value.GUID(i + 1)) // distinct, or step 1 would decide
 			}
 			p := &Population{Installations: []Installation{{Name: "S\x00x", MPAN: mpan, Cohort: tt.cohort, Count: uint32(len(tt.devs))}}, Devices: tt.devs}
 			reg := NewRegistry()
@@ -89,7 +89,7 @@ func TestLaterSteps(t *testing.T) {
 func TestLaterStepsAfterDuplicateWinner(t *testing.T) {
 	const a = 1200023305967
 	p := population([]inst{{name: "1", mpan: a, date: 1}, {name: "2", mpan: a, date: 5, comm: true}})
-	p.Devices[p.Installations[1].First].Prepay = value.No
+	p.Devices[p.Installations[1].First].SetPrepay(value.No)
 	res, err := (&Resolver{Rules: defaultRules()}).Resolve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)

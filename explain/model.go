@@ -665,10 +665,10 @@ func buildMember(s *index.Store, r *index.Record, g *groupView, i int, asked, vi
 		}
 	}
 	for j, d := range r.Devices {
-		dev := Device{Type: d.Type.String(), GUID: d.GUID.String(), Meter: d.Type.IsMeter(), Group: d.GroupString(),
+		dev := Device{Type: d.Type().String(), GUID: d.GUID().String(), Meter: d.Type().IsMeter(), Group: d.GroupString(),
 			File: fileName(s, r.RowFile[j]), Line: int(r.RowLine[j])}
 		if dev.Meter {
-			dev.State = d.State.String()
+			dev.State = d.State().String()
 		}
 		m.Devices = append(m.Devices, dev)
 	}

@@ -173,7 +173,7 @@ func stepEvidence(s *index.Store, r *index.Record, g *groupView, o engine.Outcom
 		var meters []string
 		for i, d := range r.Devices {
 			if ev.Meters[i] == engine.MeterNoKey {
-				meters = append(meters, d.Type.String()+" "+d.GUID.String())
+				meters = append(meters, d.Type().String()+" "+d.GUID().String())
 			}
 		}
 		return lead + " (" + strings.Join(meters, ", ") + "); " + kind(r, o) + ".", nil
@@ -200,11 +200,11 @@ func guidEvidence(s *index.Store, r *index.Record) (string, error) {
 	var parts []string
 	seen := map[value.GUID]bool{}
 	for _, d := range r.Devices {
-		if seen[d.GUID] {
+		if seen[d.GUID()] {
 			continue
 		}
-		seen[d.GUID] = true
-		ids, rows, err := s.ByGUID(d.GUID)
+		seen[d.GUID()] = true
+		ids, rows, err := s.ByGUID(d.GUID())
 		if err != nil {
 			return "", err
 		}
@@ -218,7 +218,7 @@ func guidEvidence(s *index.Store, r *index.Record) (string, error) {
 		var where []string
 		for _, h := range holders {
 			for i, hd := range h.Devices {
-				if hd.GUID == d.GUID {
+				if hd.GUID() == d.GUID() {
 					where = append(where, fmt.Sprintf("%s/%s (%s line %d)", h.Installation.SMSO(), h.Installation.ID(), fileName(s, h.RowFile[i]), h.RowLine[i]))
 				}
 			}
@@ -226,7 +226,7 @@ func guidEvidence(s *index.Store, r *index.Record) (string, error) {
 		if len(ids) > listCap {
 			where = append(where, fmt.Sprintf("and rows of %d more installations", len(ids)-listCap))
 		}
-		parts = append(parts, fmt.Sprintf("GUID %s is on %d device rows: %s", d.GUID, rows, strings.Join(where, ", ")))
+		parts = append(parts, fmt.Sprintf("GUID %s is on %d device rows: %s", d.GUID(), rows, strings.Join(where, ", ")))
 	}
 	return strings.Join(parts, "; "), nil
 }
@@ -242,9 +242,9 @@ func meterEvidence(s *index.Store, r *index.Record, meters []engine.MeterState) 
 	}
 	var parts []string
 	for i, d := range r.Devices {
-		if m := meters[i]; d.Type.IsMeter() && m != engine.MeterFine {
+		if m := meters[i]; d.Type().IsMeter() && m != engine.MeterFine {
 			parts = append(parts, fmt.Sprintf("%s %s (group %s, firmware %s after %d attempts, configuration %s after %d; %s) %s",
-				d.Type, d.GUID, orDash(d.GroupString()), d.Fw, d.FwAttempts, d.Cfg, d.CfgAttempts, limits, m))
+				d.Type(), d.GUID(), orDash(d.GroupString()), d.Fw(), d.FwAttempts, d.Cfg(), d.CfgAttempts, limits, m))
 		}
 	}
 	return strings.Join(parts, "; ")

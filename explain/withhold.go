@@ -33,8 +33,8 @@ func withhold(s *index.Store, r *index.Record, group []*index.Record, visible fu
 			}
 		}
 		for _, d := range h.Devices {
-			if !holds(r, d.GUID) {
-				forbidden = append(forbidden, d.GUID.String())
+			if !holds(r, d.GUID()) {
+				forbidden = append(forbidden, d.GUID().String())
 			}
 		}
 	}
@@ -45,11 +45,11 @@ func withhold(s *index.Store, r *index.Record, group []*index.Record, visible fu
 	}
 	seen := map[value.GUID]bool{}
 	for _, d := range r.Devices {
-		if seen[d.GUID] {
+		if seen[d.GUID()] {
 			continue
 		}
-		seen[d.GUID] = true
-		ids, rows, err := s.ByGUID(d.GUID)
+		seen[d.GUID()] = true
+		ids, rows, err := s.ByGUID(d.GUID())
 		if err != nil {
 			return "", err
 		}
@@ -66,7 +66,7 @@ func withhold(s *index.Store, r *index.Record, group []*index.Record, visible fu
 			}
 			hide(h)
 			for i, hd := range h.Devices {
-				if hd.GUID == d.GUID {
+				if hd.GUID() == d.GUID() {
 					why = strings.ReplaceAll(why, fmt.Sprintf("%s/%s (%s line %d)", h.Installation.SMSO(), h.Installation.ID(),
 						fileName(s, h.RowFile[i]), h.RowLine[i]), withheld)
 				}
@@ -83,7 +83,7 @@ func withhold(s *index.Store, r *index.Record, group []*index.Record, visible fu
 
 func holds(r *index.Record, g value.GUID) bool {
 	for _, d := range r.Devices {
-		if d.GUID == g {
+		if d.GUID() == g {
 			return true
 		}
 	}

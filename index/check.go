@@ -17,7 +17,7 @@ func (r *Record) check() error {
 	}
 	for i := range r.Devices {
 		d := &r.Devices[i]
-		if !d.Type.Valid() || !d.State.Valid() || !d.Fw.Valid() || !d.Cfg.Valid() || d.Prepay > 2 || !r.Meters[i].Valid() {
+		if !d.Type().Valid() || !d.State().Valid() || !d.Fw().Valid() || !d.Cfg().Valid() || d.Prepay() > 2 || !r.Meters[i].Valid() {
 			return fmt.Errorf("%w: device %d of %s", ErrFormat, i, in.Name)
 		}
 	}

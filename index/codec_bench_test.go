@@ -22,9 +22,11 @@ func benchTable(b *testing.B, n int) (*engine.Population, *engine.Result) {
 			MPRN: value.MPRNKey(uint64(i), 10), Date: value.MakeDate(2019, 3, 1+i%28), First: uint32(len(pop.Devices)), Count: 4,
 			Cohort: engine.IOC, Communicating: i%3 == 0}
 		for d, t := range []engine.DeviceType{engine.CHF, engine.ESME, engine.GSME, engine.IHD} {
-			dev := engine.Device{GUID: value.GUID(uint64(i)*4 + uint64(d) + 1), Type: t}
+			dev := engine.DeviceFields{GUID: value.GUID(uint64(i)*4 + uint64(d) + 1), Type: t}.Device()
 			if t.IsMeter() {
-				dev.State, dev.Fw, dev.FwAttempts, dev.Group = engine.Dormant, engine.Failed, 12, [2]byte{'A', 'A'}
+				dev.SetState(engine.Dormant)
+				dev.SetFw(engine.Failed)
+				dev.FwAttempts, dev.Group = 12, [2]byte{'A', 'A'}
 			}
 			pop.Devices = append(pop.Devices, dev)
 			pop.RowFile = append(pop.RowFile, 0)

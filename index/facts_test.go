@@ -41,10 +41,10 @@ func factsPopulation(n int) (*engine.Population, *engine.Registry) {
 		}
 		fw := []engine.Status{engine.OK, engine.Failed, engine.Unable, engine.NotRequired}[i/4%4]
 		pop.Devices = append(pop.Devices,
-			engine.Device{GUID: value.GUID(1<<32 + i), Type: engine.ESME, State: state, Fw: fw, FwAttempts: uint32(i % 200), Group: [2]byte{'A', 'A'}},
-			engine.Device{GUID: value.GUID(2<<32 + i), Type: engine.GSME, State: engine.Dormant, Cfg: engine.Failed, CfgAttempts: uint32(i % 40), Group: [2]byte{'C', 'B'}})
+			engine.DeviceFields{GUID: value.GUID(1<<32 + i), Type: engine.ESME, State: state, Fw: fw, FwAttempts: uint32(i % 200), Group: [2]byte{'A', 'A'}}.Device(),
+			engine.DeviceFields{GUID: value.GUID(2<<32 + i), Type: engine.GSME, State: engine.Dormant, Cfg: engine.Failed, CfgAttempts: uint32(i % 40), Group: [2]byte{'C', 'B'}}.Device())
 		if i%97 == 0 {
-			pop.Devices[len(pop.Devices)-1].GUID = 77 // duplicate GUIDs
+			pop.Devices[len(pop.Devices)-1].SetGUID(77) // duplicate GUIDs
 		}
 		for range 2 {
 			pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(len(pop.RowLine)+2))

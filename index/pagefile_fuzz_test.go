@@ -22,7 +22,7 @@ func FuzzDamagedPages(f *testing.F) {
 		pop.Installations = append(pop.Installations, engine.Installation{
 			Name: engine.InstallationName("S", string(rune('a'+i%26))+string(rune('a'+i/26))), MPAN: value.MPANKey(uint64(1e12 + i)),
 			Date: value.MakeDate(2019, 1, 1+i%28), First: uint32(i), Count: 1, Cohort: engine.Cohort(1 + i%4)})
-		pop.Devices = append(pop.Devices, engine.Device{GUID: value.GUID(i + 1), Type: engine.ESME, State: engine.Dormant})
+		pop.Devices = append(pop.Devices, engine.DeviceFields{GUID: value.GUID(i + 1), Type: engine.ESME, State: engine.Dormant}.Device())
 		pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(i+2))
 	}
 	rules := engine.DefaultRules()

@@ -69,9 +69,9 @@ func TestPostingsAgainstPopulation(t *testing.T) {
 			case d == 1 && i%50 == 0:
 				g = 7 // one GUID on many installations
 			case d == 2:
-				g = pop.Devices[in.First].GUID // twice in one installation
+				g = pop.Devices[in.First].GUID() // twice in one installation
 			}
-			pop.Devices = append(pop.Devices, engine.Device{GUID: g, Type: engine.CHF})
+			pop.Devices = append(pop.Devices, engine.DeviceFields{GUID: g, Type: engine.CHF}.Device())
 			pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(len(pop.RowLine)+2))
 		}
 		in.Count = uint32(devs)
@@ -105,10 +105,10 @@ func TestPostingsAgainstPopulation(t *testing.T) {
 	wantKey := map[value.Key][]uint32{}
 	for id, in := range pop.Installations {
 		for _, d := range pop.DevicesOf(uint32(id)) {
-			if l := wantGUID[d.GUID]; len(l) == 0 || l[len(l)-1] != uint32(id) {
-				wantGUID[d.GUID] = append(l, uint32(id))
+			if l := wantGUID[d.GUID()]; len(l) == 0 || l[len(l)-1] != uint32(id) {
+				wantGUID[d.GUID()] = append(l, uint32(id))
 			}
-			wantRows[d.GUID]++
+			wantRows[d.GUID()]++
 		}
 		wantKey[in.MPRN] = append(wantKey[in.MPRN], uint32(id))
 	}

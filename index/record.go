@@ -74,12 +74,15 @@ func readKey(d *decoder) value.Key {
 // Device fields packed in 16 bits: type 3, state 2, fw 2, cfg 2, prepay 2,
 // and what step 4 or 5 made of the device 3.
 func packDevice(d *engine.Device, m engine.MeterState) uint16 {
-	return uint16(d.Type) | uint16(d.State)<<3 | uint16(d.Fw)<<5 | uint16(d.Cfg)<<7 | uint16(d.Prepay)<<9 | uint16(m)<<11
+	return uint16(d.Type()) | uint16(d.State())<<3 | uint16(d.Fw())<<5 | uint16(d.Cfg())<<7 | uint16(d.Prepay())<<9 | uint16(m)<<11
 }
 
 func unpackDevice(v uint16, d *engine.Device) engine.MeterState {
-	d.Type, d.State = engine.DeviceType(v&7), engine.State(v>>3&3)
-	d.Fw, d.Cfg, d.Prepay = engine.Status(v>>5&3), engine.Status(v>>7&3), value.YesNo(v>>9&3)
+	d.SetType(engine.DeviceType(v & 7))
+	d.SetState(engine.State(v >> 3 & 3))
+	d.SetFw(engine.Status(v >> 5 & 3))
+	d.SetCfg(engine.Status(v >> 7 & 3))
+	d.SetPrepay(value.YesNo(v >> 9 & 3))
 	return engine.MeterState(v >> 11 & 7)
 }
 
@@ -114,7 +117,7 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 	prevLine := int64(0)
 	for i := in.First; i < in.First+in.Count; i++ {
 		d := &pop.Devices[i]
-		b = binary.BigEndian.AppendUint64(b, uint64(d.GUID))
+		b = binary.BigEndian.AppendUint64(b, uint64(d.GUID()))
 		m := engine.MeterFine
 		if res.Meters != nil {
 			m = res.Meters[i]
@@ -238,7 +241,7 @@ func decodeInstallationInto(b []byte, id uint32, r *Record) error {
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		var dev engine.Device
 		if g := d.bytes(8); g != nil {
-			dev.GUID = value.GUID(binary.BigEndian.Uint64(g))
+			dev.SetGUID(value.GUID(binary.BigEndian.Uint64(g)))
 		}
 		if f := d.bytes(4); f != nil {
 			r.Meters = append(r.Meters, unpackDevice(binary.LittleEndian.Uint16(f), &dev))
@@ -292,7 +295,7 @@ func decodeFacts(b []byte, id uint32, f *engine.Facts, g *engine.GroupFacts, sta
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		var dev engine.Device
 		if gb := d.bytes(8); gb != nil {
-			dev.GUID = value.GUID(binary.BigEndian.Uint64(gb))
+			dev.SetGUID(value.GUID(binary.BigEndian.Uint64(gb)))
 		}
 		if fb := d.bytes(4); fb != nil {
 			unpackDevice(binary.LittleEndian.Uint16(fb), &dev)
@@ -302,7 +305,7 @@ func decodeFacts(b []byte, id uint32, f *engine.Facts, g *engine.GroupFacts, sta
 		dev.CfgAttempts = uint32(d.uvarint())
 		d.uvarint() // file
 		d.varint()  // line
-		if !dev.Type.Valid() || !dev.State.Valid() || !dev.Fw.Valid() || !dev.Cfg.Valid() || dev.Prepay > 2 {
+		if !dev.Type().Valid() || !dev.State().Valid() || !dev.Fw().Valid() || !dev.Cfg().Valid() || dev.Prepay() > 2 {
 			return fmt.Errorf("%w: installation %d: device %d out of range", ErrFormat, id, i)
 		}
 		f.Devices = append(f.Devices, dev)

@@ -14,9 +14,9 @@ func TestRecordRoundTrip(t *testing.T) {
 		Installations: []engine.Installation{{Name: "SMSO_1\x00inst, \"odd\" ü", MPAN: value.MPANKey(9912345678906),
 			MPRN: value.MPRNKey(123456, 10), Date: value.MakeDate(1999, 12, 31), Count: 3, Cohort: engine.MOCSecure, Communicating: true}},
 		Devices: []engine.Device{
-			{GUID: ^value.GUID(0), Type: engine.GSME, State: engine.Active, Fw: engine.Unable, Cfg: engine.Failed, Prepay: value.No, Group: [2]byte{'C', 'B'}, FwAttempts: 999999999, CfgAttempts: 7},
-			{GUID: 1, Type: engine.IHD},
-			{GUID: 0x000D6F0000AB1234, Type: engine.ESME, State: engine.Dormant, Fw: engine.OK, Prepay: value.Yes},
+			engine.DeviceFields{GUID: ^value.GUID(0), Type: engine.GSME, State: engine.Active, Fw: engine.Unable, Cfg: engine.Failed, Prepay: value.No, Group: [2]byte{'C', 'B'}, FwAttempts: 999999999, CfgAttempts: 7}.Device(),
+			engine.DeviceFields{GUID: 1, Type: engine.IHD}.Device(),
+			engine.DeviceFields{GUID: 0x000D6F0000AB1234, Type: engine.ESME, State: engine.Dormant, Fw: engine.OK, Prepay: value.Yes}.Device(),
 		},
 		RowFile: []uint16{2, 0, 65535},
 		RowLine: []uint32{5, 1<<30 - 1, 2},

@@ -308,7 +308,7 @@ func (s *Store) ByGUID(guid value.GUID) ([]uint32, int, error) {
 	for _, r := range recs {
 		n := 0
 		for _, d := range r.Devices {
-			if d.GUID == guid {
+			if d.GUID() == guid {
 				n++
 			}
 		}

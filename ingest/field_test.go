@@ -150,8 +150,8 @@ func TestLineEndsReadAlike(t *testing.T) {
 	if a2 := pop.Installations[1]; a2.MPAN != 0 || a2.MPRN.String() != "G3365498706" {
 		t.Errorf("A2: MPAN %s MPRN %s: an MPAN of \"-\" is no MPAN", a2.MPAN, a2.MPRN)
 	}
-	if d := pop.Devices[pop.Installations[0].First]; d.Prepay != value.No || d.State != engine.Dormant {
-		t.Errorf("A1's meter: prepay %v state %v, want N and dormant", d.Prepay, d.State)
+	if d := pop.Devices[pop.Installations[0].First]; d.Prepay() != value.No || d.State() != engine.Dormant {
+		t.Errorf("A1's meter: prepay %v state %v, want N and dormant", d.Prepay(), d.State())
 	}
 }
 

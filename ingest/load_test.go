@@ -192,7 +192,7 @@ func TestInstallationSplitAcrossFilesAndGzip(t *testing.T) {
 		t.Fatalf("installations %+v", pop.Installations)
 	}
 	devs := pop.DevicesOf(1)
-	if devs[0].Type != engine.CHF || devs[1].Type != engine.ESME || pop.RowFile[pop.Installations[1].First+1] != 1 {
+	if devs[0].Type() != engine.CHF || devs[1].Type() != engine.ESME || pop.RowFile[pop.Installations[1].First+1] != 1 {
 		t.Errorf("devices of installation 1 not in (file, line) order: %+v", devs)
 	}
 }
@@ -244,7 +244,7 @@ func TestLayoutScatteredRows(t *testing.T) {
 				at := in.First + uint32(i)
 				r := w[i]
 				if int(pop.RowFile[at]) != r.file || int(pop.RowLine[at]) != r.line ||
-					d.GUID != value.GUID(uint64(0x000D6F0000000000)|uint64(r.file*1000+r.line)) {
+					d.GUID() != value.GUID(uint64(0x000D6F0000000000)|uint64(r.file*1000+r.line)) {
 					t.Fatalf("%d workers: %s row %d is file %d line %d, want file %d line %d", workers, in.ID(), i,
 						pop.RowFile[at], pop.RowLine[at], r.file, r.line)
 				}

@@ -43,7 +43,7 @@ const (
 	maxLine      = lineMask
 )
 
-// chunkRow is one parsed row: 32 bytes.
+// chunkRow is one parsed row: 28 bytes.
 type chunkRow struct {
 	dev  engine.Device
 	run  uint32 // the row's run in its chunk, noInst when its installation is unknown

@@ -132,14 +132,14 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 	} else if g, p := value.ParseGUID(v); p != "" {
 		r.fail(colDeviceGUID, v, p)
 	} else {
-		r.dev.GUID = g
+		r.dev.SetGUID(g)
 	}
-	r.dev.Type = word(r, h.field(fields, colDeviceType), colDeviceType, engine.ParseDeviceType, "unknown device type")
-	if r.dev.Type.IsMeter() {
+	r.dev.SetType(word(r, h.field(fields, colDeviceType), colDeviceType, engine.ParseDeviceType, "unknown device type"))
+	if r.dev.Type().IsMeter() {
 		if v := h.field(fields, colDeviceState); len(v) == 0 {
 			r.problems = append(r.problems, "device_state: required for an ESME or GSME")
 		} else {
-			r.dev.State = word(r, v, colDeviceState, engine.ParseState, "must be active or dormant")
+			r.dev.SetState(word(r, v, colDeviceState, engine.ParseState, "must be active or dormant"))
 		}
 	}
 	if v := h.field(fields, colGroupID); len(v) > 0 {
@@ -149,11 +149,11 @@ func (h *header) parseRow(fields [][]byte, r *row) {
 			r.dev.Group = [2]byte{upper(v[0]), upper(v[1])}
 		}
 	}
-	r.dev.Fw = r.status(h.field(fields, colFwStatus), colFwStatus, engine.FirmwareStatuses)
-	r.dev.Cfg = r.status(h.field(fields, colConfigStatus), colConfigStatus, engine.ConfigStatuses)
+	r.dev.SetFw(r.status(h.field(fields, colFwStatus), colFwStatus, engine.FirmwareStatuses))
+	r.dev.SetCfg(r.status(h.field(fields, colConfigStatus), colConfigStatus, engine.ConfigStatuses))
 	r.dev.FwAttempts = r.attempts(h.field(fields, colFwAttempts), colFwAttempts)
 	r.dev.CfgAttempts = r.attempts(h.field(fields, colConfigAttempts), colConfigAttempts)
-	r.dev.Prepay = r.yesNo(h.field(fields, colPrepayKey), colPrepayKey)
+	r.dev.SetPrepay(r.yesNo(h.field(fields, colPrepayKey), colPrepayKey))
 }
 
 // word reads a required column of listed words (FORMATS.md: matched without

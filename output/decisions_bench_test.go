@@ -21,7 +21,7 @@ func benchPopulation(b testing.TB, n int) (*engine.Population, *engine.Result) {
 			Name: engine.InstallationName(fmt.Sprintf("SMSO_%c", 'A'+i%3), fmt.Sprintf("INS-%08d", i)),
 			MPAN: value.MPANKey(core), MPRN: value.MPRNKey(uint64(i), 10), Date: value.MakeDate(2019, 1+i%12, 1+i%28),
 			First: uint32(i), Count: 1, Cohort: engine.Cohort(1 + i%4), Communicating: i%2 == 0})
-		pop.Devices = append(pop.Devices, engine.Device{GUID: value.GUID(i), Type: engine.ESME, State: engine.Dormant})
+		pop.Devices = append(pop.Devices, engine.DeviceFields{GUID: value.GUID(i), Type: engine.ESME, State: engine.Dormant}.Device())
 	}
 	res, err := (&engine.Resolver{Workers: 2, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {

@@ -280,7 +280,7 @@ type notInForce map[string]bool
 func reference(pop *engine.Population, reg *engine.Registry, off notInForce) []refDecision {
 	guidRows := map[value.GUID]int{}
 	for _, d := range pop.Devices {
-		guidRows[d.GUID]++
+		guidRows[d.GUID()]++
 	}
 	// Members: installation i is i, SMETS2+ installation j is n+j.
 	n := len(pop.Installations)
@@ -298,7 +298,7 @@ func reference(pop *engine.Population, reg *engine.Registry, off notInForce) []r
 	}
 	dormantOnly := func(m int) bool {
 		for _, d := range pop.DevicesOf(uint32(m)) {
-			if (d.Type == engine.ESME || d.Type == engine.GSME) && d.State == engine.Active {
+			if (d.Type() == engine.ESME || d.Type() == engine.GSME) && d.State() == engine.Active {
 				return false
 			}
 		}
@@ -369,7 +369,7 @@ func reference(pop *engine.Population, reg *engine.Registry, off notInForce) []r
 			}
 			dupGUID := false
 			for _, d := range pop.DevicesOf(uint32(m)) {
-				if guidRows[d.GUID] > 1 {
+				if guidRows[d.GUID()] > 1 {
 					dupGUID = true
 				}
 			}
@@ -443,7 +443,7 @@ func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant boo
 		}
 	}
 	for _, dv := range devs {
-		if (dv.Type == engine.ESME || dv.Type == engine.GSME) && dv.Prepay == value.No {
+		if (dv.Type() == engine.ESME || dv.Type() == engine.GSME) && dv.Prepay() == value.No {
 			return exOrBlock("no_prepayment_key")
 		}
 	}
@@ -461,25 +461,25 @@ func laterSteps(pop *engine.Population, m int, reg *engine.Registry, dormant boo
 	var failedESME, failedAny, retrying, stuck, esme, esmesFine, unable bool
 	esmesFine = true
 	for _, dv := range devs {
-		if dv.Type != engine.ESME && dv.Type != engine.GSME {
+		if dv.Type() != engine.ESME && dv.Type() != engine.GSME {
 			continue
 		}
-		if in.Cohort == engine.IOC && dv.Fw == engine.Unable && covered(dv) {
+		if in.Cohort == engine.IOC && dv.Fw() == engine.Unable && covered(dv) {
 			unable = true
 		}
-		fwFail, cfgFail := dv.Fw == engine.Failed, dv.Cfg == engine.Failed
+		fwFail, cfgFail := dv.Fw() == engine.Failed, dv.Cfg() == engine.Failed
 		persistent := covered(dv) && (fwFail && dv.FwAttempts >= lim.fw || cfgFail && dv.CfgAttempts >= lim.cfg)
 		retry := !persistent && has && (fwFail && dv.FwAttempts < lim.fw || cfgFail && dv.CfgAttempts < lim.cfg)
 		if persistent {
 			failedAny = true
-			failedESME = failedESME || dv.Type == engine.ESME
+			failedESME = failedESME || dv.Type() == engine.ESME
 		}
 		retrying = retrying || retry
-		stuck = stuck || (!persistent && !retry && (fwFail || cfgFail || dv.Fw == engine.Unable))
-		if dv.Type == engine.ESME {
+		stuck = stuck || (!persistent && !retry && (fwFail || cfgFail || dv.Fw() == engine.Unable))
+		if dv.Type() == engine.ESME {
 			esme = true
 			okish := func(s engine.Status) bool { return s == engine.OK || s == engine.NotRequired }
-			esmesFine = esmesFine && okish(dv.Fw) && okish(dv.Cfg)
+			esmesFine = esmesFine && okish(dv.Fw()) && okish(dv.Cfg())
 		}
 	}
 	if unable && !off["18.9"] {
@@ -588,7 +588,7 @@ func TestStoreRoundTrip(t *testing.T) {
 			}
 		}
 		for _, d := range rec.Devices {
-			ids, rows, err := st.ByGUID(d.GUID)
+			ids, rows, err := st.ByGUID(d.GUID())
 			if err != nil || !containsID(ids, id) || rows < 1 {
 				t.Fatalf("GUID posting %v (%d rows) lacks %d: %v", ids, rows, id, err)
 			}

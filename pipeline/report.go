@@ -168,7 +168,7 @@ func storeGUIDs(st *index.Store) func(smso, id string) ([]string, bool, error) {
 		}
 		out := make([]string, len(rec.Devices))
 		for i, d := range rec.Devices {
-			out[i] = d.GUID.String()
+			out[i] = d.GUID().String()
 		}
 		return out, true, nil
 	}

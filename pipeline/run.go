@@ -550,7 +550,7 @@ func (r *run) report(start time.Time) *report.Report {
 		row := report.Row{Row: output.RowOf(r.pop, r.res, uint32(id), supplier)}
 		if !row.SimplyMigrating() {
 			for _, d := range r.pop.DevicesOf(uint32(id)) {
-				row.GUIDs = append(row.GUIDs, d.GUID.String())
+				row.GUIDs = append(row.GUIDs, d.GUID().String())
 			}
 		}
 		rep.Add(row)

@@ -133,7 +133,7 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 		supplier, _ := st.Supplier(r.Supplier)
 		guids := make([]string, len(r.Devices))
 		for i, dv := range r.Devices {
-			guids[i] = dv.GUID.String()
+			guids[i] = dv.GUID().String()
 		}
 		d.AddChange(report.Change{SMSO: in.SMSO(), InstallationID: in.ID(), Cohort: in.Cohort.String(), Supplier: supplier,
 			From: sideOf(r.Outcome), To: sideOf(o), MPAN: in.MPAN, MPRN: in.MPRN, GUIDs: guids})

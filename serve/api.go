@@ -385,7 +385,7 @@ func (s *Server) supplierCSV(w http.ResponseWriter, r *http.Request) {
 			row := explain.RowOf(st.store, rec)
 			rr := report.Row{Row: row}
 			for _, d := range rec.Devices {
-				rr.GUIDs = append(rr.GUIDs, d.GUID.String())
+				rr.GUIDs = append(rr.GUIDs, d.GUID().String())
 			}
 			buf = report.AppendSupplierRow(buf, rr)
 		}
