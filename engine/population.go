@@ -154,10 +154,9 @@ func InstallationName(smso, id string) string { return smso + "\x00" + id }
 type Population struct {
 	Installations []Installation
 	Devices       []Device
-	// RowFile and RowLine give the input position of each device row (nil
-	// when the loader was told they are not needed).
-	RowFile []uint16
-	RowLine []uint32
+	// Positions gives the input position of each device row (nil when the
+	// loader was told they are not needed).
+	Positions *Positions
 	// Files names the input files in the order given.
 	Files []string
 	// Smets2 is the SMETS2+ inventory (FORMATS.md §6), sorted by ID. Its

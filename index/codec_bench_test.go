@@ -29,11 +29,10 @@ func benchTable(b *testing.B, n int) (*engine.Population, *engine.Result) {
 				dev.FwAttempts, dev.Group = 12, [2]byte{'A', 'A'}
 			}
 			pop.Devices = append(pop.Devices, dev)
-			pop.RowFile = append(pop.RowFile, 0)
-			pop.RowLine = append(pop.RowLine, uint32(len(pop.RowLine)+2))
 		}
 		pop.Installations = append(pop.Installations, in)
 	}
+	rowsInOrder(pop)
 	rules := engine.DefaultRules()
 	res, err := (&engine.Resolver{Workers: 2, Rules: &rules, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {

@@ -46,9 +46,6 @@ func factsPopulation(n int) (*engine.Population, *engine.Registry) {
 		if i%97 == 0 {
 			pop.Devices[len(pop.Devices)-1].SetGUID(77) // duplicate GUIDs
 		}
-		for range 2 {
-			pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(len(pop.RowLine)+2))
-		}
 		in.Count = 2
 		pop.Installations = append(pop.Installations, in)
 		if i%13 != 0 {
@@ -61,6 +58,7 @@ func factsPopulation(n int) (*engine.Population, *engine.Registry) {
 	reg.Seal(1)
 	reg.SetStatus("SUP1", engine.CeasedTrading)
 	reg.SetStatus("SUP2", engine.NotLiveUser)
+	rowsInOrder(pop)
 	return pop, reg
 }
 

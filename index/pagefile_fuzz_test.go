@@ -23,8 +23,8 @@ func FuzzDamagedPages(f *testing.F) {
 			Name: engine.InstallationName("S", string(rune('a'+i%26))+string(rune('a'+i/26))), MPAN: value.MPANKey(uint64(1e12 + i)),
 			Date: value.MakeDate(2019, 1, 1+i%28), First: uint32(i), Count: 1, Cohort: engine.Cohort(1 + i%4)})
 		pop.Devices = append(pop.Devices, engine.DeviceFields{GUID: value.GUID(i + 1), Type: engine.ESME, State: engine.Dormant}.Device())
-		pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(i+2))
 	}
+	rowsInOrder(pop)
 	rules := engine.DefaultRules()
 	res, err := (&engine.Resolver{Workers: 1, Rules: &rules, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {
@@ -86,4 +86,14 @@ func FuzzDamagedPages(f *testing.F) {
 		_, _, err = s.ByName("S", "zz")
 		damaged(err)
 	})
+}
+
+// rowsInOrder gives pop's device rows the positions of a file that lists
+// them one per line after its header: file 0, lines 2, 3, ...
+func rowsInOrder(pop *engine.Population) {
+	files, lines := make([]uint16, len(pop.Devices)), make([]uint32, len(pop.Devices))
+	for i := range lines {
+		lines[i] = uint32(i + 2)
+	}
+	pop.Positions = engine.PositionsOf(files, lines)
 }

@@ -72,7 +72,6 @@ func TestPostingsAgainstPopulation(t *testing.T) {
 				g = pop.Devices[in.First].GUID() // twice in one installation
 			}
 			pop.Devices = append(pop.Devices, engine.DeviceFields{GUID: g, Type: engine.CHF}.Device())
-			pop.RowFile, pop.RowLine = append(pop.RowFile, 0), append(pop.RowLine, uint32(len(pop.RowLine)+2))
 		}
 		in.Count = uint32(devs)
 		pop.Installations = append(pop.Installations, in)
@@ -86,6 +85,7 @@ func TestPostingsAgainstPopulation(t *testing.T) {
 		in.First = uint32(len(devs)) - in.Count
 	}
 	pop.Devices = devs
+	rowsInOrder(pop)
 	res, err := (&engine.Resolver{Workers: 2, GUIDPostings: true}).Resolve(context.Background(), pop)
 	if err != nil {
 		t.Fatal(err)

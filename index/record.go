@@ -126,9 +126,10 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 		b = append(b, d.Group[0], d.Group[1])
 		b = binary.AppendUvarint(b, uint64(d.FwAttempts))
 		b = binary.AppendUvarint(b, uint64(d.CfgAttempts))
-		b = binary.AppendUvarint(b, uint64(pop.RowFile[i]))
-		b = binary.AppendVarint(b, int64(pop.RowLine[i])-prevLine)
-		prevLine = int64(pop.RowLine[i])
+		file, line := pop.Positions.At(int(i))
+		b = binary.AppendUvarint(b, uint64(file))
+		b = binary.AppendVarint(b, int64(line)-prevLine)
+		prevLine = int64(line)
 	}
 	return b
 }

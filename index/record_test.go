@@ -18,8 +18,7 @@ func TestRecordRoundTrip(t *testing.T) {
 			engine.DeviceFields{GUID: 1, Type: engine.IHD}.Device(),
 			engine.DeviceFields{GUID: 0x000D6F0000AB1234, Type: engine.ESME, State: engine.Dormant, Fw: engine.OK, Prepay: value.Yes}.Device(),
 		},
-		RowFile: []uint16{2, 0, 65535},
-		RowLine: []uint32{5, 1<<30 - 1, 2},
+		Positions: engine.PositionsOf([]uint16{2, 0, 65535}, []uint32{5, 1<<30 - 1, 2}),
 	}
 	res := &engine.Result{Outcomes: []engine.Outcome{{Decision: engine.Blocked, Reason: engine.DuplicateMPxNActive, Step: engine.Step2a}},
 		GroupID: []value.Key{value.MPRNKey(123456, 10)}, GroupSize: []uint32{70000}, Root: []uint32{0}, DupGUID: []bool{true}, Dormant: []bool{false}}
@@ -32,8 +31,9 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Errorf("installation %+v, want %+v", r.Installation, pop.Installations[0])
 	}
 	for i := range pop.Devices {
-		if r.Devices[i] != pop.Devices[i] || r.RowFile[i] != pop.RowFile[i] || r.RowLine[i] != pop.RowLine[i] {
-			t.Errorf("device %d: %+v %d:%d, want %+v %d:%d", i, r.Devices[i], r.RowFile[i], r.RowLine[i], pop.Devices[i], pop.RowFile[i], pop.RowLine[i])
+		file, line := pop.Positions.At(i)
+		if r.Devices[i] != pop.Devices[i] || r.RowFile[i] != file || r.RowLine[i] != line {
+			t.Errorf("device %d: %+v %d:%d, want %+v %d:%d", i, r.Devices[i], r.RowFile[i], r.RowLine[i], pop.Devices[i], file, line)
 		}
 	}
 	if r.Outcome != res.Outcomes[0] || r.GroupID != res.GroupID[0] || r.GroupSize != 70000 || !r.DupGUID || r.Dormant {

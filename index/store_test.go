@@ -20,7 +20,7 @@ func tinyPopulation() (*engine.Population, *engine.Result) {
 	pop := &engine.Population{
 		Installations: []engine.Installation{{Name: "S\x00a", MPAN: value.MPANKey(1200023305967), Count: 1, Cohort: engine.FOC}},
 		Devices:       []engine.Device{engine.DeviceFields{GUID: 42, Type: engine.CHF}.Device()},
-		RowFile:       []uint16{0}, RowLine: []uint32{2}, Files: []string{"a.csv"},
+		Positions:     engine.PositionsOf([]uint16{0}, []uint32{2}), Files: []string{"a.csv"},
 	}
 	res, _ := (&engine.Resolver{GUIDPostings: true}).Resolve(context.Background(), pop)
 	return pop, res

@@ -57,6 +57,9 @@ func Write(ctx context.Context, dir string, pop *engine.Population, res *engine.
 	if res.GUIDRefs == nil && len(pop.Devices) > 0 {
 		return errors.New("writing a store: the population was resolved without its GUID postings (engine.Resolver.GUIDPostings)")
 	}
+	if pop.Positions == nil && len(pop.Devices) > 0 {
+		return errors.New("writing a store: the population was loaded without its rows' positions (ingest.Options.DropPositions)")
+	}
 	if err := Claim(dir); err != nil {
 		return err
 	}

@@ -85,10 +85,11 @@ func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, erro
 	pop.Devices = make([]engine.Device, next)
 	hugepages.Slice(pop.Devices) // written once, front to back: package hugepages
 	if !l.opt.DropPositions {
-		pop.RowFile = make([]uint16, next)
-		pop.RowLine = make([]uint32, next)
-		hugepages.Slice(pop.RowFile)
-		hugepages.Slice(pop.RowLine)
+		lines := make([]uint64, len(l.paths)) // a bound on each file's line numbers
+		for _, c := range l.chunks {
+			lines[c.file] = max(lines[c.file], uint64(c.start)+uint64(c.lines)+1)
+		}
+		pop.Positions = engine.NewPositions(int(next), lines)
 	}
 	// The rejects read the chunks that hold a row without a final id: a
 	// row of its own problem (errs), or a run of a rejected installation
@@ -180,9 +181,8 @@ func (l *loader) place(ci int, gd *gathered) {
 		at := next[r]
 		next[r]++
 		pop.Devices[at] = c.rows[i].dev
-		if pop.RowFile != nil {
-			pop.RowFile[at] = c.file
-			pop.RowLine[at] = c.start + c.rows[i].lineNo()
+		if pop.Positions != nil {
+			pop.Positions.Set(int(at), c.file, c.start+c.rows[i].lineNo())
 		}
 	}
 }

@@ -173,8 +173,11 @@ func TestHeaderAnyOrderCaseBOMAndUnknownColumns(t *testing.T) {
 	if len(res.Rejects) != 1 || res.Rejects[0].Line != 5 {
 		t.Fatalf("rejects %+v, want one on line 5 (the quoted note spans lines 2-3)", res.Rejects)
 	}
-	if got := pop.RowLine; got[0] != 2 || got[1] != 4 {
-		t.Errorf("row lines %v, want [2 4]", got)
+	if _, l0 := pop.Positions.At(0); l0 != 2 {
+		t.Errorf("first row on line %d, want 2", l0)
+	}
+	if _, l1 := pop.Positions.At(1); l1 != 4 {
+		t.Errorf("second row on line %d, want 4", l1)
 	}
 }
 
@@ -192,7 +195,7 @@ func TestInstallationSplitAcrossFilesAndGzip(t *testing.T) {
 		t.Fatalf("installations %+v", pop.Installations)
 	}
 	devs := pop.DevicesOf(1)
-	if devs[0].Type() != engine.CHF || devs[1].Type() != engine.ESME || pop.RowFile[pop.Installations[1].First+1] != 1 {
+	if devs[0].Type() != engine.CHF || devs[1].Type() != engine.ESME || fileOf(pop, pop.Installations[1].First+1) != 1 {
 		t.Errorf("devices of installation 1 not in (file, line) order: %+v", devs)
 	}
 }
@@ -243,12 +246,19 @@ func TestLayoutScatteredRows(t *testing.T) {
 			for i, d := range pop.DevicesOf(uint32(id)) {
 				at := in.First + uint32(i)
 				r := w[i]
-				if int(pop.RowFile[at]) != r.file || int(pop.RowLine[at]) != r.line ||
+				file, line := pop.Positions.At(int(at))
+				if int(file) != r.file || int(line) != r.line ||
 					d.GUID() != value.GUID(uint64(0x000D6F0000000000)|uint64(r.file*1000+r.line)) {
 					t.Fatalf("%d workers: %s row %d is file %d line %d, want file %d line %d", workers, in.ID(), i,
-						pop.RowFile[at], pop.RowLine[at], r.file, r.line)
+						file, line, r.file, r.line)
 				}
 			}
 		}
 	}
+}
+
+// fileOf returns the file device row i was read from.
+func fileOf(pop *engine.Population, i uint32) uint16 {
+	f, _ := pop.Positions.At(int(i))
+	return f
 }

@@ -141,8 +141,11 @@ func byInstallation(p *engine.Population) []installationRows {
 	out := make([]installationRows, len(p.Installations))
 	for id, in := range p.Installations {
 		r := installationRows{in: in, devices: p.DevicesOf(uint32(id))}
-		if p.RowFile != nil {
-			r.files, r.lines = p.RowFile[in.First:in.First+in.Count], p.RowLine[in.First:in.First+in.Count]
+		if p.Positions != nil {
+			for i := in.First; i < in.First+in.Count; i++ {
+				file, line := p.Positions.At(int(i))
+				r.files, r.lines = append(r.files, file), append(r.lines, line)
+			}
 		}
 		r.in.First = 0
 		out[id] = r

@@ -382,7 +382,7 @@ func (r *run) write(ctx context.Context) error {
 		if r.in.report == nil {
 			proc := cfg.Process
 			x.TableWritten = func() {
-				r.pop.Devices, r.pop.RowFile, r.pop.RowLine = nil, nil, nil
+				r.pop.Devices, r.pop.Positions = nil, nil
 				if proc.ReturnMemory != nil {
 					proc.ReturnMemory()
 				}
