@@ -61,8 +61,29 @@ type Result struct {
 	Meters []MeterState
 	// GUIDRefs are the store's GUID index, one per device row, sorted
 	// (GUIDRef): a GUID repeated within one installation appears twice.
-	// Nil unless Resolver.GUIDPostings.
-	GUIDRefs []GUIDRef
+	// Nil unless Resolver.GUIDPostings. They live outside the Go heap where
+	// the system allows it: the store hands them back as it writes them
+	// (GUIDRefsDone, FreeGUIDRefs).
+	GUIDRefs  []GUIDRef
+	guidTable *hugepages.Table[GUIDRef] // GUIDRefs' memory
+}
+
+// GUIDRefsDone says that refs, a stretch of GUIDRefs, will not be read
+// again: its memory goes back to the system (hugepages.Table.Done), and
+// reading it after is a fault. Stretches may be given from several
+// goroutines at once.
+func (res *Result) GUIDRefsDone(refs []GUIDRef) {
+	if res.guidTable != nil {
+		res.guidTable.Done(refs)
+	}
+}
+
+// FreeGUIDRefs hands GUIDRefs back whole; GUIDRefs is nil after.
+func (res *Result) FreeGUIDRefs() {
+	if res.guidTable != nil {
+		res.guidTable.Free()
+	}
+	res.GUIDRefs, res.guidTable = nil, nil
 }
 
 func (r *Resolver) workers() int {
@@ -98,7 +119,8 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		// MPxN) are handed back before the GUIDs' tables are made, so that
 		// the two never hold memory together. The store makes the refs
 		// again when it needs them, after the devices are gone.
-		refs, free := MPxNRefs(p, r.workers())
+		mpxn := MPxNRefs(p, r.workers())
+		refs := mpxn.S
 		root = components(p.Members(), refs)
 		res.Root = root[:n]
 		for _, rt := range root[n:] {
@@ -110,14 +132,14 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 			res.MPANSupplier, res.MPRNSupplier = make([]int32, n), make([]int32, n)
 			r.Registry.join(p, refs, res.MPANSupplier, res.MPRNSupplier)
 		}
-		free()
+		mpxn.Free()
 		if err := gctx.Err(); err != nil {
 			return err
 		}
 		var keep []GUIDRef
 		if r.GUIDPostings {
-			keep = make([]GUIDRef, 0, len(p.Devices))
-			hugepages.Slice(keep)
+			res.guidTable = hugepages.MakeTable[GUIDRef](0, len(p.Devices))
+			keep = res.guidTable.S
 		}
 		res.GUIDRefs = markDuplicateGUIDsByPart(p, res.DupGUID, r.workers(), keep)
 		return gctx.Err()
@@ -190,9 +212,9 @@ func (res *Result) GroupFacts(root uint32) (GroupFacts, bool) {
 // sorted by (mixed key, member) (SortKeyRefs), made on workers goroutines:
 // 16 bytes per MPxN. The duplicate groups are made of them, and the
 // store's MPxN index (package index). The refs live outside the Go heap
-// where the system allows it: free hands them back at once, and they must
-// not be read after.
-func MPxNRefs(p *Population, workers int) (refs []KeyRef, free func()) {
+// where the system allows it: the table's Done and Free hand them back at
+// once, and they must not be read after.
+func MPxNRefs(p *Population, workers int) *hugepages.Table[KeyRef] {
 	members := p.Members()
 	keys := func(m int) (a, b value.Key) {
 		if m < len(p.Installations) {
@@ -211,11 +233,8 @@ func MPxNRefs(p *Population, workers int) (refs []KeyRef, free func()) {
 	for w := range parts {
 		at[w+1] += at[w]
 	}
-	refs, mapped := hugepages.Map[KeyRef](at[len(parts)])
-	if !mapped {
-		refs = make([]KeyRef, at[len(parts)])
-		hugepages.Slice(refs)
-	}
+	table := hugepages.MakeTable[KeyRef](at[len(parts)], at[len(parts)])
+	refs := table.S
 	parallel.Each(len(parts), func(w int) {
 		next := at[w]
 		for m := parts[w][0]; m < parts[w][1]; m++ {
@@ -229,12 +248,7 @@ func MPxNRefs(p *Population, workers int) (refs []KeyRef, free func()) {
 		}
 	})
 	SortKeyRefs(refs, workers)
-	free = func() {
-		if mapped {
-			hugepages.Unmap(refs)
-		}
-	}
-	return refs, free
+	return table
 }
 
 // presentCount returns how many of a and b are not zero.

@@ -466,7 +466,7 @@ func TestGUIDRefsShareKeyBits(t *testing.T) {
 
 // TestMPxNRefs: the refs are one (mixed key, member) pair per MPxN present,
 // installations then SMETS2+ members, in the order a sort by (key, member)
-// gives, for any worker count; free may be called once they are read.
+// gives, for any worker count.
 func TestMPxNRefs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 11))
 	var insts []inst
@@ -499,10 +499,10 @@ func TestMPxNRefs(t *testing.T) {
 		t.Fatalf("%d refs: the test needs most installations to hold an MPxN", len(want))
 	}
 	for _, workers := range []int{1, 2, 7} {
-		refs, free := MPxNRefs(p, workers)
-		if !slices.Equal(refs, want) {
+		refs := MPxNRefs(p, workers)
+		if !slices.Equal(refs.S, want) {
 			t.Errorf("%d workers: refs differ from a sort of every member's MPxNs", workers)
 		}
-		free()
+		refs.Free()
 	}
 }

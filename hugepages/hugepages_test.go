@@ -53,3 +53,68 @@ func BenchmarkFirstTouch(b *testing.B) {
 		})
 	}
 }
+
+// TestTable: a table's values read back until their stretch is done, the
+// rest of the table stays readable beside a stretch handed back, and a
+// table of nothing, or handed back twice, is no fault.
+func TestTable(t *testing.T) {
+	const n = 3 << 20 // several pages and huge pages
+	tb := MakeTable[uint64](n/2, n)
+	if len(tb.S) != n/2 || cap(tb.S) != n {
+		t.Fatalf("length %d capacity %d, want %d and %d", len(tb.S), cap(tb.S), n/2, n)
+	}
+	for i := range n {
+		if i < len(tb.S) && tb.S[i] != 0 {
+			t.Fatalf("value %d not zero", i)
+		}
+		if i >= len(tb.S) {
+			tb.S = append(tb.S, 0)
+		}
+		tb.S[i] = uint64(i) * 2654435761
+	}
+	// Hand back stretches of the middle, unaligned; read what is left.
+	tb.Done(tb.S[1000 : n/3+7])
+	tb.Done(tb.S[n/3+7 : n/2])
+	for _, i := range []int{0, 999, n/2 + 1, n - 1} {
+		if tb.S[i] != uint64(i)*2654435761 {
+			t.Fatalf("value %d changed", i)
+		}
+	}
+	tb.Done(tb.S[:0])
+	tb.Free()
+	tb.Free()
+	if tb.S != nil {
+		t.Fatal("a freed table is not empty")
+	}
+	empty := MakeTable[uint32](0, 0)
+	empty.Done(empty.S)
+	empty.Free()
+}
+
+// TestTableFreeLeavesOthers: memory a table handed back may be mapped
+// again by another table (or the Go runtime) before the first is freed;
+// freeing it must not take that memory away.
+func TestTableFreeLeavesOthers(t *testing.T) {
+	for range 20 {
+		a := MakeTable[byte](8<<20, 8<<20)
+		a.Done(a.S[1<<20 : 7<<20])
+		// Tables of the hole's size, which the system may place in it.
+		var others []*Table[byte]
+		for range 4 {
+			b := MakeTable[byte](1<<20, 1<<20)
+			for i := range b.S {
+				b.S[i] = 7
+			}
+			others = append(others, b)
+		}
+		a.Free()
+		for _, b := range others {
+			for i := 0; i < len(b.S); i += 4096 {
+				if b.S[i] != 7 {
+					t.Fatalf("another table's byte %d changed", i)
+				}
+			}
+			b.Free()
+		}
+	}
+}

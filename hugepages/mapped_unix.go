@@ -60,3 +60,36 @@ func Trim[T any](s []T) []T {
 	}
 	return s
 }
+
+// release unmaps the whole pages that lie within s, a stretch of a
+// mapping Map made, and returns the stretch of bytes unmapped, as offsets
+// from base (where the mapping starts); the rest of the mapping is left as
+// it is.
+func release[T any](base unsafe.Pointer, s []T) (from, to uintptr) {
+	if len(s) == 0 {
+		return 0, 0
+	}
+	page := uintptr(unix.Getpagesize())
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(s))) - uintptr(base)
+	end := start + uintptr(len(s))*unsafe.Sizeof(*new(T))
+	from, to = (start+page-1)&^(page-1), end&^(page-1)
+	if to <= from {
+		return 0, 0
+	}
+	unix.MunmapPtr(unsafe.Add(base, from), to-from)
+	return from, to
+}
+
+// unmapBytes unmaps the bytes [from, to) of the mapping that starts at
+// base; both are multiples of the page size.
+func unmapBytes(base unsafe.Pointer, from, to uintptr) {
+	if to > from {
+		unix.MunmapPtr(unsafe.Add(base, from), to-from)
+	}
+}
+
+// pageAligned rounds n up to a whole number of pages.
+func pageAligned(n uintptr) uintptr {
+	page := uintptr(unix.Getpagesize())
+	return (n + page - 1) &^ (page - 1)
+}

@@ -111,10 +111,14 @@ func refsByBucket[R postingRef](refs []R, parts int) [][]R {
 // value per hash bucket: an entry per fingerprint (refs of different keys
 // that share their bucket and fingerprint make one entry, which a lookup
 // checks against the records it reads), each of a fingerprint and the
-// posting of its installations.
-func writePostings[R postingRef](ctx context.Context, out *streamOut, prefix byte, refs []R) error {
+// posting of its installations. done is told of each stretch of refs
+// written, a megabyte or so at a time, and of the last: the caller may
+// hand their memory back.
+func writePostings[R postingRef](ctx context.Context, out *streamOut, prefix byte, refs []R, done func([]R)) error {
 	var val []byte
 	var ids []uint32
+	const doneEvery = 1 << 17 // refs: 1 MiB of GUIDRefs
+	from := 0                 // the first ref not yet given to done
 	for i := 0; i < len(refs); {
 		top, _ := refs[i].Posting()
 		bucket := bucketOfTop(top)
@@ -144,7 +148,12 @@ func writePostings[R postingRef](ctx context.Context, out *streamOut, prefix byt
 		if err := out.addBucket(ctx, prefix, bucket, val); err != nil {
 			return err
 		}
+		if i-from >= doneEvery { // out holds a copy of what it was given
+			done(refs[from:i])
+			from = i
+		}
 	}
+	done(refs[from:])
 	return out.close()
 }
 

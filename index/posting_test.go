@@ -91,8 +91,12 @@ func TestPostingsAgainstPopulation(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "db")
-	if err := Write(context.Background(), dir, pop, res, Extras{Rules: engine.DefaultRules()}, 2); err != nil {
+	// As a run writes it: the GUID refs handed back as they are written.
+	if err := Write(context.Background(), dir, pop, res, Extras{Rules: engine.DefaultRules(), ConsumeGUIDRefs: true}, 2); err != nil {
 		t.Fatal(err)
+	}
+	if res.GUIDRefs != nil {
+		t.Error("the GUID refs are still held after a write that consumed them")
 	}
 	st, err := Open(dir)
 	if err != nil {

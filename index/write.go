@@ -160,18 +160,28 @@ func writeStreams(ctx context.Context, dir string, sw *badger.StreamWriter, pop 
 	}
 
 	// The MPxN refs are made again here, not kept from resolve: after the
-	// installation table the devices' memory is free for them.
-	mpxn, free := engine.MPxNRefs(pop, workers)
-	for _, refs := range refsByBucket(mpxn, 1) {
+	// installation table the devices' memory is free for them. Both kinds
+	// of refs go back to the system as they are written (the GUIDs' when
+	// the caller consumes them), and whole once every writer is done:
+	// Badger's tables grow meanwhile.
+	mpxn := engine.MPxNRefs(pop, workers)
+	for _, refs := range refsByBucket(mpxn.S, 1) {
 		out := next()
-		g.Go(func() error { return writePostings(gctx, out, prefixMPxN, refs) })
+		g.Go(func() error { return writePostings(gctx, out, prefixMPxN, refs, mpxn.Done) })
+	}
+	guidDone := func([]engine.GUIDRef) {}
+	if x.ConsumeGUIDRefs {
+		guidDone = res.GUIDRefsDone
 	}
 	for _, refs := range refsByBucket(res.GUIDRefs, workers) { // the GUID index is the largest: split it
 		out := next()
-		g.Go(func() error { return writePostings(gctx, out, prefixGUID, refs) })
+		g.Go(func() error { return writePostings(gctx, out, prefixGUID, refs, guidDone) })
 	}
 	err := g.Wait()
-	free() // every writer of the postings is done
+	mpxn.Free()
+	if x.ConsumeGUIDRefs {
+		res.FreeGUIDRefs()
+	}
 	if err != nil {
 		return err
 	}

@@ -349,7 +349,7 @@ func (r *run) write(ctx context.Context) error {
 			rejectsPath = abs
 		}
 		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath, Files: r.files,
-			Inputs: r.sum.Inputs, Build: r.sum.Build}
+			Inputs: r.sum.Inputs, Build: r.sum.Build, ConsumeGUIDRefs: true}
 		x.Decisions = func(ctx context.Context) (provenance.Input, error) {
 			select {
 			case <-decisionsDone:
