@@ -33,8 +33,20 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	for _, c := range l.chunks {
 		rows += int64(len(c.rows))
 	}
-	rj, err := l.layout(ctx, gd)
-	if err != nil {
+	// The rejects read the chunks that hold a row without a final id: a
+	// row of its own problem (errs), or a run of a rejected installation
+	// (whose runs gather kept). They are read first, in order; then no
+	// run is read again, and every run goes before the devices are laid
+	// out (a run in a thousand rejected keeps nearly every chunk's runs,
+	// 200 MB at 5M installations).
+	rj := newRejectBuilder(l, gd)
+	for ci, c := range l.chunks {
+		if len(c.errs) > 0 || c.runs != nil {
+			rj.addChunk(ci, c)
+		}
+		c.freeRuns()
+	}
+	if err := l.layout(ctx, gd); err != nil {
 		return nil, err
 	}
 	res := &Result{Population: pop, Rejects: rj.build()}
@@ -72,14 +84,14 @@ func (l *loader) placeLines() error {
 }
 
 // layout lays the devices out by installation, each installation's rows in
-// (file, line) order, and gathers the rows of rejected installations. Each
+// (file, line) order. Each
 // chunk is read once, by one of the workers: a row's place is its
 // installation's first device, plus the rows of the installation's earlier
 // runs (gd.offsets), plus the rows of its own run before it. Chunks are
 // freed as they are done: the installations take their places in input
 // order (firstPlaces), so each chunk fills one stretch of Devices as its
 // own memory is handed back, and the two are never both whole.
-func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, error) {
+func (l *loader) layout(ctx context.Context, gd *gathered) error {
 	pop := gd.pop
 	next := l.firstPlaces(gd)
 	pop.Devices = make([]engine.Device, next)
@@ -91,27 +103,18 @@ func (l *loader) layout(ctx context.Context, gd *gathered) (*rejectBuilder, erro
 		}
 		pop.Positions = engine.NewPositions(int(next), lines)
 	}
-	// The rejects read the chunks that hold a row without a final id: a
-	// row of its own problem (errs), or a run of a rejected installation
-	// (whose runs gather kept). They are read first, in order.
-	rj := newRejectBuilder(l, gd)
-	for ci, c := range l.chunks {
-		if len(c.errs) > 0 || c.runs != nil {
-			rj.addChunk(ci, c)
-		}
-	}
 	err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			l.place(ci, gd)
-			l.chunks[ci].free() // the rejects read the runs above
+			l.chunks[ci].free()
 			l.chunks[ci] = nil
 		}
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	l.chunks = nil
-	return rj, nil
+	return nil
 }
 
 // firstPlaces sets each valid installation's First and returns the
