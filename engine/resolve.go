@@ -38,11 +38,12 @@ type Resolver struct {
 
 // Result is the resolution of a Population, indexed by installation id.
 type Result struct {
-	Outcomes  []Outcome
-	GroupID   []value.Key // smallest key of the installation's duplicate group
-	GroupSize []uint32    // installations in that group (1: no duplicate)
-	Dormant   []bool      // dormant-only
-	DupGUID   []bool      // holds a duplicate GUID
+	// Outcomes are the decisions. An installation's duplicate group, its
+	// group_id and size, is Group: kept only for groups of two or more
+	// (Groups), found from the installation itself for the others.
+	Outcomes []Outcome
+	Dormant  []bool // dormant-only
+	DupGUID  []bool // holds a duplicate GUID
 	// Root is the smallest installation id of each installation's group.
 	Root []uint32
 	// MPANSupplier and MPRNSupplier index the Registry's suppliers (-1:
@@ -97,11 +98,9 @@ func (r *Resolver) workers() int {
 func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) {
 	n := len(p.Installations)
 	res := &Result{
-		Outcomes:  make([]Outcome, n),
-		GroupID:   make([]value.Key, n),
-		GroupSize: make([]uint32, n),
-		Dormant:   make([]bool, n),
-		DupGUID:   make([]bool, n),
+		Outcomes: make([]Outcome, n),
+		Dormant:  make([]bool, n),
+		DupGUID:  make([]bool, n),
 	}
 	res.Registration = r.Registration && r.Rules != nil
 	if r.Rules != nil {
@@ -109,8 +108,6 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	}
 	// Each table is written once, soon: huge pages (package hugepages).
 	hugepages.Slice(res.Outcomes)
-	hugepages.Slice(res.GroupID)
-	hugepages.Slice(res.GroupSize)
 	hugepages.Slice(res.Meters)
 	var root []uint32 // of every member, SMETS2+ ones included: the smallest member id of its group
 	g, gctx := errgroup.WithContext(ctx)
@@ -185,16 +182,39 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 // decisions rest on, kept so that an explanation can name them. Member
 // fields are installation ids.
 type GroupFacts struct {
-	Root          uint32 // the group's smallest installation id (members from n on are SMETS2+)
-	Latest        uint32 // the member with the greatest install_date, unless Tied
-	Tied          bool   // two or more members share the greatest install_date
-	Communicating uint32 // how many members communicate
-	Communicator  uint32 // the first member that communicates, if any
-	AnyActive     bool   // some member is Active or Mixed
-	Active        uint32 // the first such member
-	Winner        bool   // the step 2c winner is Communicator
+	Root          uint32    // the group's smallest installation id (members from n on are SMETS2+)
+	Key           value.Key // the group's group_id: the smallest printed MPxN key of its members
+	Size          uint32    // its members, SMETS2+ ones included
+	Latest        uint32    // the member with the greatest install_date, unless Tied
+	Tied          bool      // two or more members share the greatest install_date
+	Communicating uint32    // how many members communicate
+	Communicator  uint32    // the first member that communicates, if any
+	AnyActive     bool      // some member is Active or Mixed
+	Active        uint32    // the first such member
+	Winner        bool      // the step 2c winner is Communicator
 	// CommunicatorSmets2 says Communicator is a SMETS2+ member.
 	CommunicatorSmets2 bool
+}
+
+// Group returns the duplicate group of installation id of p, the
+// population resolved: its group_id, the smallest printed MPxN key of its
+// members (RULES.md step 2), and its size in members, SMETS2+ ones
+// included (1: no duplicate).
+func (res *Result) Group(p *Population, id uint32) (key value.Key, size uint32) {
+	if f, ok := res.GroupFacts(res.Root[id]); ok {
+		return f.Key, f.Size
+	}
+	in := &p.Installations[id]
+	return smaller(in.MPAN, in.MPRN), 1
+}
+
+// smaller returns the smaller of two printed keys, either of which may be
+// absent (zero).
+func smaller(a, b value.Key) value.Key {
+	if a == 0 || (b != 0 && b.Less(a)) {
+		return b
+	}
+	return a
 }
 
 // GroupFacts returns the facts of the group whose root is root, or false
@@ -411,9 +431,9 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (fa
 	for len(installations) > 0 && installations[len(installations)-1] >= n {
 		installations = installations[:len(installations)-1] // members are in id order: SMETS2+ last
 	}
-	gid := smallestKey(p, members)
 	if dup = len(members) > 1; dup {
 		facts = groupFacts(p, res, members)
+		facts.Key, facts.Size = smallestKey(p, members), uint32(len(members))
 	}
 	rules, later := r.Rules, true
 	if rules == nil {
@@ -422,8 +442,6 @@ func (r *Resolver) decideGroup(p *Population, res *Result, members []uint32) (fa
 	var f Facts
 	var ev Evidence
 	for _, m := range installations {
-		res.GroupID[m] = gid
-		res.GroupSize[m] = uint32(len(members))
 		in := &p.Installations[m]
 		f = Facts{ID: m, Cohort: in.Cohort, Dormant: res.Dormant[m], DupGUID: res.DupGUID[m], Devices: p.DevicesOf(m),
 			Registration: res.Registration}
@@ -489,16 +507,10 @@ func smallestKey(p *Population, members []uint32) value.Key {
 	var best value.Key
 	n := uint32(len(p.Installations))
 	for _, m := range members {
-		var keys [2]value.Key
 		if m < n {
-			keys = [2]value.Key{p.Installations[m].MPAN, p.Installations[m].MPRN}
+			best = smaller(best, smaller(p.Installations[m].MPAN, p.Installations[m].MPRN))
 		} else {
-			keys = [2]value.Key{p.Smets2[m-n].MPAN, p.Smets2[m-n].MPRN}
-		}
-		for _, k := range keys {
-			if k != 0 && (best == 0 || k.Less(best)) {
-				best = k
-			}
+			best = smaller(best, smaller(p.Smets2[m-n].MPAN, p.Smets2[m-n].MPRN))
 		}
 	}
 	return best

@@ -140,13 +140,13 @@ func TestResolveSteps(t *testing.T) {
 					}
 				}
 				for i, g := range tt.gid {
-					if got := res.GroupID[i].String(); got != g {
+					if got, _ := res.Group(p, uint32(i)); got.String() != g {
 						t.Errorf("installation %d: group_id %s, want %s", i, got, g)
 					}
 				}
 				for i, s := range tt.size {
-					if res.GroupSize[i] != s {
-						t.Errorf("installation %d: group_size %d, want %d", i, res.GroupSize[i], s)
+					if _, got := res.Group(p, uint32(i)); got != s {
+						t.Errorf("installation %d: group_size %d, want %d", i, got, s)
 					}
 				}
 			}
@@ -239,12 +239,15 @@ func TestGroupFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []GroupFacts{
-		{Root: 0, Latest: 0, Communicating: 1, Communicator: 0, Winner: true},
-		{Root: 2, Latest: 2, Tied: true, Communicating: 1, Communicator: 2},
-		{Root: 4, Latest: 5, Communicating: 1, Communicator: 5, AnyActive: true, Active: 4},
+		{Root: 0, Key: value.MPANKey(a), Size: 2, Latest: 0, Communicating: 1, Communicator: 0, Winner: true},
+		{Root: 2, Key: value.MPANKey(b), Size: 2, Latest: 2, Tied: true, Communicating: 1, Communicator: 2},
+		{Root: 4, Key: value.MPANKey(c), Size: 2, Latest: 5, Communicating: 1, Communicator: 5, AnyActive: true, Active: 4},
 	}
 	if !slices.Equal(res.Groups, want) {
 		t.Fatalf("facts\n%+v\nwant\n%+v", res.Groups, want)
+	}
+	if key, size := res.Group(p, 6); key != value.MPANKey(d) || size != 1 {
+		t.Errorf("installation 7 alone: group %s of %d, want %s of 1", key, size, value.MPANKey(d))
 	}
 	for _, root := range []uint32{0, 2, 4} {
 		if f, ok := res.GroupFacts(root); !ok || f.Root != root {
@@ -363,13 +366,13 @@ func TestSmets2Members(t *testing.T) {
 				}
 			}
 			for i, g := range tt.gid {
-				if res.GroupID[i].String() != g {
-					t.Errorf("installation %d: group_id %s, want %s", i, res.GroupID[i], g)
+				if got, _ := res.Group(p, uint32(i)); got.String() != g {
+					t.Errorf("installation %d: group_id %s, want %s", i, got, g)
 				}
 			}
 			for i, n := range tt.size {
-				if res.GroupSize[i] != n {
-					t.Errorf("installation %d: group_size %d, want %d", i, res.GroupSize[i], n)
+				if _, got := res.Group(p, uint32(i)); got != n {
+					t.Errorf("installation %d: group_size %d, want %d", i, got, n)
 				}
 			}
 		})

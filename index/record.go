@@ -105,10 +105,11 @@ func appendInstallation(b []byte, pop *engine.Population, res *engine.Result, id
 	flags := boolByte(in.Communicating) | boolByte(res.DupGUID[id])<<1 | boolByte(res.Dormant[id])<<2 |
 		boolByte(mpanUnreg)<<3 | boolByte(mprnUnreg)<<4
 	b = append(b, byte(in.Cohort), flags, byte(o.Decision), byte(o.Reason), byte(o.Step))
-	b = appendKey(b, res.GroupID[id])
-	b = binary.AppendUvarint(b, uint64(res.GroupSize[id]))
+	key, size := res.Group(pop, id)
+	b = appendKey(b, key)
+	b = binary.AppendUvarint(b, uint64(size))
 	b = binary.AppendUvarint(b, uint64(res.Root[id]))
-	if res.GroupSize[id] > 1 {
+	if size > 1 {
 		f, _ := res.GroupFacts(res.Root[id])
 		b = appendFacts(b, f)
 	}
@@ -235,6 +236,7 @@ func decodeInstallationInto(b []byte, id uint32, r *Record) error {
 	r.Root = uint32(d.uvarint())
 	if r.GroupSize > 1 {
 		r.Facts = readFacts(d, r.Root)
+		r.Facts.Key, r.Facts.Size = r.GroupID, r.GroupSize
 	}
 	r.Supplier = int32(d.uvarint()) - 1
 	n := d.uvarint()
@@ -279,11 +281,12 @@ func decodeFacts(b []byte, id uint32, f *engine.Facts, g *engine.GroupFacts, sta
 		f.DupGUID, f.Dormant = fl[1]&2 != 0, fl[1]&4 != 0
 		f.MPANUnregistered, f.MPRNUnregistered = fl[1]&8 != 0, fl[1]&16 != 0
 	}
-	readKey(d) // group id
+	key := readKey(d) // group id
 	size := d.uvarint()
 	root := uint32(d.uvarint())
 	if size > 1 {
 		*g = readFacts(d, root)
+		g.Key, g.Size = key, uint32(size)
 		f.Group = g
 	}
 	if s := int(d.uvarint()) - 1; s >= 0 {

@@ -21,7 +21,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		Positions: engine.PositionsOf([]uint16{2, 0, 65535}, []uint32{5, 1<<30 - 1, 2}),
 	}
 	res := &engine.Result{Outcomes: []engine.Outcome{{Decision: engine.Blocked, Reason: engine.DuplicateMPxNActive, Step: engine.Step2a}},
-		GroupID: []value.Key{value.MPRNKey(123456, 10)}, GroupSize: []uint32{70000}, Root: []uint32{0}, DupGUID: []bool{true}, Dormant: []bool{false}}
+		Groups: []engine.GroupFacts{{Root: 0, Key: value.MPRNKey(123456, 10), Size: 70000}}, Root: []uint32{0}, DupGUID: []bool{true}, Dormant: []bool{false}}
 	b := appendInstallation(nil, pop, res, 0)
 	r, err := decodeInstallation(b, 0)
 	if err != nil {
@@ -36,7 +36,7 @@ func TestRecordRoundTrip(t *testing.T) {
 			t.Errorf("device %d: %+v %d:%d, want %+v %d:%d", i, r.Devices[i], r.RowFile[i], r.RowLine[i], pop.Devices[i], file, line)
 		}
 	}
-	if r.Outcome != res.Outcomes[0] || r.GroupID != res.GroupID[0] || r.GroupSize != 70000 || !r.DupGUID || r.Dormant {
+	if r.Outcome != res.Outcomes[0] || r.GroupID != value.MPRNKey(123456, 10) || r.GroupSize != 70000 || !r.DupGUID || r.Dormant {
 		t.Errorf("result fields %+v", r)
 	}
 	if _, err := decodeInstallation(b[:len(b)-1], 0); err == nil {

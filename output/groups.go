@@ -73,16 +73,7 @@ func CompareGroups(a, b DuplicateGroup) int {
 // members, in CompareGroups order: the n largest first, then any other of
 // more than over members.
 func LargeGroups(pop *engine.Population, res *engine.Result, n, over int) []DuplicateGroup {
-	type cand struct {
-		root uint32
-		size uint32
-	}
-	var cands []cand
-	for id, root := range res.Root {
-		if root == uint32(id) && res.GroupSize[id] > 1 {
-			cands = append(cands, cand{root, res.GroupSize[id]})
-		}
-	}
+	cands := res.Groups // every group of two or more, by root
 	if len(cands) == 0 {
 		return nil
 	}
@@ -90,7 +81,7 @@ func LargeGroups(pop *engine.Population, res *engine.Result, n, over int) []Dupl
 	// more than over members, is a candidate; ties are broken by key.
 	sizes := make([]uint32, len(cands))
 	for i, c := range cands {
-		sizes[i] = c.size
+		sizes[i] = c.Size
 	}
 	slices.SortFunc(sizes, func(a, b uint32) int { return cmp.Compare(b, a) })
 	least := ^uint32(0)
@@ -100,15 +91,12 @@ func LargeGroups(pop *engine.Population, res *engine.Result, n, over int) []Dupl
 	var out []DuplicateGroup
 	at := map[uint32]int{}
 	for _, c := range cands {
-		if c.size >= least || int(c.size) > over {
-			at[c.root] = len(out)
-			out = append(out, DuplicateGroup{Key: res.GroupID[c.root].String(), Installations: int(c.size), SMSOs: map[string]int{}})
+		if c.Size >= least || int(c.Size) > over {
+			at[c.Root] = len(out)
+			out = append(out, DuplicateGroup{Key: c.Key.String(), Installations: int(c.Size), SMSOs: map[string]int{}})
 		}
 	}
-	for id, root := range res.Root {
-		if res.GroupSize[id] <= 1 {
-			continue
-		}
+	for id, root := range res.Root { // an installation's root is in at only if its group is
 		if i, ok := at[root]; ok {
 			out[i].SMSOs[pop.Installations[id].SMSO()]++
 		}

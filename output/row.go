@@ -45,8 +45,9 @@ type SupplierOf func(id uint32) (supplier string, notify bool)
 func RowOf(pop *engine.Population, res *engine.Result, id uint32, supplier SupplierOf) Row {
 	in := &pop.Installations[id]
 	o := res.Outcomes[id]
+	key, size := res.Group(pop, id)
 	r := Row{SMSO: in.SMSO(), InstallationID: in.ID(), Cohort: in.Cohort, Decision: o.Decision, Reason: o.Reason,
-		Clause: o.Clause(in.Cohort), GroupID: res.GroupID[id], GroupSize: res.GroupSize[id], MPAN: in.MPAN, MPRN: in.MPRN, Notify: true}
+		Clause: o.Clause(in.Cohort), GroupID: key, GroupSize: size, MPAN: in.MPAN, MPRN: in.MPRN, Notify: true}
 	if supplier != nil {
 		r.SupplierID, r.Notify = supplier(id)
 	}

@@ -58,12 +58,10 @@ func (s *Summary) Count(res *engine.Result) {
 	// Counted by (decision, reason) first: words for millions of
 	// installations would be millions of strings.
 	var counts [256][256]int
-	for id, o := range res.Outcomes {
+	for _, o := range res.Outcomes {
 		counts[o.Decision][o.Reason]++
-		if res.GroupSize[id] > 1 && res.Root[id] == uint32(id) {
-			s.DuplicateGroups++
-		}
 	}
+	s.DuplicateGroups = len(res.Groups)
 	for d := range counts {
 		for r, n := range counts[d] {
 			if n > 0 {

@@ -18,7 +18,7 @@ func TestSummaryCount(t *testing.T) {
 		{Decision: engine.Undecided, Reason: engine.NoReason},
 	}
 	n := 1000
-	res := &engine.Result{Outcomes: make([]engine.Outcome, n), GroupSize: make([]uint32, n), Root: make([]uint32, n)}
+	res := &engine.Result{Outcomes: make([]engine.Outcome, n), Root: make([]uint32, n)}
 	decisions, reasons := map[string]int{}, map[string]int{}
 	groups := 0
 	for id := range res.Outcomes {
@@ -26,9 +26,10 @@ func TestSummaryCount(t *testing.T) {
 		res.Outcomes[id] = o
 		decisions[o.Decision.String()]++
 		reasons[o.Decision.String()+"/"+o.Reason.String()]++
-		res.GroupSize[id], res.Root[id] = 1, uint32(id)
+		res.Root[id] = uint32(id)
 		if id%10 == 1 { // a group of two: id-1 (root) and id
-			res.GroupSize[id-1], res.GroupSize[id], res.Root[id] = 2, 2, uint32(id-1)
+			res.Root[id] = uint32(id - 1)
+			res.Groups = append(res.Groups, engine.GroupFacts{Root: uint32(id - 1), Size: 2})
 			groups++
 		}
 	}

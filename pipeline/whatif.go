@@ -17,7 +17,6 @@ import (
 	"github.com/s1resolve/s1resolve/output"
 	"github.com/s1resolve/s1resolve/provenance"
 	"github.com/s1resolve/s1resolve/report"
-	"github.com/s1resolve/s1resolve/value"
 )
 
 // DefaultWhatIfFolder is where whatif writes when no folder is given.
@@ -96,8 +95,7 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 	defer st.Close()
 	m := st.Meta
 	pop := &engine.Population{Installations: make([]engine.Installation, 0, m.Installations)}
-	res := &engine.Result{Outcomes: make([]engine.Outcome, 0, m.Installations), GroupID: make([]value.Key, 0, m.Installations),
-		GroupSize: make([]uint32, 0, m.Installations)}
+	res := &engine.Result{Outcomes: make([]engine.Outcome, 0, m.Installations), Root: make([]uint32, 0, m.Installations)}
 	supplierOf := make([]int32, 0, m.Installations)
 	d := report.NewDiff()
 	d.WithGUIDs()
@@ -124,7 +122,13 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 		in.First, in.Count = 0, 0 // the devices are not kept
 		pop.Installations = append(pop.Installations, in)
 		res.Outcomes = append(res.Outcomes, o)
-		res.GroupID, res.GroupSize = append(res.GroupID, r.GroupID), append(res.GroupSize, r.GroupSize)
+		// The groups as the store keeps them: a group's root comes
+		// before its other members (ids in order), so its facts are in
+		// res.Groups when they read them.
+		res.Root = append(res.Root, r.Root)
+		if r.GroupSize > 1 && r.Root == r.ID {
+			res.Groups = append(res.Groups, engine.GroupFacts{Root: r.ID, Key: r.GroupID, Size: r.GroupSize})
+		}
 		supplierOf = append(supplierOf, r.Supplier)
 		if o.Decision == r.Outcome.Decision && o.Reason == r.Outcome.Reason {
 			unchanged[engine.Outcome{Decision: o.Decision, Reason: o.Reason}]++
