@@ -33,19 +33,14 @@ func (l *loader) finish(ctx context.Context) (*Result, error) {
 	for _, c := range l.chunks {
 		rows += int64(len(c.rows))
 	}
-	// The rejects read the chunks that hold a row without a final id: a
-	// row of its own problem (errs), or a run of a rejected installation
-	// (whose runs gather kept). They are read first, in order; then no
-	// run is read again, and every run goes before the devices are laid
-	// out (a run in a thousand rejected keeps nearly every chunk's runs,
-	// 200 MB at 5M installations).
+	// Gather read each chunk's rows without a final id (readRejects) as
+	// it filled the installations, and handed back its runs: explained
+	// here, in input order.
 	rj := newRejectBuilder(l, gd)
-	for ci, c := range l.chunks {
-		if len(c.errs) > 0 || c.runs != nil {
-			rj.addChunk(ci, c)
-		}
-		c.freeRuns()
+	for _, cr := range gd.rejects {
+		rj.addChunk(cr)
 	}
+	gd.rejects = nil
 	if err := l.layout(ctx, gd); err != nil {
 		return nil, err
 	}
@@ -211,8 +206,26 @@ func newRejectBuilder(l *loader, gd *gathered) *rejectBuilder {
 	return &rejectBuilder{l: l, gd: gd, byInst: make(map[uint32][]rejRow)}
 }
 
-// addChunk adds the rows of chunk ci that have no final installation id.
-func (b *rejectBuilder) addChunk(ci int, c *chunk) {
+// chunkRejects are the rows of one chunk that have no final installation
+// id, in row order: read in parallel while the chunk's runs are alive
+// (readRejects), explained in input order once every chunk is read
+// (rejectBuilder.addChunk).
+type chunkRejects struct {
+	single []value.Reject // rows whose installation cannot be identified
+	rows   []instRow      // rows of rejected installations
+}
+
+// instRow is a row of a rejected installation: inst is the global index
+// of the installation's first run.
+type instRow struct {
+	inst uint32
+	rejRow
+}
+
+// readRejects returns the rows of chunk ci that have no final installation
+// id; it reads the chunk's runs.
+func (gd *gathered) readRejects(ci int, c *chunk) chunkRejects {
+	var cr chunkRejects
 	ei, di := 0, 0
 	for i := range c.rows {
 		var e *rowError
@@ -225,33 +238,40 @@ func (b *rejectBuilder) addChunk(ci int, c *chunk) {
 			d = &c.diffs[di]
 			di++
 		}
-		if b.gd.finalID(ci, c.rows[i].run) == noInst {
-			b.add(ci, c, &c.rows[i], e, d)
+		r := &c.rows[i]
+		if gd.finalID(ci, r.run) != noInst {
+			continue
 		}
+		if r.run == noInst {
+			cr.single = append(cr.single, value.Reject{File: c.file, Line: c.start + r.lineNo(), SMSO: e.smso, ID: e.id,
+				Error: e.message(c.start, r.lineNo()) + "; its installation cannot be identified"})
+			continue
+		}
+		rr := rejRow{file: c.file, line: c.start + r.lineNo()}
+		switch {
+		case e != nil:
+			rr.err = e.message(c.start, r.lineNo())
+		case d != nil:
+			rr.inst = d.inst
+		default:
+			rr.inst = c.runs[r.run].ref // the row equals its run's reference
+		}
+		cr.rows = append(cr.rows, instRow{gd.ref(ci, r.run).ID(), rr})
 	}
+	return cr
 }
 
-func (b *rejectBuilder) add(ci int, c *chunk, r *chunkRow, e *rowError, d *rowDiff) {
-	if r.run == noInst {
-		b.orphans++
-		b.single = append(b.single, value.Reject{File: c.file, Line: c.start + r.lineNo(), SMSO: e.smso, ID: e.id,
-			Error: e.message(c.start, r.lineNo()) + "; its installation cannot be identified"})
-		return
+// addChunk adds the rows of a chunk that have no final installation id;
+// chunks are added in input order.
+func (b *rejectBuilder) addChunk(cr chunkRejects) {
+	b.orphans += len(cr.single)
+	b.single = append(b.single, cr.single...)
+	for _, r := range cr.rows {
+		if _, seen := b.byInst[r.inst]; !seen {
+			b.order = append(b.order, r.inst)
+		}
+		b.byInst[r.inst] = append(b.byInst[r.inst], r.rejRow)
 	}
-	rr := rejRow{file: c.file, line: c.start + r.lineNo()}
-	switch {
-	case e != nil:
-		rr.err = e.message(c.start, r.lineNo())
-	case d != nil:
-		rr.inst = d.inst
-	default:
-		rr.inst = c.runs[r.run].ref // the row equals its run's reference
-	}
-	inst := b.gd.ref(ci, r.run).ID() // the rejected installation's first run
-	if _, seen := b.byInst[inst]; !seen {
-		b.order = append(b.order, inst)
-	}
-	b.byInst[inst] = append(b.byInst[inst], rr)
 }
 
 // build explains every row of every rejected installation and returns all

@@ -106,6 +106,9 @@ type gathered struct {
 	rejectedNames map[uint32]string
 	// several are the valid installations of several runs, in id order.
 	several []uint32
+	// rejects are the rows of each chunk without a final installation
+	// id, read while its runs were alive (readRejects).
+	rejects []chunkRejects
 }
 
 // ref returns the ref of run r of chunk ci.
@@ -150,15 +153,17 @@ func (l *loader) gather(ctx context.Context) (*gathered, error) {
 	// would be a cache miss.
 	pop := &engine.Population{Installations: make([]engine.Installation, insts), Files: l.paths}
 	hugepages.Slice(pop.Installations)
+	g.rejects = make([]chunkRejects, len(l.chunks))
 	if err := parallel.For(ctx, len(l.chunks), 1, l.opt.Workers, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
-			if !g.fillInstallations(ci, pop.Installations) {
-				// After gather only the rejects read a run (its values, for
-				// rows of a rejected installation): the runs of this chunk,
-				// 40 bytes each, need not sit beside the devices being laid
-				// out (830 MB at 20M installations).
-				l.chunks[ci].freeRuns()
+			c := l.chunks[ci]
+			if g.fillInstallations(ci, pop.Installations) || len(c.errs) > 0 {
+				g.rejects[ci] = g.readRejects(ci, c)
 			}
+			// Nothing reads a run after this: the runs, 40 bytes each,
+			// go as the installations are made (830 MB at 20M
+			// installations), not beside them and the devices.
+			c.freeRuns()
 		}
 	}); err != nil {
 		return nil, err
