@@ -34,6 +34,12 @@ type Resolver struct {
 	// time (markDuplicateGUIDsByPart): 44 MB at 5M installations rather
 	// than a pair of 16 bytes per row.
 	GUIDPostings bool
+	// ReturnMemory, when set, collects the garbage and hands the freed
+	// memory back to the system (debug.FreeOSMemory) before the GUID
+	// postings are made, the last and largest table of a resolve: what the
+	// heap freed meanwhile would otherwise stay beside them (some 20 MiB at
+	// 5M installations, 150 at 20M).
+	ReturnMemory func()
 }
 
 // Result is the resolution of a Population, indexed by installation id.
@@ -135,6 +141,9 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 		}
 		var keep []GUIDRef
 		if r.GUIDPostings {
+			if r.ReturnMemory != nil {
+				r.ReturnMemory()
+			}
 			res.guidTable = hugepages.MakeTable[GUIDRef](0, len(p.Devices))
 			keep = res.guidTable.S
 		}

@@ -316,6 +316,9 @@ func (r *run) resolve(ctx context.Context) error {
 	r.sum.ClausesInForce = r.rules.InForce().Names()
 	resolver := &engine.Resolver{Workers: r.cfg.Workers, Rules: &r.rules, Registry: r.reg, Registration: r.cfg.Registration != "",
 		GUIDPostings: r.cfg.DB != ""}
+	if r.cfg.DB != "" {
+		resolver.ReturnMemory = r.cfg.Process.ReturnMemory
+	}
 	if r.cfg.DuplicatesOnly {
 		resolver.Rules = nil
 	}
