@@ -63,6 +63,10 @@ type Result struct {
 	// Groups are the facts step 2 found in each duplicate group of two or
 	// more members, in root order (Result.GroupFacts finds one).
 	Groups []GroupFacts
+	// grouped has the bit of each root in Groups set, so that Group
+	// answers most installations, groups of one, without a search; nil
+	// (a Result made elsewhere) means search.
+	grouped []uint64
 	// Meters says, for each device row of an installation decided at step
 	// 4 or 5, what that step made of it (MeterFine for the rest).
 	Meters []MeterState
@@ -181,8 +185,12 @@ func (r *Resolver) Resolve(ctx context.Context, p *Population) (*Result, error) 
 	}); err != nil {
 		return nil, err
 	}
+	res.grouped = make([]uint64, (n+63)/64)
 	for _, f := range facts {
 		res.Groups = append(res.Groups, f...)
+		for _, g := range f {
+			res.grouped[g.Root/64] |= 1 << (g.Root % 64)
+		}
 	}
 	return res, nil
 }
@@ -210,8 +218,11 @@ type GroupFacts struct {
 // members (RULES.md step 2), and its size in members, SMETS2+ ones
 // included (1: no duplicate).
 func (res *Result) Group(p *Population, id uint32) (key value.Key, size uint32) {
-	if f, ok := res.GroupFacts(res.Root[id]); ok {
-		return f.Key, f.Size
+	root := res.Root[id]
+	if alone := root == id && res.grouped != nil && res.grouped[id/64]&(1<<(id%64)) == 0; !alone {
+		if f, ok := res.GroupFacts(root); ok {
+			return f.Key, f.Size
+		}
 	}
 	in := &p.Installations[id]
 	return smaller(in.MPAN, in.MPRN), 1
@@ -325,8 +336,11 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 	parallel.Each(workers, func(w int) {
 		lo, hi := ids(w)
 		for id := lo; id < hi; id++ {
-			for _, d := range p.DevicesOf(uint32(id)) {
-				counts[w][Mix(uint64(d.GUID()))>>(64-guidPartBits)]++
+			// Devices by index, not copied: a copy of each 20-byte row
+			// doubles the time of these passes (BenchmarkDuplicateGUIDs).
+			devs := p.DevicesOf(uint32(id))
+			for i := range devs {
+				counts[w][Mix(uint64(devs[i].GUID()))>>(64-guidPartBits)]++
 			}
 		}
 	})
@@ -354,8 +368,9 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 			lo, hi := ids(w)
 			next := at[w]
 			for id := lo; id < hi; id++ {
-				for _, d := range p.DevicesOf(uint32(id)) {
-					if k := Mix(uint64(d.GUID())); k>>(64-guidPartBits) == part {
+				devs := p.DevicesOf(uint32(id))
+				for i := range devs {
+					if k := Mix(uint64(devs[i].GUID())); k>>(64-guidPartBits) == part {
 						refs[next] = KeyRef{k, uint32(id)}
 						next++
 					}
