@@ -13,6 +13,15 @@
 // Advise marks memory not yet touched. It changes nothing a program can
 // see but its speed and, by at most one huge page at each end of a table
 // left partly used, its memory. Elsewhere than Linux it does nothing.
+//
+// The largest of these tables live and die at known moments, and some are
+// read once, front to back: Map, Trim and Unmap, and Table above them,
+// keep such a table outside the Go heap, in a mapping of its own that
+// asks for huge pages, so that its memory goes back to the system the
+// moment it is done with, part by part (Table.Done) or whole. Memory the
+// heap frees waits for a collection and a scavenge, and a table larger
+// than any freed stretch cannot reuse it meanwhile: both would count in
+// the run's peak. Elsewhere than Unix the heap serves.
 package hugepages
 
 import "unsafe"

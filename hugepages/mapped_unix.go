@@ -61,18 +61,19 @@ func Trim[T any](s []T) []T {
 	return s
 }
 
-// release unmaps the whole pages that lie within s, a stretch of a
-// mapping Map made, and returns the stretch of bytes unmapped, as offsets
-// from base (where the mapping starts); the rest of the mapping is left as
-// it is.
+// release unmaps the whole huge pages that lie within s, a stretch of a
+// mapping Map made (which starts on a huge page), and returns the stretch
+// of bytes unmapped, as offsets from base (where the mapping starts); the
+// rest of the mapping is left as it is. Unmapping part of a huge page
+// would split it, and the rest of it would be read through 4 KiB pages:
+// each read of a table being handed back would miss the TLB.
 func release[T any](base unsafe.Pointer, s []T) (from, to uintptr) {
 	if len(s) == 0 {
 		return 0, 0
 	}
-	page := uintptr(unix.Getpagesize())
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(s))) - uintptr(base)
 	end := start + uintptr(len(s))*unsafe.Sizeof(*new(T))
-	from, to = (start+page-1)&^(page-1), end&^(page-1)
+	from, to = (start+Size-1)&^(Size-1), end&^(Size-1)
 	if to <= from {
 		return 0, 0
 	}

@@ -46,9 +46,9 @@ func MakeTable[T any](n, c int) *Table[T] {
 }
 
 // Done says that s, a stretch of t.S, will not be read again: the whole
-// pages within it go back to the system (the pages it shares with its
-// neighbours go on Free). Stretches, which must not overlap, may be given
-// from several goroutines at once.
+// huge pages within it go back to the system (the rest goes on Free), so
+// stretches of some megabytes are worth giving. Stretches, which must not
+// overlap, may be given from several goroutines at once.
 func (t *Table[T]) Done(s []T) {
 	if !t.mapped || len(s) == 0 {
 		return

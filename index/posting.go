@@ -112,12 +112,12 @@ func refsByBucket[R postingRef](refs []R, parts int) [][]R {
 // that share their bucket and fingerprint make one entry, which a lookup
 // checks against the records it reads), each of a fingerprint and the
 // posting of its installations. done is told of each stretch of refs
-// written, a megabyte or so at a time, and of the last: the caller may
-// hand their memory back.
+// written, a million refs or so at a time (8 or 16 MiB), and of the last:
+// the caller may hand their memory back.
 func writePostings[R postingRef](ctx context.Context, out *streamOut, prefix byte, refs []R, done func([]R)) error {
 	var val []byte
 	var ids []uint32
-	const doneEvery = 1 << 17 // refs: 1 MiB of GUIDRefs
+	const doneEvery = 1 << 20 // refs
 	from := 0                 // the first ref not yet given to done
 	for i := 0; i < len(refs); {
 		top, _ := refs[i].Posting()
