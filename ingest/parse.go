@@ -21,7 +21,7 @@ type chunk struct {
 	rowsMapped bool
 	errs       []rowError // in row order
 	diffs      []rowDiff  // in row order: valid rows that disagree with their run's ref
-	runs       []run      // rowmem.go: freed by freeRuns once gather and the rejects are done
+	runs       []run      // rowmem.go: freed by freeRuns once gather has filled the chunk's installations and read its rejects
 	runsMapped bool
 	// names holds the runs' names one after another. The valid
 	// installations' names are slices of it: it lives as long as the

@@ -7,8 +7,10 @@ import "github.com/s1resolve/s1resolve/hugepages"
 // it (hugepages.Map: anonymous mappings, each starting on a huge page and
 // asking for huge pages): layout hands each chunk's rows back to the
 // system the moment they are placed, so the devices being laid out and the
-// rows they come from are never both whole in memory; the runs go as soon
-// as gather and the rejects are done with them. On the heap, freed memory
+// rows they come from are never both whole in memory; gather hands each
+// chunk's runs back once it has filled the chunk's installations and read
+// its rejects, so the runs and the installations are never both whole
+// either. On the heap, freed memory
 // would return only after a collection and a scavenge, and the devices,
 // one allocation, could not reuse it; a mapping's unused end is handed back
 // once the chunk is parsed, where the heap would copy the rows or runs to
