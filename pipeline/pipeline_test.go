@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
+	"io/fs"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -55,6 +56,25 @@ func generateAll(t *testing.T, n int, bad float64) *synth.Stats {
 	return st
 }
 
+// readTree returns the files under dir by their slash-separated path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // shuffled writes copies of files with their data rows in random order.
 func shuffled(t *testing.T, files []string) []string {
 	dir := t.TempDir()
@@ -99,19 +119,51 @@ func TestDeterministic(t *testing.T) {
 	// any order of the inventory's and the installation files' rows. (No
 	// bad rows here: of two rows with one inventory_id the first stands,
 	// which makes row order matter, as FORMATS.md §6 says.)
+	// The reports too, the suppliers' lists with their device GUIDs
+	// among them (report.html names the input files by their hash, which
+	// the shuffled copies change, and is left out).
 	st := generateAll(t, 20000, 0)
 	var want []byte
+	var wantReport map[string][]byte
 	for i, c := range []struct {
 		files   []string
 		smets2  string
 		workers int
 	}{{st.Files, st.Smets2, 1}, {st.Files, st.Smets2, 4}, {shuffled(t, st.Files), shuffled(t, []string{st.Smets2})[0], 3}} {
-		dec, _ := runWith(t, Config{Inputs: c.files, Smets2: c.smets2, Workers: c.workers})
+		reportDir := t.TempDir()
+		dec, _ := runWith(t, Config{Inputs: c.files, Smets2: c.smets2, Workers: c.workers,
+			Registration: st.Registration, Suppliers: st.Suppliers, Report: reportDir})
+		rep := readTree(t, reportDir)
+		delete(rep, "report.html")
 		if i == 0 {
-			want = dec
-		} else if !bytes.Equal(dec, want) {
+			want, wantReport = dec, rep
+			continue
+		}
+		if !bytes.Equal(dec, want) {
 			t.Fatalf("case %d: decisions with an inventory differ", i)
 		}
+		if len(rep) != len(wantReport) {
+			t.Fatalf("case %d: %d report files, want %d", i, len(rep), len(wantReport))
+		}
+		for name, b := range wantReport {
+			if !bytes.Equal(rep[name], b) {
+				t.Fatalf("case %d: report file %s differs", i, name)
+			}
+		}
+	}
+	multi := 0 // supplier list lines naming two GUIDs or more, whose order row order could change
+	for name, b := range wantReport {
+		if !strings.HasPrefix(name, "suppliers/") {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Split(line, ","); strings.Contains(f[len(f)-1], " ") {
+				multi++
+			}
+		}
+	}
+	if multi == 0 {
+		t.Fatal("no supplier list names two GUIDs for an installation: the test shows nothing")
 	}
 	if !bytes.Contains(want, []byte("smets2_replaced")) {
 		t.Fatal("the inventory replaced no installation")

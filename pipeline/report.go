@@ -166,11 +166,7 @@ func storeGUIDs(st *index.Store) func(smso, id string) ([]string, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		out := make([]string, len(rec.Devices))
-		for i, d := range rec.Devices {
-			out[i] = d.GUID().String()
-		}
-		return out, true, nil
+		return report.DeviceGUIDs(rec.Devices), true, nil
 	}
 }
 

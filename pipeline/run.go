@@ -552,9 +552,7 @@ func (r *run) report(start time.Time) *report.Report {
 	for id := range r.pop.Installations {
 		row := report.Row{Row: output.RowOf(r.pop, r.res, uint32(id), supplier)}
 		if !row.SimplyMigrating() {
-			for _, d := range r.pop.DevicesOf(uint32(id)) {
-				row.GUIDs = append(row.GUIDs, d.GUID().String())
-			}
+			row.GUIDs = report.DeviceGUIDs(r.pop.DevicesOf(uint32(id)))
 		}
 		rep.Add(row)
 	}

@@ -135,10 +135,7 @@ func whatIf(ctx context.Context, cfg WhatIfConfig, dir string) (*report.Diff, er
 			return nil
 		}
 		supplier, _ := st.Supplier(r.Supplier)
-		guids := make([]string, len(r.Devices))
-		for i, dv := range r.Devices {
-			guids[i] = dv.GUID().String()
-		}
+		guids := report.DeviceGUIDs(r.Devices)
 		d.AddChange(report.Change{SMSO: in.SMSO(), InstallationID: in.ID(), Cohort: in.Cohort.String(), Supplier: supplier,
 			From: sideOf(r.Outcome), To: sideOf(o), MPAN: in.MPAN, MPRN: in.MPRN, GUIDs: guids})
 		return nil

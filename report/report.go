@@ -25,6 +25,19 @@ type Row struct {
 	GUIDs []string
 }
 
+// DeviceGUIDs returns the GUIDs of an installation's devices as a
+// supplier's list gives them (FORMATS.md, "Reports"): in byte order, so that
+// the order of the input rows does not show in the lists; a GUID on two of
+// the installation's rows is given twice.
+func DeviceGUIDs(devs []engine.Device) []string {
+	out := make([]string, len(devs))
+	for i, d := range devs {
+		out[i] = d.GUID().String()
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Report accumulates rows; its methods write the outputs.
 type Report struct {
 	// NotInForce names the consultation's clauses not in force for these

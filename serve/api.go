@@ -383,11 +383,7 @@ func (s *Server) supplierCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, rec := range recs {
 			row := explain.RowOf(st.store, rec)
-			rr := report.Row{Row: row}
-			for _, d := range rec.Devices {
-				rr.GUIDs = append(rr.GUIDs, d.GUID().String())
-			}
-			buf = report.AppendSupplierRow(buf, rr)
+			buf = report.AppendSupplierRow(buf, report.Row{Row: row, GUIDs: report.DeviceGUIDs(rec.Devices)})
 		}
 		ids = ids[:0]
 		return flush()
