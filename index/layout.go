@@ -145,6 +145,20 @@ type Meta struct {
 	// its name, size and xxhash64, so that a decisions file given with the
 	// store can be checked to be the run's own.
 	Decisions *provenance.Input `json:"decisions,omitempty"`
+	// Account is what else the run set aside and linked, as its summary
+	// counts it (FORMATS.md, "Run summary"), so that reports made later from
+	// the store can say it; nil in a store written before it was kept.
+	Account *Account `json:"account,omitempty"`
+}
+
+// Account counts what a run set aside beside its rejected installations
+// (Meta.RejectedInstallations) and the SMETS2+ members (Meta.Smets2):
+// rows, not installations.
+type Account struct {
+	RejectedRows          int `json:"rejected_rows"`           // installation file rows rejected
+	RejectedReferenceRows int `json:"rejected_reference_rows"` // registration, supplier and inventory rows rejected
+	Smets2Linked          int `json:"smets2_linked"`           // SMETS2+ members in a group with a SMETS1 installation
+	Smets2Rejected        int `json:"smets2_rejected"`         // inventory rows rejected (also in RejectedReferenceRows)
 }
 
 // Extras are what a store keeps beside the population: the registration
@@ -157,6 +171,8 @@ type Extras struct {
 	// rejects output that lists their rows.
 	Rejected []Rejected
 	Rejects  string
+	// Account, when set, is kept as Meta.Account.
+	Account *Account
 	// Inputs and Build describe what produced the store (Meta).
 	Inputs []provenance.Input
 	Build  provenance.Build

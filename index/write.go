@@ -206,7 +206,7 @@ func newMeta(pop *engine.Population, x Extras, devices int) Meta {
 	}
 	m := Meta{Format: FormatVersion, Installations: len(pop.Installations), Devices: devices, Files: files,
 		Smets2: len(pop.Smets2), Rejects: x.Rejects, RejectedInstallations: len(x.Rejected),
-		Inputs: x.Inputs, Build: x.Build, Created: time.Now().UTC().Format(time.RFC3339)}
+		Account: x.Account, Inputs: x.Inputs, Build: x.Build, Created: time.Now().UTC().Format(time.RFC3339)}
 	var rules strings.Builder
 	x.Rules.Format(&rules)
 	m.Rules = rules.String()

@@ -123,6 +123,9 @@ func Report(ctx context.Context, cfg ReportConfig) (*report.Report, error) {
 	if st != nil {
 		a := report.UnknownAccount()
 		a.RejectedInstallations, a.Smets2Read = st.Meta.RejectedInstallations, st.Meta.Smets2
+		if m := st.Meta.Account; m != nil { // a store of an older build does not say
+			a.RejectedRows, a.RejectedReferenceRows, a.Smets2Linked, a.Smets2Rejected = m.RejectedRows, m.RejectedReferenceRows, m.Smets2Linked, m.Smets2Rejected
+		}
 		rep.SetAccount(a)
 	}
 	if err := rep.Write(out.Path()); err != nil {

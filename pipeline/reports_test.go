@@ -370,10 +370,16 @@ func TestReportPacksAndProvenance(t *testing.T) {
 		t.Fatalf("the pack's list: %v", recs[:2])
 	}
 	page, _ = os.ReadFile(filepath.Join(pack, "report.html"))
-	for _, want := range []string{"Responsible Supplier " + supplier, sum.Inputs[0].XXH64, "Rules in force in the run", "MOC_MDS    firmware=5"} {
+	for _, want := range []string{"Responsible Supplier " + supplier, sum.Inputs[0].XXH64, "Rules in force in the run", "MOC_MDS    firmware=5",
+		// the run's account, kept in the store
+		`<td class="n">` + value.Thousands(sum.RejectedRows) + `</td>`, `<td class="n">` + value.Thousands(sum.Smets2Linked) + `</td>`,
+		`<td class="n">` + value.Thousands(sum.RejectedReferenceRows) + `</td>`} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("the pack's page lacks %q", want)
 		}
+	}
+	if strings.Contains(string(page), "not known") {
+		t.Error("the page of a report with the run's store says a count is not known")
 	}
 	if _, err := Report(context.Background(), ReportConfig{Decisions: cfg.Out, Out: filepath.Join(dir, "nobody"), Supplier: "NOBODY"}); !errors.Is(err, ErrNoSuchSupplier) {
 		t.Errorf("a supplier no installation has: %v", err)

@@ -352,7 +352,7 @@ func (r *run) write(ctx context.Context) error {
 			rejectsPath = abs
 		}
 		x := index.Extras{Rules: r.rules, Registration: cfg.Registration, Rejected: r.rejectedInstallations(), Rejects: rejectsPath, Files: r.files,
-			Inputs: r.sum.Inputs, Build: r.sum.Build, ConsumeGUIDRefs: true}
+			Account: r.account(), Inputs: r.sum.Inputs, Build: r.sum.Build, ConsumeGUIDRefs: true}
 		x.Decisions = func(ctx context.Context) (provenance.Input, error) {
 			select {
 			case <-decisionsDone:
@@ -471,7 +471,7 @@ func (r *run) count() error {
 	sum, st := r.sum, r.loaded.Stats
 	sum.Rows, sum.BlankLines, sum.Bytes = st.Rows, st.BlankLines, st.Bytes
 	sum.Installations, sum.RejectedInstallations, sum.RejectedRows = st.Installations, st.RejectedInstallations, st.RejectedRows
-	sum.RejectedReferenceRows = len(r.regRejects) + sum.Smets2Rejected
+	sum.RejectedReferenceRows = r.account().RejectedReferenceRows
 	if r.reg != nil {
 		sum.RegisteredMPxNs = r.reg.Len()
 	}
@@ -482,6 +482,13 @@ func (r *run) count() error {
 	sum.LargestDuplicateGroups = output.LargeGroups(r.pop, r.res, output.ListedGroups, output.LargeGroup)
 	r.warnLargeGroups(sum.LargestDuplicateGroups)
 	return nil
+}
+
+// account returns what the run set aside and linked, as its summary
+// counts it; the store keeps it for the reports made from it later.
+func (r *run) account() *index.Account {
+	return &index.Account{RejectedRows: r.loaded.Stats.RejectedRows, RejectedReferenceRows: len(r.regRejects) + r.sum.Smets2Rejected,
+		Smets2Linked: r.res.Smets2Linked, Smets2Rejected: r.sum.Smets2Rejected}
 }
 
 // maxGroupWarnings is how many large duplicate groups a run names in its

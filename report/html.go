@@ -141,7 +141,11 @@ func (r *Report) HTML() []byte {
 		{Cells: []string{"SMETS2+ inventory rows rejected", known(a.Smets2Rejected)}},
 	})
 	if a.RejectedRows < 0 || a.Smets2Linked < 0 {
-		p.Para("", "note", "A count the decisions do not hold is \"not known\": run s1resolve run --report, or give report the run's store (--db), to know more.")
+		if r.prov.Store != "" {
+			p.Para("", "note", "A count the store does not hold is \"not known\": an older s1resolve wrote it; run s1resolve run --report to know more.")
+		} else {
+			p.Para("", "note", "A count the decisions do not hold is \"not known\": run s1resolve run --report, or give report the run's store (--db), to know more.")
+		}
 	}
 
 	p.H2("cohorts", "Decisions by cohort")
