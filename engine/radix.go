@@ -73,17 +73,16 @@ func Mix(k uint64) uint64 {
 // SortKeyRefs sorts refs by (K, ID), in place: refs made in id order end
 // as a stable sort by K would leave them. Keys are expected to be mixed,
 // evenly spread. One in-place pass (American flag) puts each ref in the
-// bucket of its top byte; then the buckets, in parallel over workers
-// goroutines, take two stable radix passes on the next 16 bits through a
-// buffer of one bucket's size, and a last pass orders the short runs that
-// share the top 24 bits. No buffer of the slice's size is taken: for the
-// 84 M GUID rows of a 20M run it would be 1.3 GB.
+// bucket of its top byte; then sortBuckets orders the buckets. No buffer
+// of the slice's size is taken: for the 84 M GUID rows of a 20M run it
+// would be 1.3 GB. A caller that makes the refs itself can put them in
+// their buckets as it makes them, and skip the in-place pass (topCounts).
 func SortKeyRefs(refs []KeyRef, workers int) {
 	if len(refs) < 2 {
 		return
 	}
 	workers = max(1, min(workers, len(refs)/4096+1))
-	counts := make([][256]int, workers)
+	counts := make(topCounts, workers)
 	part := func(w int) []KeyRef { return refs[len(refs)*w/workers : len(refs)*(w+1)/workers] }
 	parallel.Each(workers, func(w int) {
 		c := &counts[w]
@@ -91,15 +90,7 @@ func SortKeyRefs(refs []KeyRef, workers int) {
 			c[r.K>>56]++
 		}
 	})
-	var start, end [257]int
-	sum := 0
-	for d := 0; d < 256; d++ {
-		start[d] = sum
-		for w := range counts {
-			sum += counts[w][d]
-		}
-		end[d] = sum
-	}
+	start, end, _ := counts.layout(0, 256)
 	next := start
 	for d := 0; d < 256; d++ {
 		for next[d] < end[d] {
@@ -112,27 +103,83 @@ func SortKeyRefs(refs []KeyRef, workers int) {
 			next[d]++
 		}
 	}
+	sortBuckets(refs, &start, &end, workers)
+}
+
+// topCounts counts, for each worker making refs, its refs by the top byte
+// of their keys: the first pass of a caller that puts each ref in its
+// bucket as it makes it, instead of making them in order and sorting them
+// (SortKeyRefs' in-place pass, a single-threaded pass over every ref).
+type topCounts [][256]int
+
+// layout returns, for the refs whose keys' top bytes are in [lo, hi),
+// laid out from index 0 by top byte: where each top byte's refs start and
+// end (indexes lo to hi of start and end), and, for each worker, where its
+// first ref of each top byte goes. Workers that put their refs there, in
+// the order they make them, leave each bucket as a stable sort by top byte
+// of the workers' refs in turn would.
+func (c topCounts) layout(lo, hi int) (start, end [257]int, next [][256]int) {
+	next = make([][256]int, len(c))
+	sum := 0
+	for d := lo; d < hi; d++ {
+		start[d] = sum
+		for w := range c {
+			next[w][d] = sum
+			sum += c[w][d]
+		}
+		end[d] = sum
+	}
+	return start, end, next
+}
+
+// sortBuckets sorts each bucket refs[start[d]:end[d]] of refs laid out by
+// the top byte of their keys (a bucket may be empty), by (K, ID), the
+// buckets shared out among workers goroutines.
+func sortBuckets(refs []KeyRef, start, end *[257]int, workers int) {
 	var bucket atomic.Int32
 	parallel.Each(workers, func(int) {
 		var tmp []KeyRef
 		for d := int(bucket.Add(1)) - 1; d < 256; d = int(bucket.Add(1)) - 1 {
-			tmp = sortBucket(refs[start[d]:end[d]], tmp)
+			b := refs[start[d]:end[d]]
+			if cap(tmp) < len(b) {
+				tmp = make([]KeyRef, len(b))
+			}
+			sortBucket(b, tmp[:len(b)], 56)
 		}
 	})
 }
 
-// sortBucket sorts refs, whose keys share their top byte, by (K, ID),
-// using tmp as scratch and returning it, grown if need be.
-func sortBucket(refs, tmp []KeyRef) []KeyRef {
-	if cap(tmp) < len(refs) {
-		tmp = make([]KeyRef, len(refs))
+// cacheRefs is the most refs sortBucket orders by whole passes over them:
+// 32,768 refs, half a megabyte, which with as much scratch stays in a
+// core's L2 cache. A larger bucket is first split on its next byte, so
+// that each part is sorted in the cache: at 20M installations a bucket of
+// a top byte holds 160k MPxN refs, and two passes over it and its scratch
+// from memory took twice as long per ref as at 5M.
+const cacheRefs = 1 << 15
+
+// sortBucket sorts refs, whose keys share every bit from hi up, by (K,
+// ID), using tmp (as long as refs) as scratch. Small buckets take two
+// stable radix passes on the 16 bits below hi, then the short runs that
+// share every bit from hi-16 up are ordered; larger ones are split on the
+// byte below hi first, each part sorted so.
+func sortBucket(refs, tmp []KeyRef, hi uint) {
+	if len(refs) > cacheRefs && hi >= 24 {
+		var at [257]int
+		bucketPass(refs, tmp, hi-8, &at)
+		for d := 0; d < 256; d++ {
+			part, partTmp := tmp[at[d]:at[d+1]], refs[at[d]:at[d+1]]
+			sortBucket(part, partTmp, hi-8)
+			copy(partTmp, part)
+		}
+		return
 	}
-	t := tmp[:len(refs)]
-	bucketPass(refs, t, 40)
-	bucketPass(t, refs, 48)
+	var at [257]int
+	bucketPass(refs, tmp, hi-16, &at)
+	bucketPass(tmp, refs, hi-8, &at)
+	low := hi - 16
 	for i := 0; i < len(refs); {
 		j := i + 1
-		for j < len(refs) && refs[j].K>>40 == refs[i].K>>40 {
+		for j < len(refs) && refs[j].K>>low == refs[i].K>>low {
 			j++
 		}
 		if run := refs[i:j]; len(run) > 16 { // a key repeated many times
@@ -146,20 +193,22 @@ func sortBucket(refs, tmp []KeyRef) []KeyRef {
 		}
 		i = j
 	}
-	return tmp
 }
 
-// bucketPass scatters src into dst by the byte of K at shift, stably.
-func bucketPass(src, dst []KeyRef, shift uint) {
+// bucketPass scatters src into dst by the byte of K at shift, stably, and
+// sets at[d] to where byte d's refs start in dst (at[256] = len(dst)).
+func bucketPass(src, dst []KeyRef, shift uint, at *[257]int) {
 	var next [256]int
 	for _, r := range src {
 		next[byte(r.K>>shift)]++
 	}
 	sum := 0
 	for d, n := range next {
+		at[d] = sum
 		next[d] = sum
 		sum += n
 	}
+	at[256] = sum
 	for _, r := range src {
 		b := byte(r.K >> shift)
 		dst[next[b]] = r

@@ -263,44 +263,41 @@ func MPxNRefs(p *Population, workers int) *hugepages.Table[KeyRef] {
 		s := &p.Smets2[m-len(p.Installations)]
 		return s.MPAN, s.MPRN
 	}
+	// Counted first by the top byte of their mixed keys, then each put
+	// in its bucket as it is made: a stable sort by top byte, without
+	// SortKeyRefs' single-threaded in-place pass.
 	parts := parallel.Ranges(members, workers)
-	at := make([]int, len(parts)+1) // where each part's refs go: counted first, most members have one MPxN
+	counts := make(topCounts, len(parts))
 	parallel.Each(len(parts), func(w int) {
+		c := &counts[w]
 		for m := parts[w][0]; m < parts[w][1]; m++ {
-			at[w+1] += presentCount(keys(m))
+			a, b := keys(m)
+			if a != 0 {
+				c[Mix(uint64(a))>>56]++
+			}
+			if b != 0 {
+				c[Mix(uint64(b))>>56]++
+			}
 		}
 	})
-	for w := range parts {
-		at[w+1] += at[w]
-	}
-	table := hugepages.MakeTable[KeyRef](at[len(parts)], at[len(parts)])
+	start, end, next := counts.layout(0, 256)
+	table := hugepages.MakeTable[KeyRef](end[255], end[255])
 	refs := table.S
 	parallel.Each(len(parts), func(w int) {
-		next := at[w]
+		at := &next[w]
 		for m := parts[w][0]; m < parts[w][1]; m++ {
 			a, b := keys(m)
 			for _, k := range [2]value.Key{a, b} {
 				if k != 0 {
-					refs[next] = KeyRef{Mix(uint64(k)), uint32(m)}
-					next++
+					mk := Mix(uint64(k))
+					refs[at[mk>>56]] = KeyRef{mk, uint32(m)}
+					at[mk>>56]++
 				}
 			}
 		}
 	})
-	SortKeyRefs(refs, workers)
+	sortBuckets(refs, &start, &end, workers)
 	return table
-}
-
-// presentCount returns how many of a and b are not zero.
-func presentCount(a, b value.Key) int {
-	n := 0
-	if a != 0 {
-		n++
-	}
-	if b != 0 {
-		n++
-	}
-	return n
 }
 
 // markDuplicateGUIDs marks every installation holding a GUID that appears on
@@ -332,25 +329,24 @@ const (
 func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUIDRef) []GUIDRef {
 	n := len(p.Installations)
 	ids := func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
-	counts := make([][guidParts]int, workers)
+	counts := make(topCounts, workers) // by the top byte: a part is 256/guidParts of them
 	parallel.Each(workers, func(w int) {
 		lo, hi := ids(w)
+		c := &counts[w]
 		for id := lo; id < hi; id++ {
 			// Devices by index, not copied: a copy of each 20-byte row
 			// doubles the time of these passes (BenchmarkDuplicateGUIDs).
 			devs := p.DevicesOf(uint32(id))
 			for i := range devs {
-				counts[w][Mix(uint64(devs[i].GUID()))>>(64-guidPartBits)]++
+				c[Mix(uint64(devs[i].GUID()))>>56]++
 			}
 		}
 	})
+	const partBytes = 256 / guidParts
 	largest := 0
 	for part := range guidParts {
-		sum := 0
-		for w := range counts {
-			sum += counts[w][part]
-		}
-		largest = max(largest, sum)
+		_, end, _ := counts.layout(part*partBytes, (part+1)*partBytes)
+		largest = max(largest, end[(part+1)*partBytes-1])
 	}
 	buf, mapped := hugepages.Map[KeyRef](largest)
 	if !mapped {
@@ -359,25 +355,25 @@ func markDuplicateGUIDsByPart(p *Population, dup []bool, workers int, keep []GUI
 		defer hugepages.Unmap(buf)
 	}
 	for part := range uint64(guidParts) {
-		at := make([]int, workers+1) // where each worker's pairs go
-		for w := range workers {
-			at[w+1] = at[w] + counts[w][part]
-		}
-		refs := buf[:at[workers]]
+		// Each ref put in the bucket of its top byte as it is made
+		// (topCounts), the buckets then sorted.
+		lo := int(part) * partBytes
+		start, end, next := counts.layout(lo, lo+partBytes)
+		refs := buf[:end[lo+partBytes-1]]
 		parallel.Each(workers, func(w int) {
 			lo, hi := ids(w)
-			next := at[w]
+			at := &next[w]
 			for id := lo; id < hi; id++ {
 				devs := p.DevicesOf(uint32(id))
 				for i := range devs {
 					if k := Mix(uint64(devs[i].GUID())); k>>(64-guidPartBits) == part {
-						refs[next] = KeyRef{k, uint32(id)}
-						next++
+						refs[at[k>>56]] = KeyRef{k, uint32(id)}
+						at[k>>56]++
 					}
 				}
 			}
 		})
-		SortKeyRefs(refs, workers)
+		sortBuckets(refs, &start, &end, workers)
 		markDuplicateGUIDs(refs, dup)
 		if keep != nil {
 			from := len(keep)
