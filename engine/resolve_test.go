@@ -222,6 +222,37 @@ func TestSortKeyRefs(t *testing.T) {
 	}
 }
 
+// TestSortKeyRefsBucketSizes: buckets on either side of cacheRefs, where
+// sortBucket starts splitting on the next byte, and buckets whose parts
+// are again larger than cacheRefs (keys sharing 16 and 24 top bits), each
+// against slices.SortFunc, for one and two workers.
+func TestSortKeyRefsBucketSizes(t *testing.T) {
+	for _, shared := range []uint{8, 16, 24} {
+		for _, n := range []int{cacheRefs - 1, cacheRefs, cacheRefs + 1, 3*cacheRefs + 7} {
+			for _, workers := range []int{1, 2} {
+				refs := make([]KeyRef, n+1000)
+				prefix := uint64(0x7F5A3C) >> (24 - shared) << (64 - shared)
+				for i := range refs {
+					k := Mix(uint64(i))
+					if i < n { // the crowded bucket; the rest spread over all top bytes
+						k = prefix | k>>shared
+						if i%5 == 0 {
+							k = prefix | uint64(i%97) // equal keys, low bits only
+						}
+					}
+					refs[i] = KeyRef{k, uint32(i)}
+				}
+				want := append([]KeyRef(nil), refs...)
+				slices.SortFunc(want, compareKeyRefs)
+				SortKeyRefs(refs, workers)
+				if !slices.Equal(refs, want) {
+					t.Fatalf("%d top bits shared by %d refs, %d workers: SortKeyRefs disagrees with slices.SortFunc", shared, n, workers)
+				}
+			}
+		}
+	}
+}
+
 // TestGroupFacts: the facts step 2 records are the ones it decided on.
 func TestGroupFacts(t *testing.T) {
 	const a, b, c, d = 1200023305967, 1200023305971, 1100012345674, 1412345678901
